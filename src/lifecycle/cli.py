@@ -1,0 +1,176 @@
+"""The ``lifecycle`` command: what bureau staff type. Errors are one sentence, never a trace."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from lifecycle import logs
+from lifecycle.calendar import CalendarError, WorkingCalendar
+from lifecycle.config import Settings, UserError
+from lifecycle.domain import credit_code
+from lifecycle.domain.machine import CaseMachine
+from lifecycle.policies import PackError, load_pack, pack_ids
+
+
+def _date(name: str, value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if len(value) == 10 else _bad_date(name, value)
+    except ValueError:
+        return _bad_date(name, value)
+
+
+def _bad_date(name: str, value: str) -> dt.date:
+    raise UserError(f"{name} is '{value}'; it must be a calendar date written YYYY-MM-DD.")
+
+
+def _count(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise UserError(f"N is '{value}'; it must be a whole number of working days, at least 1.")
+    return int(value)
+
+
+def _calendar() -> WorkingCalendar:
+    try:
+        return WorkingCalendar.from_env()
+    except CalendarError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def _emit(as_json: bool, payload: dict[str, Any], text: str) -> None:
+    click.echo(json.dumps(payload, ensure_ascii=False) if as_json else text)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Lifecycle engine for the service providers a bureau selects and pays."""
+    logs.configure()
+
+
+@cli.command()
+def up() -> None:
+    """Start the whole system: embedded Temporal dev server with its Web UI, and the worker."""
+    settings = Settings.from_env()
+    asyncio.run(run_up_entry(settings))
+
+
+async def run_up_entry(settings: Settings) -> None:
+    from lifecycle.worker import run_up
+
+    await run_up(settings, lambda line: click.echo(line, err=True))
+
+
+@cli.command()
+def worker() -> None:
+    """Run the worker alone against TEMPORAL_ADDRESS (default 127.0.0.1:7233)."""
+    from lifecycle.worker import run_worker
+
+    asyncio.run(run_worker(Settings.from_env()))
+
+
+@cli.group()
+def calendar() -> None:
+    """Working days in Asia/Shanghai (DOMAIN.md §3)."""
+
+
+@calendar.command("window")
+@click.argument("date")
+@click.argument("n")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON with the provisional flag.")
+@click.option(
+    "--exclude-opening-day", is_flag=True, help="Count from the next working day after DATE."
+)
+def calendar_window(date: str, n: str, as_json: bool, exclude_opening_day: bool) -> None:
+    """Closing date of an N-working-day window opening on DATE (closes 24:00 that day)."""
+    deadline = _calendar().window_close(
+        _date("DATE", date), _count(n), opening_day_counts=not exclude_opening_day
+    )
+    _emit(as_json, {"date": deadline.date.isoformat(), "provisional": deadline.provisional},
+          deadline.date.isoformat())
+
+
+@calendar.command("before")
+@click.argument("date")
+@click.argument("n")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON with the provisional flag.")
+def calendar_before(date: str, n: str, as_json: bool) -> None:
+    """Latest on-time date for something due N working days before DATE."""
+    deadline = _calendar().latest_before(_date("DATE", date), _count(n))
+    _emit(as_json, {"date": deadline.date.isoformat(), "provisional": deadline.provisional},
+          deadline.date.isoformat())
+
+
+@calendar.command("is-workday")
+@click.argument("date")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON with the provisional flag.")
+def calendar_is_workday(date: str, as_json: bool) -> None:
+    """Whether DATE is a working day: prints yes or no."""
+    day = _calendar().day(_date("DATE", date))
+    _emit(as_json, {"workday": day.workday, "provisional": day.provisional},
+          "yes" if day.workday else "no")
+
+
+@cli.group("credit-code")
+def credit_code_group() -> None:
+    """Unified social credit codes (统一社会信用代码, GB 32100-2015)."""
+
+
+@credit_code_group.command("check")
+@click.argument("code")
+def credit_code_check(code: str) -> None:
+    """Print 'valid', or why CODE is not a valid credit code (exit 1)."""
+    problem = credit_code.problem(code)
+    if problem:
+        raise UserError(problem[0].upper() + problem[1:], exit_code=1)
+    click.echo("valid")
+
+
+@cli.group()
+def policy() -> None:
+    """The programmes' policy packs."""
+
+
+@policy.command("list")
+def policy_list() -> None:
+    """Each pack's id, title and source document."""
+    for pack_id in pack_ids():
+        pack = load_pack(pack_id)
+        number = f" {pack.source.number}" if pack.source.number else ""
+        click.echo(f"{pack.id}\t{pack.title}\t{pack.source.document}{number}")
+
+
+@policy.command("show")
+@click.argument("policy_id")
+def policy_show(policy_id: str) -> None:
+    """The whole pack as JSON."""
+    click.echo(load_pack(policy_id).model_dump_json(indent=2))
+
+
+@policy.command("diagram")
+@click.argument("policy_id")
+def policy_diagram(policy_id: str) -> None:
+    """A Mermaid state diagram of the programme's case machine."""
+    click.echo(CaseMachine(load_pack(policy_id)).mermaid(), nl=False)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    try:
+        result = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except (UserError, PackError, CalendarError) as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(getattr(exc, "exit_code", 2))
+    except click.UsageError as exc:
+        hint = f" (see 'lifecycle {exc.ctx.command_path.partition(' ')[2]} --help')".replace(
+            "lifecycle  ", "lifecycle "
+        ) if exc.ctx else ""
+        click.echo(f"{exc.format_message()}{hint}", err=True)
+        sys.exit(2)
+    except click.Abort:
+        sys.exit(130)
+    sys.exit(result if isinstance(result, int) else 0)

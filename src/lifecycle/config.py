@@ -1,0 +1,71 @@
+"""Settings from the environment, each with a working default (README: Configuration)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+TASK_QUEUE = "lifecycle"
+
+
+class UserError(Exception):
+    """A problem the user can fix; the message is one sentence, shown without a stack trace."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _int(name: str, default: int, minimum: int = 1) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = minimum - 1
+    if value < minimum:
+        raise UserError(f"{name} is '{raw}'; it must be a whole number of at least {minimum}.")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    var_dir: Path
+    temporal_address: str | None
+    namespace: str
+    tls_cert: Path | None
+    tls_key: Path | None
+    api_key: str | None
+    temporal_port: int
+    ui_port: int
+    db_url: str
+    day_seconds: int
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        var_dir = Path(os.environ.get("LIFECYCLE_VAR_DIR", "var")).resolve()
+        cert, key = os.environ.get("TEMPORAL_TLS_CERT"), os.environ.get("TEMPORAL_TLS_KEY")
+        if bool(cert) != bool(key):
+            raise UserError("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together.")
+        return cls(
+            var_dir=var_dir,
+            temporal_address=os.environ.get("TEMPORAL_ADDRESS") or None,
+            namespace=os.environ.get("TEMPORAL_NAMESPACE") or "default",
+            tls_cert=Path(cert) if cert else None,
+            tls_key=Path(key) if key else None,
+            api_key=os.environ.get("TEMPORAL_API_KEY") or None,
+            temporal_port=_int("LIFECYCLE_TEMPORAL_PORT", 7233),
+            ui_port=_int("LIFECYCLE_UI_PORT", 8233),
+            db_url=os.environ.get("LIFECYCLE_DB_URL") or f"sqlite:///{var_dir / 'lifecycle.db'}",
+            day_seconds=_int("LIFECYCLE_DAY_SECONDS", 86400),
+        )
+
+    @property
+    def embedded(self) -> bool:
+        return self.temporal_address is None
+
+    @property
+    def address(self) -> str:
+        return self.temporal_address or f"127.0.0.1:{self.temporal_port}"

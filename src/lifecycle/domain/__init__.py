@@ -1,0 +1,1 @@
+"""Pure rules: no Temporal, no SQL, no clock, no I/O."""

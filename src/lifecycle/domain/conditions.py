@@ -1,0 +1,88 @@
+"""Named guards a pack may put on a transition.
+
+Each takes what the case knows and what the action brings, and answers None (allowed) or the
+one-sentence reason it is refused. Packs name them; the machine and the refusal text share them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+
+class CaseFacts(Protocol):
+    district: str
+    open_findings: int
+    recommended: bool | None
+    window_closed: bool
+    open_objections: int
+
+
+class ActionFacts(Protocol):
+    actor_district: str | None
+    reason: str
+    selected_in_sector: int | None
+    selection_max: int | None
+
+
+Condition = Callable[[CaseFacts, ActionFacts], str | None]
+
+
+def actor_in_case_district(case: CaseFacts, action: ActionFacts) -> str | None:
+    if action.actor_district != case.district:
+        return (
+            f"a district officer of '{action.actor_district or 'no district'}' may not act on a "
+            f"case of district '{case.district}' (DOMAIN §9: district officers act only on "
+            "their district's cases)"
+        )
+    return None
+
+
+def findings_answered(case: CaseFacts, action: ActionFacts) -> str | None:
+    if case.open_findings and not action.reason.strip():
+        return (
+            f"the case has {case.open_findings} open finding(s); passing it needs a reason "
+            "(--reason) that answers them"
+        )
+    return None
+
+
+def recommended_by_experts(case: CaseFacts, action: ActionFacts) -> str | None:
+    if case.recommended is not True:
+        return "the expert panel has not recommended this case for selection"
+    return None
+
+
+def within_selection_limit(case: CaseFacts, action: ActionFacts) -> str | None:
+    limit, taken = action.selection_max, action.selected_in_sector
+    if limit is not None and taken is not None and taken >= limit:
+        return f"{taken} providers of this type are already selected in the sector; at most {limit}"
+    return None
+
+
+def window_closed(case: CaseFacts, action: ActionFacts) -> str | None:
+    return None if case.window_closed else "the public notice window has not closed yet"
+
+
+def no_open_objections(case: CaseFacts, action: ActionFacts) -> str | None:
+    if case.open_objections:
+        return f"{case.open_objections} objection(s) are still undecided"
+    return None
+
+
+def has_open_objection(case: CaseFacts, action: ActionFacts) -> str | None:
+    return None if case.open_objections else "there is no undecided objection"
+
+
+CONDITIONS: dict[str, Condition] = {
+    f.__name__: f
+    for f in (
+        actor_in_case_district,
+        findings_answered,
+        recommended_by_experts,
+        within_selection_limit,
+        window_closed,
+        no_open_objections,
+        has_open_objection,
+    )
+}

@@ -1,0 +1,110 @@
+"""The case state machine, built from a policy pack with ``transitions`` (DOMAIN.md §4).
+
+States and transitions are the pack's data; guards are the named conditions of
+:mod:`lifecycle.domain.conditions`. ``refusal`` explains, in one sentence, why an action may not
+happen; ``fire`` moves the machine. The same machine draws the pack's Mermaid diagram.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from transitions import EventData, Machine
+
+from lifecycle.domain.conditions import CONDITIONS, ActionFacts, CaseFacts
+from lifecycle.domain.states import CaseState, Role
+
+if TYPE_CHECKING:
+    from lifecycle.policies.schema import PolicyPack, Transition
+
+
+class CaseMachine:
+    state: str
+
+    def __init__(self, pack: PolicyPack, state: CaseState | None = None) -> None:
+        self.pack = pack
+        self._machine = Machine(
+            model=self,
+            states=[s.value for s in pack.states],
+            transitions=[_spec(t) for t in pack.transitions],
+            initial=(state or pack.initial).value,
+            auto_transitions=False,
+            send_event=True,
+            model_attribute="state",
+        )
+
+    @property
+    def current(self) -> CaseState:
+        return CaseState(self.state)
+
+    def actions(self, role: Role | None = None) -> list[str]:
+        """The actions open in the current state (for ``role``, when given), in pack order."""
+        return list(
+            dict.fromkeys(
+                t.trigger
+                for t in self.pack.transitions
+                if self.current in t.source and (role is None or role in t.roles)
+            )
+        )
+
+    def rule(self, trigger: str) -> Transition | None:
+        return next((t for t in self.pack.transition(trigger) if self.current in t.source), None)
+
+    def refusal(self, trigger: str, role: Role, case: CaseFacts, action: ActionFacts) -> str | None:
+        """Why ``role`` may not ``trigger`` now, in one sentence; None when it may."""
+        if not self.pack.transition(trigger):
+            known = ", ".join(dict.fromkeys(t.trigger for t in self.pack.transitions))
+            return f"'{trigger}' is not an action of {self.pack.id} (its actions: {known})."
+        rule = self.rule(trigger)
+        if rule is None:
+            open_now = ", ".join(self.actions()) or "none"
+            return (
+                f"'{trigger}' is not allowed while the case is {self.state} "
+                f"(allowed now: {open_now})."
+            )
+        if role not in rule.roles:
+            who = ", ".join(rule.roles)
+            return f"a {role} may not '{trigger}'; only {who} may ({self.pack.id} {rule.clause})."
+        for name in rule.conditions:
+            reason = CONDITIONS[name](case, action)
+            if reason:
+                return f"'{trigger}' refused: {reason} ({self.pack.id} {rule.clause})."
+        return None
+
+    def fire(self, trigger: str, case: CaseFacts, action: ActionFacts) -> CaseState:
+        if not getattr(self, trigger)(case=case, action=action):
+            raise ValueError(f"'{trigger}' did not pass its conditions in state {self.state}")
+        return self.current
+
+    def mermaid(self) -> str:
+        """A Mermaid state diagram drawn from this machine's own states and transitions."""
+        lines = ["stateDiagram-v2", "  direction LR"]
+        lines += [f'  state "{s}" as {s}' for s in self._machine.states]
+        lines.append(f"  [*] --> {self._machine.initial}")
+        for trigger, event in self._machine.events.items():
+            rule = {s: t for t in self.pack.transition(trigger) for s in t.source}
+            for source, moves in event.transitions.items():
+                for move in moves:
+                    dest = move.dest or source
+                    roles = "/".join(rule[CaseState(source)].roles)
+                    guards = "".join(f" [{c}]" for c in rule[CaseState(source)].conditions)
+                    lines.append(f"  {source} --> {dest}: {trigger} ({roles}){guards}")
+        lines += [f"  {s.value} --> [*]" for s in self.pack.states if self.pack.is_terminal(s)]
+        return "\n".join(lines) + "\n"
+
+
+def _spec(t: Transition) -> dict[str, Any]:
+    return {
+        "trigger": t.trigger,
+        "source": [s.value for s in t.source],
+        "dest": t.dest.value if t.dest else None,
+        "conditions": [_guard(name) for name in t.conditions],
+    }
+
+
+def _guard(name: str) -> Any:
+    def guard(event: EventData) -> bool:
+        return CONDITIONS[name](event.kwargs["case"], event.kwargs["action"]) is None
+
+    guard.__name__ = name
+    return guard

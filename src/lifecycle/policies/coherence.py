@@ -1,0 +1,134 @@
+"""Rules that tie a pack's parts together; each failure names the path inside the pack."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lifecycle.domain.conditions import CONDITIONS
+from lifecycle.domain.states import TERMINAL_STATES, CaseState
+
+if TYPE_CHECKING:
+    from lifecycle.policies.schema import PolicyPack
+
+
+def check(pack: PolicyPack) -> None:
+    states = set(pack.states)
+    if pack.initial not in states:
+        _fail("initial", f"'{pack.initial}' is not one of the pack's states")
+    for i, t in enumerate(pack.transitions):
+        _check_transition(pack, i, states)
+    _check_triggers_unique_per_source(pack)
+    _check_terminals(pack, states)
+    _check_reachable(pack)
+    _check_path(pack)
+    _check_clauses(pack)
+    _check_admission(pack)
+
+
+def _check_transition(pack: PolicyPack, i: int, states: set[CaseState]) -> None:
+    t = pack.transitions[i]
+    for j, s in enumerate(t.source):
+        if s not in states:
+            _fail(f"transitions[{i}].source[{j}]", f"'{s}' is not one of the pack's states")
+    if t.dest is not None and t.dest not in states:
+        _fail(f"transitions[{i}].dest", f"'{t.dest}' is not one of the pack's states")
+    for j, r in enumerate(t.roles):
+        if r not in pack.roles:
+            _fail(f"transitions[{i}].roles[{j}]", f"'{r}' is not one of the pack's roles")
+    for j, c in enumerate(t.conditions):
+        if c not in CONDITIONS:
+            known = ", ".join(sorted(CONDITIONS))
+            _fail(f"transitions[{i}].conditions[{j}]", f"'{c}' is not a known condition ({known})")
+
+
+def _check_triggers_unique_per_source(pack: PolicyPack) -> None:
+    seen: dict[tuple[str, CaseState], int] = {}
+    for i, t in enumerate(pack.transitions):
+        for s in t.source:
+            if (t.trigger, s) in seen:
+                _fail(
+                    f"transitions[{i}]",
+                    f"trigger '{t.trigger}' from '{s}' is already defined by "
+                    f"transitions[{seen[(t.trigger, s)]}]",
+                )
+            seen[(t.trigger, s)] = i
+
+
+def _check_terminals(pack: PolicyPack, states: set[CaseState]) -> None:
+    for i, t in enumerate(pack.transitions):
+        for j, s in enumerate(t.source):
+            if s in TERMINAL_STATES:
+                _fail(f"transitions[{i}].source[{j}]", f"'{s}' is terminal; no transition leaves it")
+    leaving = {s for t in pack.transitions if t.dest is not None for s in t.source}
+    for i, s in enumerate(pack.states):
+        if s not in TERMINAL_STATES and s not in leaving:
+            _fail(f"states[{i}]", f"'{s}' is not terminal but no transition leaves it")
+
+
+def _check_reachable(pack: PolicyPack) -> None:
+    reached, frontier = {pack.initial}, [pack.initial]
+    while frontier:
+        state = frontier.pop()
+        for t in pack.transitions:
+            if state in t.source and t.dest is not None and t.dest not in reached:
+                reached.add(t.dest)
+                frontier.append(t.dest)
+    for i, s in enumerate(pack.states):
+        if s not in reached:
+            _fail(f"states[{i}]", f"'{s}' cannot be reached from '{pack.initial}'")
+
+
+def _check_path(pack: PolicyPack) -> None:
+    path = pack.admission.path
+    if path[0] != pack.initial:
+        _fail("admission.path[0]", f"'{path[0]}' must be the initial state '{pack.initial}'")
+    if path[-1] != CaseState.LISTED:
+        _fail(f"admission.path[{len(path) - 1}]", f"'{path[-1]}' must be 'listed'")
+    for k, (a, b) in enumerate(zip(path, path[1:], strict=False), start=1):
+        if not any(a in t.source and t.dest == b for t in pack.transitions):
+            _fail(f"admission.path[{k}]", f"no transition leads from '{a}' to '{b}'")
+    notice = pack.admission.public_notice
+    if (CaseState.PUBLICITY in path) != (notice is not None):
+        _fail("admission.public_notice", "must be given exactly when the path has 'publicity'")
+
+
+def _check_clauses(pack: PolicyPack) -> None:
+    refs: list[tuple[str, str | None]] = [
+        (f"transitions[{i}].clause", t.clause) for i, t in enumerate(pack.transitions)
+    ]
+    if pack.admission.public_notice:
+        refs.append(("admission.public_notice.clause", pack.admission.public_notice.clause))
+    refs += [
+        (f"admission.requirements[{i}].clause", r.clause)
+        for i, r in enumerate(pack.admission.requirements)
+    ]
+    refs += [(f"exit.reasons[{i}].clause", r.clause) for i, r in enumerate(pack.exit.reasons)]
+    refs += [(f"listed.reports[{i}].clause", r.clause) for i, r in enumerate(pack.listed.reports)]
+    refs.append(("rectification.clause", pack.rectification.clause))
+    for where, ref in refs:
+        if ref is not None and ref not in pack.clauses:
+            _fail(where, f"clause '{ref}' is not listed under [clauses]")
+
+
+def _check_admission(pack: PolicyPack) -> None:
+    adm = pack.admission
+    if adm.default_round not in adm.rounds:
+        _fail("admission.default_round", f"'{adm.default_round}' is not one of admission.rounds")
+    types = {t.id for t in adm.provider_types}
+    for i, r in enumerate(adm.requirements):
+        for j, a in enumerate(r.applies_to):
+            if types and a not in types:
+                _fail(f"admission.requirements[{i}].applies_to[{j}]", f"'{a}' is not a provider type")
+    for i, t in enumerate(adm.provider_types):
+        if t.per_sector and t.per_sector[0] > t.per_sector[1]:
+            _fail(f"admission.provider_types[{i}].per_sector", "minimum exceeds maximum")
+
+
+class PackCoherenceError(ValueError):
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(f"{where}: {message}")
+        self.where = where
+
+
+def _fail(where: str, message: str) -> None:
+    raise PackCoherenceError(where, message)

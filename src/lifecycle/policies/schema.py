@@ -1,0 +1,165 @@
+"""The shape of a policy pack: one programme's rules as data (DOMAIN.md §2).
+
+Cross-field rules (every transition names declared states and roles, the admission path is a
+walk through the transitions, …) are checked here so a bad pack never reaches a workflow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from lifecycle.domain.states import TERMINAL_STATES, CaseState, Role
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Strict):
+    file: str = Field(description="the seed document under shared/seeds/")
+    document: str
+    number: str | None = None
+    issued: dt.date
+    authority: str
+
+
+class Transition(Strict):
+    trigger: str = Field(pattern=r"^[a-z][a-z_]*$")
+    source: list[CaseState] = Field(min_length=1)
+    dest: CaseState | None = Field(None, description="None: stays in the state (internal)")
+    roles: list[Role] = Field(min_length=1)
+    clause: str
+    conditions: list[str] = Field(default_factory=list)
+    label: str
+
+
+class PublicNotice(Strict):
+    working_days: int = Field(ge=1, le=60)
+    opening_day_counts: bool = True
+    clause: str
+
+
+class ProviderType(Strict):
+    id: str
+    name: str
+    max_sectors: int | None = Field(None, ge=1)
+    own_sector_only: bool = False
+    per_sector: tuple[int, int] | None = Field(None, description="selection minimum and maximum")
+
+
+class Sector(Strict):
+    id: str
+    name: str
+
+
+class Round(Strict):
+    applications_close: dt.date | None = Field(None, description="applications close 24:00 of")
+    preliminary_review_due: dt.date | None = None
+    expert_review_due: dt.date | None = None
+
+
+class Requirement(Strict):
+    """A substantive condition (DOMAIN.md §5): unmet, it becomes a finding reviewers see."""
+
+    id: str
+    clause: str
+    text: str
+    field: str
+    at_least: float | None = None
+    required: bool | None = None
+    applies_to: list[str] = Field(default_factory=list, description="provider types or tracks")
+    in_principle: bool = False
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Requirement:
+        if (self.at_least is None) == (self.required is None):
+            raise ValueError("give exactly one of at_least and required")
+        return self
+
+
+class Admission(Strict):
+    path: list[CaseState] = Field(min_length=2)
+    public_notice: PublicNotice | None = None
+    required_fields: list[str] = Field(default_factory=list)
+    provider_types: list[ProviderType] = Field(default_factory=list)
+    sectors: list[Sector] = Field(default_factory=list)
+    requirements: list[Requirement] = Field(default_factory=list)
+    rounds: dict[str, Round] = Field(default_factory=dict)
+    default_round: str
+
+
+class ReportRule(Strict):
+    id: str
+    every: Literal["week", "month", "quarter", "year"]
+    due_working_days_after: int | None = Field(None, ge=1)
+    clause: str
+
+
+class Listed(Strict):
+    """While listed (DOMAIN.md §6): filled in by the listed-phase work."""
+
+    reports: list[ReportRule] = Field(default_factory=list)
+    change_notice_working_days: int | None = Field(None, ge=1)
+    training_filing_working_days: int | None = Field(None, ge=1)
+    clauses: list[str] = Field(default_factory=list)
+
+
+class Evaluation(Strict):
+    """Periodic evaluation (DOMAIN.md §7): the scheme is filled in by the evaluation work."""
+
+    every: Literal["quarter", "year"] | None = None
+    scheme: str | None = None
+    clauses: list[str] = Field(default_factory=list)
+
+
+class Rectification(Strict):
+    deadline_working_days: int = Field(20, ge=1)
+    clause: str | None = None
+
+
+class ExitReason(Strict):
+    code: str
+    clause: str
+    text: str
+    ban_years: int | None = Field(None, ge=0, description="None: no ban; 0: never again")
+
+
+class Exit(Strict):
+    reasons: list[ExitReason] = Field(default_factory=list)
+
+
+class PolicyPack(Strict):
+    id: str = Field(pattern=r"^[a-z]+-\d{4}$")
+    title: str
+    title_en: str
+    source: Source
+    clauses: dict[str, str] = Field(min_length=1)
+    roles: list[Role] = Field(min_length=1)
+    states: list[CaseState] = Field(min_length=2)
+    initial: CaseState = CaseState.SUBMITTED
+    transitions: list[Transition] = Field(min_length=1)
+    admission: Admission
+    listed: Listed = Listed()
+    evaluation: Evaluation = Evaluation()
+    rectification: Rectification = Rectification()
+    exit: Exit = Exit()
+
+    @model_validator(mode="after")
+    def _coherent(self) -> PolicyPack:
+        from lifecycle.policies.coherence import check
+
+        check(self)
+        return self
+
+    def transition(self, trigger: str) -> list[Transition]:
+        return [t for t in self.transitions if t.trigger == trigger]
+
+    def is_terminal(self, state: CaseState) -> bool:
+        return state in TERMINAL_STATES
+
+    def round(self, name: str) -> Round | None:
+        return self.admission.rounds.get(name)
+

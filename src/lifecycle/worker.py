@@ -1,0 +1,84 @@
+"""The bureau's worker process, and ``lifecycle up``: embedded server (or a cluster) + worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Callable
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities import build_activities
+from lifecycle import logs
+from lifecycle.config import TASK_QUEUE, Settings
+from lifecycle.temporal.client import connect
+from lifecycle.temporal.devserver import DevServer
+from lifecycle.temporal.interceptors import CaseLoggingInterceptor
+from lifecycle.temporal.search_attributes import ensure_registered
+from workflows import WORKFLOWS
+
+log = logs.get_logger("lifecycle.worker")
+
+
+def build_worker(
+    client: Client, task_queue: str = TASK_QUEUE, activities: list[Callable[..., Any]] | None = None
+) -> Worker:
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=WORKFLOWS,
+        activities=activities if activities is not None else build_activities(),
+        interceptors=[CaseLoggingInterceptor()],
+    )
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def _serve(client: Client, settings: Settings, stop: asyncio.Event) -> None:
+    added = await ensure_registered(client, settings.namespace)
+    if added:
+        log.info("search attributes registered", names=added)
+    worker = build_worker(client)
+    async with worker:
+        log.info("worker polling", task_queue=TASK_QUEUE, address=settings.address)
+        await stop.wait()
+        log.info("worker stopping")
+
+
+async def run_worker(settings: Settings) -> None:
+    """The worker alone, against TEMPORAL_ADDRESS (or the default local address)."""
+    stop = _stop_on_signals()
+    client = await connect(settings)
+    await _serve(client, settings, stop)
+
+
+async def run_up(settings: Settings, announce: Callable[[str], None]) -> None:
+    """The whole system: the embedded dev server unless TEMPORAL_ADDRESS is set, then the worker."""
+    stop = _stop_on_signals()
+    if not settings.embedded:
+        client = await connect(settings)
+        announce(f"Worker connected to Temporal at {settings.address} (no embedded server).")
+        await _serve(client, settings, stop)
+        return
+    server = DevServer(settings)
+    server.start()
+    try:
+        client = await server.wait_ready(lambda: connect(settings))
+        announce(
+            f"Temporal Web UI: {server.ui_url}  (gRPC {settings.address}, "
+            f"data in {server.db_path}). Press Ctrl-C to stop."
+        )
+        await _serve(client, settings, stop)
+    finally:
+        with contextlib.suppress(Exception):
+            server.stop()
+        announce("Stopped the worker and the Temporal dev server.")
