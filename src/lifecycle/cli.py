@@ -79,7 +79,7 @@ def calendar() -> None:
     """Working days in Asia/Shanghai (DOMAIN.md §3)."""
 
 
-@calendar.command("window")
+@calendar.command("window", context_settings={"ignore_unknown_options": True})
 @click.argument("date")
 @click.argument("n")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON with the provisional flag.")
@@ -95,7 +95,7 @@ def calendar_window(date: str, n: str, as_json: bool, exclude_opening_day: bool)
           deadline.date.isoformat())
 
 
-@calendar.command("before")
+@calendar.command("before", context_settings={"ignore_unknown_options": True})
 @click.argument("date")
 @click.argument("n")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON with the provisional flag.")

@@ -1,0 +1,47 @@
+"""`lifecycle up` (what `make run` starts): server, Web UI, search attributes, worker, restart."""
+
+import socket
+
+import pytest
+
+from tests.helpers import lifecycle
+
+pytestmark = pytest.mark.e2e
+ATTRIBUTES = {
+    "CaseState": "Keyword",
+    "PolicyId": "Keyword",
+    "ProviderName": "Text",
+    "CreditCode": "Keyword",
+    "District": "Keyword",
+    "NextDeadline": "Datetime",
+}
+
+
+def test_up_serves_ui_registers_attributes_polls_and_stops_cleanly(new_system):
+    system = new_system()
+    system.start()
+    assert f"Temporal Web UI: http://127.0.0.1:{system.ui_port}" in system.output()
+    assert system.ui_status() == 200
+    listed = system.temporal("operator", "search-attribute", "list").stdout
+    for name, kind in ATTRIBUTES.items():
+        assert any(line.split() == [name, kind] for line in listed.splitlines()), name
+    queue = system.temporal("task-queue", "describe", "--task-queue", "lifecycle").stdout
+    assert "workflow" in queue.split("Pollers:")[1]
+    assert system.stop() == 0
+    assert "Stopped the worker and the Temporal dev server." in system.output()
+    assert (system.var_dir / "temporal.db").exists()
+    with socket.socket() as sock:  # the server released its port
+        sock.bind(("127.0.0.1", system.port))
+
+
+def test_port_in_use_is_one_sentence(new_system):
+    system = new_system()
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", system.port))
+        holder.listen()
+        result = lifecycle("up", env=system.env, timeout=30)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"Port {system.port} (Temporal gRPC) is already in use on 127.0.0.1; stop what holds it "
+        "(an earlier 'make run'?) or set TEMPORAL_ADDRESS to use a running server."
+    )

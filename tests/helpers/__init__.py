@@ -1,0 +1,61 @@
+"""Shared test helpers: the real `lifecycle` command, free ports, polling without sleep()."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+BIN = Path(sys.executable).parent
+T = TypeVar("T")
+
+
+def lifecycle(*args: str, env: dict[str, str] | None = None, timeout: float = 60):
+    """Runs the installed `lifecycle` command; returns the CompletedProcess."""
+    return subprocess.run(
+        [str(BIN / "lifecycle"), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(check: Callable[[], T], timeout: float = 60.0, interval: float = 0.2) -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        time.sleep(interval)
+
+
+async def assert_eventually(
+    check: Callable[[], Awaitable[T]], timeout: float = 30.0, interval: float = 0.1
+) -> T:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            result = await check()
+            if result:
+                return result
+        except AssertionError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        await asyncio.sleep(interval)

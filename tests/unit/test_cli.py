@@ -1,0 +1,89 @@
+"""The `lifecycle` command as staff run it: stdout, stderr and exit codes."""
+
+import json
+
+import pytest
+
+from tests.helpers import lifecycle
+
+
+@pytest.mark.parametrize(
+    ("args", "out"),
+    [
+        (["calendar", "window", "2024-03-01", "5"], "2024-03-07"),
+        (["calendar", "before", "2026-03-16", "10"], "2026-03-02"),
+        (["calendar", "window", "2025-09-30", "3"], "2025-10-10"),
+        (["calendar", "is-workday", "2025-09-28"], "yes"),
+        (["calendar", "is-workday", "2025-10-08"], "no"),
+    ],
+)
+def test_calendar_answers(args, out):
+    result = lifecycle(*args)
+    assert (result.returncode, result.stdout.strip()) == (0, out)
+
+
+def test_calendar_json_carries_the_provisional_flag():
+    final = json.loads(lifecycle("calendar", "window", "2024-03-01", "5", "--json").stdout)
+    assert final == {"date": "2024-03-07", "provisional": False}
+    later = json.loads(lifecycle("calendar", "window", "2030-09-27", "5", "--json").stdout)
+    assert later["provisional"] is True
+    day = json.loads(lifecycle("calendar", "is-workday", "2031-01-01", "--json").stdout)
+    assert day == {"workday": False, "provisional": True}
+
+
+def test_bureau_calendar_dir(tmp_path):
+    (tmp_path / "2027.toml").write_text(
+        'year = 2027\nnotice = "test"\n[[holidays]]\nname = "x"\nfirst = 2027-03-01\n'
+        "last = 2027-03-01\n",
+        encoding="utf-8",
+    )
+    result = lifecycle("calendar", "is-workday", "2027-03-01", "--json",
+                       env={"LIFECYCLE_CALENDAR_DIR": str(tmp_path)})
+    assert json.loads(result.stdout) == {"workday": False, "provisional": False}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["calendar", "window", "2024-02-30", "5"], "DATE is '2024-02-30'"),
+        (["calendar", "window", "01/03/2024", "5"], "YYYY-MM-DD"),
+        (["calendar", "before", "2024-03-01", "-1"], "N is '-1'"),
+        (["calendar", "window", "2024-03-01", "five"], "N is 'five'"),
+        (["calendar", "is-workday", "tomorrow"], "DATE is 'tomorrow'"),
+        (["calendar", "window", "2024-03-01"], "Missing argument 'N'"),
+    ],
+)
+def test_bad_calendar_input_is_one_sentence_and_exit_2(args, message):
+    result = lifecycle(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == ""
+
+
+def test_credit_code_check():
+    ok = lifecycle("credit-code", "check", "91350100M000100Y43")
+    assert (ok.returncode, ok.stdout.strip()) == (0, "valid")
+    bad = lifecycle("credit-code", "check", "91350100M000100Y44")
+    assert bad.returncode == 1
+    assert "check character should be '3'" in bad.stderr
+    short = lifecycle("credit-code", "check", "9135")
+    assert short.returncode == 1 and "has 4 characters" in short.stderr
+    letter = lifecycle("credit-code", "check", "91350100O000100Y43")
+    assert letter.returncode == 1 and "'O' at position 9" in letter.stderr
+
+
+def test_policy_commands():
+    listing = lifecycle("policy", "list")
+    assert listing.returncode == 0
+    assert [line.split("\t")[0] for line in listing.stdout.splitlines()] == [
+        "anhui-2019", "guangzhou-2024", "qingdao-2024", "wenzhou-2021", "wuhan-2021"
+    ]
+    assert "青民发字〔2024〕1号" in listing.stdout
+    shown = json.loads(lifecycle("policy", "show", "wenzhou-2021").stdout)
+    assert shown["admission"]["public_notice"]["working_days"] == 5
+    assert shown["source"]["number"] == "温经信投资〔2021〕9号"
+    diagram = lifecycle("policy", "diagram", "wuhan-2021").stdout
+    assert "submitted --> listed: admit_directly (bureau_officer)" in diagram
+    missing = lifecycle("policy", "show", "nowhere-2020")
+    assert missing.returncode == 2 and "policy 'nowhere-2020' does not exist" in missing.stderr
