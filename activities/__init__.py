@@ -1,4 +1,4 @@
-"""Temporal activities: every effect the case workflow needs (calendar data, SQL, notices)."""
+"""Temporal activities: every effect the case workflow needs (calendar data, SQL)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 from activities.calendar import CalendarActivities
+from activities.store import StoreActivities
+from lifecycle.store.repo import Store
 
 
-def build_activities() -> list[Callable[..., Any]]:
+def build_activities(store: Callable[[], Store]) -> list[Callable[..., Any]]:
     calendar = CalendarActivities()
-    return [calendar.compute_deadline]
+    records = StoreActivities(store)
+    return [calendar.compute_deadline, records.record_case, records.count_selected]
 
 
-__all__ = ["CalendarActivities", "build_activities"]
+__all__ = ["CalendarActivities", "StoreActivities", "build_activities"]

@@ -2,4 +2,6 @@
 
 from __future__ import annotations
 
-WORKFLOWS: list[type] = []
+from workflows.case import CaseWorkflow
+
+WORKFLOWS: list[type] = [CaseWorkflow]

@@ -6,10 +6,10 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Callable
-from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities import build_activities
 from lifecycle import logs
@@ -17,21 +17,29 @@ from lifecycle.config import TASK_QUEUE, Settings
 from lifecycle.temporal.client import connect
 from lifecycle.temporal.devserver import DevServer
 from lifecycle.temporal.interceptors import CaseLoggingInterceptor
+from lifecycle.store.repo import Store
 from lifecycle.temporal.search_attributes import ensure_registered
 from workflows import WORKFLOWS
 
 log = logs.get_logger("lifecycle.worker")
 
 
-def build_worker(
-    client: Client, task_queue: str = TASK_QUEUE, activities: list[Callable[..., Any]] | None = None
-) -> Worker:
+# Pure, deterministic modules the workflows import: loaded once, not re-imported per run.
+PASSTHROUGH = ("lifecycle", "activities", "pydantic", "pydantic_core", "transitions",
+               "chinese_calendar", "structlog")
+
+
+def build_worker(client: Client, db_url: str, task_queue: str = TASK_QUEUE) -> Worker:
+    store = Store.from_url(db_url)  # creates or migrates the schema before polling
     return Worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=activities if activities is not None else build_activities(),
+        activities=build_activities(lambda: store),
         interceptors=[CaseLoggingInterceptor()],
+        workflow_runner=SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
+        ),
     )
 
 
@@ -47,7 +55,7 @@ async def _serve(client: Client, settings: Settings, stop: asyncio.Event) -> Non
     added = await ensure_registered(client, settings.namespace)
     if added:
         log.info("search attributes registered", names=added)
-    worker = build_worker(client)
+    worker = build_worker(client, settings.db_url)
     async with worker:
         log.info("worker polling", task_queue=TASK_QUEUE, address=settings.address)
         await stop.wait()

@@ -105,6 +105,9 @@ def _check_clauses(pack: PolicyPack) -> None:
     refs += [(f"exit.reasons[{i}].clause", r.clause) for i, r in enumerate(pack.exit.reasons)]
     refs += [(f"listed.reports[{i}].clause", r.clause) for i, r in enumerate(pack.listed.reports)]
     refs.append(("rectification.clause", pack.rectification.clause))
+    refs.append(("admission.required_fields_clause", pack.admission.required_fields_clause))
+    refs.append(("admission.sectors_clause", pack.admission.sectors_clause))
+    refs.append(("admission.one_entity_clause", pack.admission.one_entity_clause))
     for where, ref in refs:
         if ref is not None and ref not in pack.clauses:
             _fail(where, f"clause '{ref}' is not listed under [clauses]")
@@ -112,6 +115,15 @@ def _check_clauses(pack: PolicyPack) -> None:
 
 def _check_admission(pack: PolicyPack) -> None:
     adm = pack.admission
+    system_actions = {
+        "admission.on_round_close": adm.on_round_close,
+        "admission.public_notice.closes_with": adm.public_notice and adm.public_notice.closes_with,
+    }
+    for where, trigger in system_actions.items():
+        if trigger and not any("system" in t.roles for t in pack.transition(trigger)):
+            _fail(where, f"'{trigger}' is not an action the system may take")
+    if adm.provider_types and adm.types_by is None:
+        _fail("admission.types_by", "must say how applicants choose among provider_types")
     if adm.default_round not in adm.rounds:
         _fail("admission.default_round", f"'{adm.default_round}' is not one of admission.rounds")
     types = {t.id for t in adm.provider_types}

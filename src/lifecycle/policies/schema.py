@@ -40,6 +40,7 @@ class PublicNotice(Strict):
     working_days: int = Field(ge=1, le=60)
     opening_day_counts: bool = True
     clause: str
+    closes_with: str = Field("list", description="the system action fired when it closes")
 
 
 class ProviderType(Strict):
@@ -83,7 +84,14 @@ class Requirement(Strict):
 class Admission(Strict):
     path: list[CaseState] = Field(min_length=2)
     public_notice: PublicNotice | None = None
+    on_round_close: str | None = Field(None, description="system action when applications close")
     required_fields: list[str] = Field(default_factory=list)
+    required_fields_clause: str
+    types_by: Literal["provider_type", "tracks"] | None = None
+    sectors_clause: str | None = None
+    one_entity_clause: str | None = Field(
+        None, description="branches or subsidiaries of one entity may not both apply"
+    )
     provider_types: list[ProviderType] = Field(default_factory=list)
     sectors: list[Sector] = Field(default_factory=list)
     requirements: list[Requirement] = Field(default_factory=list)

@@ -1,0 +1,167 @@
+"""Applying, acting on and reading cases: what the CLI (and later the HTTP gateway) call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from lifecycle.calendar import SHANGHAI, Deadline
+from lifecycle.config import TASK_QUEUE, UserError
+from lifecycle.domain.application import Application, intake_refusal
+from lifecycle.domain.states import CaseState
+from lifecycle.policies import PolicyPack, load_pack
+from lifecycle.policies.schema import Round
+from lifecycle.store.repo import Store
+from lifecycle.temporal import search_attributes as attrs
+from workflows.case import ActRequest, ActResult, CaseStart, CaseView, CaseWorkflow
+
+
+def case_id_for(policy: str, round_name: str, credit_code: str) -> str:
+    return f"case:{policy}:{round_name}:{credit_code}"
+
+
+def resolve_round(store: Store, pack: PolicyPack, name: str | None) -> tuple[str, Round]:
+    name = name or pack.admission.default_round
+    row = store.round(pack.id, name)
+    if row is not None:
+        return name, Round(applications_close=row.applications_close,
+                           preliminary_review_due=row.preliminary_review_due,
+                           expert_review_due=row.expert_review_due)
+    found = pack.round(name)
+    if found is None:
+        known = ", ".join(sorted(pack.admission.rounds)) or "none"
+        raise UserError(
+            f"round '{name}' is not a round of {pack.id} (rounds in the pack: {known}); "
+            f"the bureau opens one with 'lifecycle round set {pack.id} {name} …'."
+        )
+    return name, found
+
+
+class CaseService:
+    def __init__(self, client: Client, store: Store, day_seconds: int = 86400,
+                 task_queue: str = TASK_QUEUE, indexed: bool = True) -> None:
+        self.client, self.store, self.day_seconds = client, store, day_seconds
+        self.task_queue, self.indexed = task_queue, indexed
+
+    async def apply(self, policy: str, app: Application, round_name: str | None = None,
+                    now: dt.datetime | None = None) -> str:
+        pack = load_pack(policy)
+        refusal = intake_refusal(pack, app)
+        if refusal:
+            raise UserError(refusal[0].upper() + refusal[1:])
+        name, rnd = resolve_round(self.store, pack, round_name)
+        business_origin = now
+        now = now or dt.datetime.now(dt.UTC)
+        self._check_open(pack, name, rnd, now)
+        self._check_ban(pack, app, now.astimezone(SHANGHAI).date())
+        case_id = case_id_for(pack.id, name, app.credit_code)
+        claimed = self._claim(pack, name, app, case_id)
+        try:
+            await self.client.start_workflow(
+                CaseWorkflow.run,
+                CaseStart(case_id=case_id, pack=pack, round_name=name, round=rnd,
+                          application=app, day_seconds=self.day_seconds,
+                          business_origin=business_origin, indexed=self.indexed),
+                id=case_id,
+                task_queue=self.task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+                search_attributes=None if not self.indexed else TypedSearchAttributes([
+                    SearchAttributePair(attrs.CASE_STATE, pack.initial.value),
+                    SearchAttributePair(attrs.POLICY_ID, pack.id),
+                    SearchAttributePair(attrs.PROVIDER_NAME, app.name),
+                    SearchAttributePair(attrs.CREDIT_CODE, app.credit_code),
+                    SearchAttributePair(attrs.DISTRICT, app.district),
+                ]),
+                static_summary=f"{app.name} · {pack.title} ({pack.id}, round {name})",
+                static_details=f"Provider {app.name} ({app.credit_code}), district "
+                f"{app.district}; programme {pack.title}, {pack.source.document}.",
+            )
+        except WorkflowAlreadyStartedError as exc:
+            raise UserError(
+                f"{app.name} ({app.credit_code}) already has a case in {pack.id} round {name}: "
+                f"{case_id}; a second application is refused."
+            ) from exc
+        except BaseException:
+            if claimed:
+                self.store.release(pack.id, name, app.entity, case_id)
+            raise
+        return case_id
+
+    def _check_open(self, pack: PolicyPack, name: str, rnd: Round, now: dt.datetime) -> None:
+        if rnd.applications_close is None:
+            return
+        closes = Deadline(date=rnd.applications_close, provisional=False).closes_at()
+        if now >= closes:
+            raise UserError(
+                f"Applications to {pack.id} round {name} closed at {rnd.applications_close} "
+                f"24:00 (Asia/Shanghai) ({pack.admission.required_fields_clause}); this one "
+                f"arrived {now.astimezone(SHANGHAI):%Y-%m-%d %H:%M}."
+            )
+
+    def _check_ban(self, pack: PolicyPack, app: Application, today: dt.date) -> None:
+        codes = [app.credit_code, *([app.parent_credit_code] if app.parent_credit_code else [])]
+        ban = self.store.active_ban(codes, pack.id, today)
+        if ban is not None:
+            until = f"until {ban.ends}" if ban.ends else "permanently"
+            raise UserError(
+                f"{ban.credit_code} is banned from applying {until}: {ban.reason} "
+                f"({ban.clause})."
+            )
+
+    def _claim(self, pack: PolicyPack, name: str, app: Application, case_id: str) -> bool:
+        clause = pack.admission.one_entity_clause
+        if clause is None:
+            return False
+        holder = self.store.claim(pack.id, name, app.entity, case_id)
+        if holder is not None:
+            raise UserError(
+                f"{app.name} ({app.credit_code}) belongs to entity {app.entity}, which already "
+                f"applies in {pack.id} round {name} as {holder}; branches or subsidiaries of one "
+                f"entity may not both apply ({clause})."
+            )
+        return True
+
+    # --- acting and reading ------------------------------------------------------------------
+
+    def handle(self, case_id: str) -> WorkflowHandle[Any, Any]:
+        return self.client.get_workflow_handle_for(CaseWorkflow.run, case_id)
+
+    async def act(self, case_id: str, request: ActRequest) -> ActResult:
+        try:
+            return await self.handle(case_id).execute_update(CaseWorkflow.act, request)
+        except WorkflowUpdateFailedError as exc:
+            cause = exc.cause
+            message = getattr(cause, "message", None) or str(cause)
+            raise UserError(f"Refused: {message}") from exc
+        except RPCError as exc:
+            raise self._rpc(case_id, exc) from exc
+
+    async def view(self, case_id: str) -> CaseView:
+        try:
+            return await self.handle(case_id).query(CaseWorkflow.view)
+        except RPCError as exc:
+            raise self._rpc(case_id, exc) from exc
+
+    def _rpc(self, case_id: str, exc: RPCError) -> UserError:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            row = self.store.case(case_id)
+            if row is not None and CaseState(row.state).value in {"rejected", "withdrawn",
+                                                                  "exited", "closed"}:
+                return UserError(f"Case {case_id} is closed ({row.state}); it takes no actions.")
+            return UserError(f"There is no case '{case_id}'.")
+        if "already completed" in exc.message:
+            row = self.store.case(case_id)
+            state = row.state if row else "closed"
+            return UserError(f"Case {case_id} is closed ({state}); it takes no actions.")
+        return UserError(f"Temporal refused the request for {case_id}: {exc.message}.", 1)

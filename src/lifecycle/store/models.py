@@ -1,0 +1,90 @@
+"""The read model and audit log (SQL): providers, cases, audit rows, bans, round settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ProviderRow(Base):
+    __tablename__ = "providers"
+    credit_code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    district: Mapped[str] = mapped_column(String(100))
+    parent_credit_code: Mapped[str | None] = mapped_column(String(18))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CaseRow(Base):
+    __tablename__ = "cases"
+    case_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    policy: Mapped[str] = mapped_column(String(40), index=True)
+    round: Mapped[str] = mapped_column(String(40))
+    credit_code: Mapped[str] = mapped_column(String(18), index=True)
+    provider_name: Mapped[str] = mapped_column(String(200))
+    district: Mapped[str] = mapped_column(String(100))
+    provider_type: Mapped[str | None] = mapped_column(String(40))
+    sectors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(40), index=True)
+    selected: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_deadline: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    next_deadline_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditRow(Base):
+    """Append-only: one row per transition, unique on (case_id, seq)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_audit_case_seq"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(120), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    actor_role: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(60))
+    from_state: Mapped[str] = mapped_column(String(40))
+    to_state: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    clause: Mapped[str | None] = mapped_column(String(80))
+
+
+class BanRow(Base):
+    __tablename__ = "bans"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    credit_code: Mapped[str] = mapped_column(String(18), index=True)
+    policy: Mapped[str | None] = mapped_column(String(40), doc="None: every programme")
+    reason: Mapped[str] = mapped_column(Text)
+    clause: Mapped[str] = mapped_column(String(80))
+    starts: Mapped[dt.date] = mapped_column(Date)
+    ends: Mapped[dt.date | None] = mapped_column(Date, doc="None: never lifted")
+    case_id: Mapped[str | None] = mapped_column(String(120))
+
+
+class RoundClaimRow(Base):
+    """One legal entity per round: a branch claims its parent's code (qingdao-2024 §二(一)1)."""
+
+    __tablename__ = "round_claims"
+    policy: Mapped[str] = mapped_column(String(40), primary_key=True)
+    round: Mapped[str] = mapped_column(String(40), primary_key=True)
+    entity_code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(120))
+
+
+class RoundRow(Base):
+    """A call's dates, set by the bureau; overrides the pack's rounds of the same name."""
+
+    __tablename__ = "rounds"
+    policy: Mapped[str] = mapped_column(String(40), primary_key=True)
+    round: Mapped[str] = mapped_column(String(40), primary_key=True)
+    applications_close: Mapped[dt.date | None] = mapped_column(Date)
+    preliminary_review_due: Mapped[dt.date | None] = mapped_column(Date)
+    expert_review_due: Mapped[dt.date | None] = mapped_column(Date)
