@@ -58,7 +58,7 @@ class CaseService:
         pack = load_pack(policy)
         refusal = intake_refusal(pack, app)
         if refusal:
-            raise UserError(refusal[0].upper() + refusal[1:])
+            raise UserError(refusal)
         name, rnd = resolve_round(self.store, pack, round_name)
         business_origin = now
         now = now or dt.datetime.now(dt.UTC)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 
@@ -15,8 +16,10 @@ from lifecycle.worker import build_worker
 from tests.helpers import BIN
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def env() -> AsyncIterator[WorkflowEnvironment]:
+    # One server per test: its clock is global, and a case left behind by an earlier test
+    # (even terminated, on the Java test server) can keep time from skipping.
     environment = await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter,
         test_server_existing_path=str(BIN / "temporal-test-server"),
@@ -30,6 +33,17 @@ async def service(env, store, tmp_path) -> AsyncIterator[CaseService]:
     client: Client = env.client
     queue = f"test-{uuid.uuid4()}"
     worker = build_worker(client, f"sqlite:///{tmp_path / 'store.db'}", task_queue=queue)
+    started: list[str] = []
+
+    class TrackingService(CaseService):
+        async def apply(self, *args, **kwargs) -> str:  # type: ignore[no-untyped-def]
+            case_id = await super().apply(*args, **kwargs)
+            started.append(case_id)
+            return case_id
+
     async with worker:
         # The Java test server cannot register custom search attributes; e2e tests cover them.
-        yield CaseService(client, store, task_queue=queue, indexed=False)
+        yield TrackingService(client, store, task_queue=queue, indexed=False)
+        for case_id in started:
+            with contextlib.suppress(Exception):
+                await client.get_workflow_handle(case_id).terminate("test finished")
