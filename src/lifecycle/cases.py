@@ -143,7 +143,7 @@ class CaseService:
         except WorkflowUpdateFailedError as exc:
             cause = exc.cause
             message = getattr(cause, "message", None) or str(cause)
-            raise UserError(f"Refused: {message}") from exc
+            raise UserError(message) from exc
         except RPCError as exc:
             raise self._rpc(case_id, exc) from exc
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -159,18 +160,39 @@ def policy_diagram(policy_id: str) -> None:
     click.echo(CaseMachine(load_pack(policy_id)).mermaid(), nl=False)
 
 
+def _register() -> None:
+    from lifecycle.cli_cases import register
+    from lifecycle.demo import demo
+
+    register(cli)
+    cli.add_command(demo)
+
+
+_register()
+
+
 def main(argv: Sequence[str] | None = None) -> None:
+    _exit(_main(argv))
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         result = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except (UserError, PackError, CalendarError) as exc:
         click.echo(str(exc), err=True)
-        sys.exit(getattr(exc, "exit_code", 2))
+        return getattr(exc, "exit_code", 2)
     except click.UsageError as exc:
-        hint = f" (see 'lifecycle {exc.ctx.command_path.partition(' ')[2]} --help')".replace(
-            "lifecycle  ", "lifecycle "
-        ) if exc.ctx else ""
-        click.echo(f"{exc.format_message()}{hint}", err=True)
-        sys.exit(2)
+        command = exc.ctx.command_path if exc.ctx else "lifecycle"
+        click.echo(f"{exc.format_message()} (see '{command} --help')", err=True)
+        return 2
     except click.Abort:
-        sys.exit(130)
-    sys.exit(result if isinstance(result, int) else 0)
+        return 130
+    return result if isinstance(result, int) else 0
+
+
+def _exit(code: int) -> None:
+    """Leave without interpreter finalisation: the Temporal client's native threads can abort
+    a finalising interpreter (SIGABRT) after the command itself has succeeded."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

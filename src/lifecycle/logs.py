@@ -65,6 +65,8 @@ def configure(stream: Any = None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(os.environ.get("LIFECYCLE_LOG_LEVEL", "INFO").upper())
+    for chatty in ("alembic", "transitions"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     # The case id travels as a field; keep Temporal's dict out of the message text.
     temporalio.workflow.logger.workflow_info_on_message = False
     temporalio.activity.logger.activity_info_on_message = False
