@@ -67,14 +67,14 @@ class Store:
                 values = dict(case_id=snap.case_id, seq=e.seq, at=e.at, actor_role=e.actor_role,
                               actor_id=e.actor_id, action=e.action, from_state=e.from_state.value,
                               to_state=e.to_state.value, reason=e.reason, clause=e.clause)
-                added += s.execute(self._insert_ignore(s, values)).rowcount or 0
+                added += len(s.execute(self._insert_ignore(s, values)).all())
             return added
 
     def _insert_ignore(self, s: Session, values: dict):  # type: ignore[no-untyped-def]
         insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
         return insert(AuditRow).values(**values).on_conflict_do_nothing(
             index_elements=["case_id", "seq"]
-        )
+        ).returning(AuditRow.seq)
 
     def claim(self, policy: str, round_: str, entity: str, case_id: str) -> str | None:
         """Claims the round for a legal entity; returns the other case holding it, if any."""
