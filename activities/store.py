@@ -43,6 +43,10 @@ class StoreActivities:
     async def count_selected(self, query: SelectionQuery) -> SelectionCount:
         counts = await asyncio.to_thread(
             self._store().selected_counts,
-            query.policy, query.round, query.provider_type, query.sectors, query.case_id,
+            query.policy,
+            query.round,
+            query.provider_type,
+            query.sectors,
+            query.case_id,
         )
         return SelectionCount(counts=counts)

@@ -30,10 +30,8 @@ with workflow.unsafe.imports_passed_through():
     from lifecycle.store.repo import CaseSnapshot
     from lifecycle.temporal import search_attributes as attrs
 
-ACTIVITY = {
-    "start_to_close_timeout": dt.timedelta(seconds=30),
-    "retry_policy": RetryPolicy(maximum_interval=dt.timedelta(seconds=30)),
-}
+TIMEOUT = dt.timedelta(seconds=30)
+RETRY = RetryPolicy(maximum_interval=dt.timedelta(seconds=30))
 
 
 class CaseStart(BaseModel):
@@ -87,10 +85,16 @@ class CaseWorkflow:
         self.business_origin = start.business_origin or self.origin
         app = start.application
         self.case = start.case or Case(
-            case_id=start.case_id, policy=self.pack.id, round=start.round_name,
-            credit_code=app.credit_code, name=app.name, district=app.district,
-            provider_type=app.provider_type, sectors=app.sectors,
-            state=self.pack.initial, findings=findings(self.pack, app),
+            case_id=start.case_id,
+            policy=self.pack.id,
+            round=start.round_name,
+            credit_code=app.credit_code,
+            name=app.name,
+            district=app.district,
+            provider_type=app.provider_type,
+            sectors=app.sectors,
+            state=self.pack.initial,
+            findings=findings(self.pack, app),
         )
         self.lock = asyncio.Lock()
         self.pending: list[AuditEntry] = []
@@ -127,9 +131,15 @@ class CaseWorkflow:
                         await self._settle()
             if workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(self.start.model_copy(
-                    update={"case": self.case, "clock_origin": self.origin,
-                            "business_origin": self.business_origin}))
+                workflow.continue_as_new(
+                    self.start.model_copy(
+                        update={
+                            "case": self.case,
+                            "clock_origin": self.origin,
+                            "business_origin": self.business_origin,
+                        }
+                    )
+                )
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.case
 
@@ -140,7 +150,8 @@ class CaseWorkflow:
             return False
         try:
             await workflow.wait_condition(
-                lambda: self.changed, timeout=delay,
+                lambda: self.changed,
+                timeout=delay,
                 timeout_summary=f"{deadline.name}: {deadline.date} 24:00 Asia/Shanghai"
                 + (" (provisional)" if deadline.provisional else ""),
             )
@@ -150,9 +161,15 @@ class CaseWorkflow:
 
     def _application_entry(self) -> AuditEntry:
         return AuditEntry(
-            seq=1, at=self.now(), actor_role=Role.PROVIDER.value, actor_id=self.case.credit_code,
-            action="apply", from_state=self.case.state, to_state=self.case.state,
-            reason="application received (申报)", clause=self.pack.admission.required_fields_clause,
+            seq=1,
+            at=self.now(),
+            actor_role=Role.PROVIDER.value,
+            actor_id=self.case.credit_code,
+            action="apply",
+            from_state=self.case.state,
+            to_state=self.case.state,
+            reason="application received (申报)",
+            clause=self.pack.admission.required_fields_clause,
             data={"findings": [f.id for f in self.case.findings]},
         )
 
@@ -165,9 +182,12 @@ class CaseWorkflow:
             query = decide.selection_query(self.case, self.pack, action)
             if query is not None:
                 count: SelectionCount = await workflow.execute_activity(
-                    "count_selected", query, result_type=SelectionCount,
+                    "count_selected",
+                    query,
+                    result_type=SelectionCount,
                     summary=f"count {query.provider_type} providers selected in {query.sectors}",
-                    **ACTIVITY,
+                    start_to_close_timeout=TIMEOUT,
+                    retry_policy=RETRY,
                 )
                 action.selected_in_sector, action.selection_max = count.fullest, query.maximum
             reason = decide.refusal(self.case, self.pack, action)
@@ -191,13 +211,15 @@ class CaseWorkflow:
             try:
                 action = self._action(event)
             except ApplicationError as exc:
-                workflow.logger.warning("event refused", extra={"event_id": event.event_id,
-                                                                "reason": str(exc)})
+                workflow.logger.warning(
+                    "event refused", extra={"event_id": event.event_id, "reason": str(exc)}
+                )
                 return
             reason = decide.refusal(self.case, self.pack, action)
             if reason:
-                workflow.logger.warning("event refused", extra={"event_id": event.event_id,
-                                                                "reason": reason})
+                workflow.logger.warning(
+                    "event refused", extra={"event_id": event.event_id, "reason": reason}
+                )
                 return
             self.pending.append(decide.apply(self.case, self.pack, action, self.now()))
             self.pending += decide.follow_up(self.case, self.pack, self.now())
@@ -206,17 +228,26 @@ class CaseWorkflow:
 
     @workflow.query
     def view(self) -> CaseView:
-        return CaseView(case=self.case, business_now=self.now(), overdue=self.case.overdue(),
-                        actions=CaseMachine(self.pack, self.case.state).actions())
+        return CaseView(
+            case=self.case,
+            business_now=self.now(),
+            overdue=self.case.overdue(),
+            actions=CaseMachine(self.pack, self.case.state).actions(),
+        )
 
     def _action(self, request: ActRequest) -> Action:
         try:
             actor = Actor.parse(request.actor)
         except ActorError as exc:
             raise ApplicationError(str(exc), type="Refused", non_retryable=True) from exc
-        return Action(trigger=request.action, actor=actor, reason=request.reason,
-                      clause=request.clause, data=request.data,
-                      event_id=getattr(request, "event_id", None))
+        return Action(
+            trigger=request.action,
+            actor=actor,
+            reason=request.reason,
+            clause=request.clause,
+            data=request.data,
+            event_id=getattr(request, "event_id", None),
+        )
 
     # --- after every change: deadlines, the read model, what the Web UI shows -----------------
 
@@ -228,48 +259,68 @@ class CaseWorkflow:
         if window is not None:
             result: DeadlineResult = await workflow.execute_activity(
                 "compute_deadline",
-                DeadlineInput(rule="window", date=window.opens, working_days=window.working_days,
-                              opening_day_counts=window.opening_day_counts),
+                DeadlineInput(
+                    rule="window",
+                    date=window.opens,
+                    working_days=window.working_days,
+                    opening_day_counts=window.opening_day_counts,
+                ),
                 result_type=DeadlineResult,
                 summary=f"close the {window.working_days}-working-day public notice opened "
                 f"{window.opens}",
-                **ACTIVITY,
+                start_to_close_timeout=TIMEOUT,
+                retry_policy=RETRY,
             )
             self.case.deadlines[window.name] = CaseDeadline(
-                name=window.name, state=window.state, date=result.date,
-                closes_at=result.closes_at, provisional=result.provisional, fires=window.fires,
+                name=window.name,
+                state=window.state,
+                date=result.date,
+                closes_at=result.closes_at,
+                provisional=result.provisional,
+                fires=window.fires,
             )
         if self.pending:
             entries, self.pending = self.pending, []
             await workflow.execute_activity(
-                "record_case", RecordInput(snapshot=self._snapshot(), entries=entries),
+                "record_case",
+                RecordInput(snapshot=self._snapshot(), entries=entries),
                 result_type=RecordResult,
                 summary="record " + ", ".join(f"#{e.seq} {e.action}" for e in entries),
-                **ACTIVITY,
+                start_to_close_timeout=TIMEOUT,
+                retry_policy=RETRY,
             )
         self._show()
 
     def _snapshot(self) -> CaseSnapshot:
         nxt = self.case.next_deadline()
         return CaseSnapshot(
-            case_id=self.case.case_id, policy=self.case.policy, round=self.case.round,
-            credit_code=self.case.credit_code, provider_name=self.case.name,
+            case_id=self.case.case_id,
+            policy=self.case.policy,
+            round=self.case.round,
+            credit_code=self.case.credit_code,
+            provider_name=self.case.name,
             district=self.case.district,
             parent_credit_code=self.start.application.parent_credit_code,
-            provider_type=self.case.provider_type, sectors=self.case.sectors,
-            state=self.case.state.value, next_deadline=nxt.closes_at if nxt else None,
+            provider_type=self.case.provider_type,
+            sectors=self.case.sectors,
+            state=self.case.state.value,
+            next_deadline=nxt.closes_at if nxt else None,
             next_deadline_provisional=nxt.provisional if nxt else False,
-            last_seq=len(self.case.history), updated_at=self.now(),
+            last_seq=len(self.case.history),
+            updated_at=self.now(),
         )
 
     def _show(self) -> None:
         nxt = self.case.next_deadline()
         if self.start.indexed:
-            workflow.upsert_search_attributes([
-                attrs.CASE_STATE.value_set(self.case.state.value),
-                attrs.NEXT_DEADLINE.value_set(nxt.closes_at) if nxt
-                else attrs.NEXT_DEADLINE.value_unset(),
-            ])
+            workflow.upsert_search_attributes(
+                [
+                    attrs.CASE_STATE.value_set(self.case.state.value),
+                    attrs.NEXT_DEADLINE.value_set(nxt.closes_at)
+                    if nxt
+                    else attrs.NEXT_DEADLINE.value_unset(),
+                ]
+            )
         lines = [f"**{self.case.state.value}** · {self.pack.id} round {self.case.round}"]
         if nxt:
             flag = " (provisional)" if nxt.provisional else ""

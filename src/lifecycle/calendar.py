@@ -58,7 +58,9 @@ class HolidayPeriod(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> HolidayPeriod:
         if self.last < self.first:
-            raise ValueError(f"holiday '{self.name}' ends ({self.last}) before it starts ({self.first})")
+            raise ValueError(
+                f"holiday '{self.name}' ends ({self.last}) before it starts ({self.first})"
+            )
         return self
 
 
@@ -76,7 +78,9 @@ class HolidayFile(BaseModel):
         for period in self.holidays:
             for day in _days(period.first, period.last):
                 if day.year != self.year:
-                    raise ValueError(f"holiday '{period.name}' day {day} is outside year {self.year}")
+                    raise ValueError(
+                        f"holiday '{period.name}' day {day} is outside year {self.year}"
+                    )
                 off.add(day)
         for period in self.holidays:
             for day in period.makeup:

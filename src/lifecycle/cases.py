@@ -34,9 +34,11 @@ def resolve_round(store: Store, pack: PolicyPack, name: str | None) -> tuple[str
     name = name or pack.admission.default_round
     row = store.round(pack.id, name)
     if row is not None:
-        return name, Round(applications_close=row.applications_close,
-                           preliminary_review_due=row.preliminary_review_due,
-                           expert_review_due=row.expert_review_due)
+        return name, Round(
+            applications_close=row.applications_close,
+            preliminary_review_due=row.preliminary_review_due,
+            expert_review_due=row.expert_review_due,
+        )
     found = pack.round(name)
     if found is None:
         known = ", ".join(sorted(pack.admission.rounds)) or "none"
@@ -48,13 +50,24 @@ def resolve_round(store: Store, pack: PolicyPack, name: str | None) -> tuple[str
 
 
 class CaseService:
-    def __init__(self, client: Client, store: Store, day_seconds: int = 86400,
-                 task_queue: str = TASK_QUEUE, indexed: bool = True) -> None:
+    def __init__(
+        self,
+        client: Client,
+        store: Store,
+        day_seconds: int = 86400,
+        task_queue: str = TASK_QUEUE,
+        indexed: bool = True,
+    ) -> None:
         self.client, self.store, self.day_seconds = client, store, day_seconds
         self.task_queue, self.indexed = task_queue, indexed
 
-    async def apply(self, policy: str, app: Application, round_name: str | None = None,
-                    now: dt.datetime | None = None) -> str:
+    async def apply(
+        self,
+        policy: str,
+        app: Application,
+        round_name: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> str:
         pack = load_pack(policy)
         refusal = intake_refusal(pack, app)
         if refusal:
@@ -69,20 +82,31 @@ class CaseService:
         try:
             await self.client.start_workflow(
                 CaseWorkflow.run,
-                CaseStart(case_id=case_id, pack=pack, round_name=name, round=rnd,
-                          application=app, day_seconds=self.day_seconds,
-                          business_origin=business_origin, indexed=self.indexed),
+                CaseStart(
+                    case_id=case_id,
+                    pack=pack,
+                    round_name=name,
+                    round=rnd,
+                    application=app,
+                    day_seconds=self.day_seconds,
+                    business_origin=business_origin,
+                    indexed=self.indexed,
+                ),
                 id=case_id,
                 task_queue=self.task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-                search_attributes=None if not self.indexed else TypedSearchAttributes([
-                    SearchAttributePair(attrs.CASE_STATE, pack.initial.value),
-                    SearchAttributePair(attrs.POLICY_ID, pack.id),
-                    SearchAttributePair(attrs.PROVIDER_NAME, app.name),
-                    SearchAttributePair(attrs.CREDIT_CODE, app.credit_code),
-                    SearchAttributePair(attrs.DISTRICT, app.district),
-                ]),
+                search_attributes=None
+                if not self.indexed
+                else TypedSearchAttributes(
+                    [
+                        SearchAttributePair(attrs.CASE_STATE, pack.initial.value),
+                        SearchAttributePair(attrs.POLICY_ID, pack.id),
+                        SearchAttributePair(attrs.PROVIDER_NAME, app.name),
+                        SearchAttributePair(attrs.CREDIT_CODE, app.credit_code),
+                        SearchAttributePair(attrs.DISTRICT, app.district),
+                    ]
+                ),
                 static_summary=f"{app.name} · {pack.title} ({pack.id}, round {name})",
                 static_details=f"Provider {app.name} ({app.credit_code}), district "
                 f"{app.district}; programme {pack.title}, {pack.source.document}.",
@@ -115,8 +139,7 @@ class CaseService:
         if ban is not None:
             until = f"until {ban.ends}" if ban.ends else "permanently"
             raise UserError(
-                f"{ban.credit_code} is banned from applying {until}: {ban.reason} "
-                f"({ban.clause})."
+                f"{ban.credit_code} is banned from applying {until}: {ban.reason} ({ban.clause})."
             )
 
     def _claim(self, pack: PolicyPack, name: str, app: Application, case_id: str) -> bool:
@@ -156,8 +179,12 @@ class CaseService:
     def _rpc(self, case_id: str, exc: RPCError) -> UserError:
         if exc.status == RPCStatusCode.NOT_FOUND:
             row = self.store.case(case_id)
-            if row is not None and CaseState(row.state).value in {"rejected", "withdrawn",
-                                                                  "exited", "closed"}:
+            if row is not None and CaseState(row.state).value in {
+                "rejected",
+                "withdrawn",
+                "exited",
+                "closed",
+            }:
                 return UserError(f"Case {case_id} is closed ({row.state}); it takes no actions.")
             return UserError(f"There is no case '{case_id}'.")
         if "already completed" in exc.message:

@@ -92,8 +92,11 @@ def calendar_window(date: str, n: str, as_json: bool, exclude_opening_day: bool)
     deadline = _calendar().window_close(
         _date("DATE", date), _count(n), opening_day_counts=not exclude_opening_day
     )
-    _emit(as_json, {"date": deadline.date.isoformat(), "provisional": deadline.provisional},
-          deadline.date.isoformat())
+    _emit(
+        as_json,
+        {"date": deadline.date.isoformat(), "provisional": deadline.provisional},
+        deadline.date.isoformat(),
+    )
 
 
 @calendar.command("before", context_settings={"ignore_unknown_options": True})
@@ -103,8 +106,11 @@ def calendar_window(date: str, n: str, as_json: bool, exclude_opening_day: bool)
 def calendar_before(date: str, n: str, as_json: bool) -> None:
     """Latest on-time date for something due N working days before DATE."""
     deadline = _calendar().latest_before(_date("DATE", date), _count(n))
-    _emit(as_json, {"date": deadline.date.isoformat(), "provisional": deadline.provisional},
-          deadline.date.isoformat())
+    _emit(
+        as_json,
+        {"date": deadline.date.isoformat(), "provisional": deadline.provisional},
+        deadline.date.isoformat(),
+    )
 
 
 @calendar.command("is-workday")
@@ -113,8 +119,11 @@ def calendar_before(date: str, n: str, as_json: bool) -> None:
 def calendar_is_workday(date: str, as_json: bool) -> None:
     """Whether DATE is a working day: prints yes or no."""
     day = _calendar().day(_date("DATE", date))
-    _emit(as_json, {"workday": day.workday, "provisional": day.provisional},
-          "yes" if day.workday else "no")
+    _emit(
+        as_json,
+        {"workday": day.workday, "provisional": day.provisional},
+        "yes" if day.workday else "no",
+    )
 
 
 @cli.group("credit-code")

@@ -46,7 +46,9 @@ def _read_json(label: str, source: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UserError(f"{label} '{source}' is not valid JSON ({exc.msg}, line {exc.lineno}).")
+        raise UserError(
+            f"{label} '{source}' is not valid JSON ({exc.msg}, line {exc.lineno})."
+        ) from exc
 
 
 def load_application(path: str) -> Application:
@@ -86,8 +88,9 @@ def case_apply(policy: str, file: str, round_name: str | None) -> None:
 @click.option("--reason", default="", help="Why (required for adverse decisions).")
 @click.option("--clause", default=None, help="The clause applied, if not the action's own.")
 @click.option("--data", "data", default=None, help="JSON file (or inline JSON) for the action.")
-def case_act(case_id: str, action: str, actor: str, reason: str, clause: str | None,
-             data: str | None) -> None:
+def case_act(
+    case_id: str, action: str, actor: str, reason: str, clause: str | None, data: str | None
+) -> None:
     """Take ACTION on CASE_ID as a person in a role; refused actions change nothing."""
     payload = _read_json("--data", data) if data else {}
     if not isinstance(payload, dict):
@@ -112,14 +115,26 @@ def case_show(case_id: str, as_json: bool) -> None:
 def case_json(view: CaseView) -> dict[str, Any]:
     c = view.case
     return {
-        "case_id": c.case_id, "state": c.state.value, "policy": c.policy, "round": c.round,
-        "credit_code": c.credit_code, "name": c.name, "district": c.district,
-        "provider_type": c.provider_type, "sectors": c.sectors,
+        "case_id": c.case_id,
+        "state": c.state.value,
+        "policy": c.policy,
+        "round": c.round,
+        "credit_code": c.credit_code,
+        "name": c.name,
+        "district": c.district,
+        "provider_type": c.provider_type,
+        "sectors": c.sectors,
         "business_now": view.business_now.isoformat(),
         "deadlines": [
-            {"name": d.name, "state": d.state.value, "date": d.date.isoformat(),
-             "closes_at": d.closes_at.isoformat(), "provisional": d.provisional,
-             "passed": d.expired, "overdue": d.name in view.overdue}
+            {
+                "name": d.name,
+                "state": d.state.value,
+                "date": d.date.isoformat(),
+                "closes_at": d.closes_at.isoformat(),
+                "provisional": d.provisional,
+                "passed": d.expired,
+                "overdue": d.name in view.overdue,
+            }
             for d in c.deadlines.values()
         ],
         "findings": [f.model_dump(mode="json") for f in c.findings],
@@ -132,16 +147,30 @@ def case_json(view: CaseView) -> dict[str, Any]:
 
 def case_text(view: CaseView) -> str:
     c = view.case
-    lines = [f"{c.case_id}", f"  {c.name} ({c.credit_code}), {c.district}",
-             f"  state: {c.state.value}   actions now: {', '.join(view.actions) or 'none'}"]
+    lines = [
+        f"{c.case_id}",
+        f"  {c.name} ({c.credit_code}), {c.district}",
+        f"  state: {c.state.value}   actions now: {', '.join(view.actions) or 'none'}",
+    ]
     for d in c.deadlines.values():
-        flags = [f for f, on in (("provisional", d.provisional), ("passed", d.expired),
-                                 ("OVERDUE", d.name in view.overdue)) if on]
-        lines.append(f"  deadline {d.name}: {d.date} 24:00" + (f" ({', '.join(flags)})" if flags else ""))
+        flags = [
+            f
+            for f, on in (
+                ("provisional", d.provisional),
+                ("passed", d.expired),
+                ("OVERDUE", d.name in view.overdue),
+            )
+            if on
+        ]
+        lines.append(
+            f"  deadline {d.name}: {d.date} 24:00" + (f" ({', '.join(flags)})" if flags else "")
+        )
     for f in c.findings:
         status = f"answered: {f.answer}" if f.answer else "open"
         tag = " [in principle]" if f.in_principle else ""
-        lines.append(f"  finding {f.id} ({f.clause}){tag}: {f.text}; observed {f.observed}; {status}")
+        lines.append(
+            f"  finding {f.id} ({f.clause}){tag}: {f.text}; observed {f.observed}; {status}"
+        )
     for o in c.objections:
         lines.append(f"  objection {o.id} by {o.by}: {o.text} [{o.status}]")
     lines.append("  history:")
@@ -175,11 +204,25 @@ def case_list(state: str | None, policy: str | None, as_json: bool) -> None:
     """Cases from the read model, optionally by state and policy."""
     rows = _store(Settings.from_env()).cases(state=state, policy=policy)
     if as_json:
-        click.echo(json.dumps([
-            {"case_id": r.case_id, "policy": r.policy, "round": r.round, "state": r.state,
-             "credit_code": r.credit_code, "name": r.provider_name, "district": r.district,
-             "next_deadline": r.next_deadline.isoformat() if r.next_deadline else None}
-            for r in rows], ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "case_id": r.case_id,
+                        "policy": r.policy,
+                        "round": r.round,
+                        "state": r.state,
+                        "credit_code": r.credit_code,
+                        "name": r.provider_name,
+                        "district": r.district,
+                        "next_deadline": r.next_deadline.isoformat() if r.next_deadline else None,
+                    }
+                    for r in rows
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     for r in rows:
         deadline = f"  next {_at(r.next_deadline)}" if r.next_deadline else ""
@@ -217,12 +260,20 @@ def _date_option(value: str | None) -> dt.date | None:
 @click.option("--applications-close", default=None, help="Applications close 24:00 of DATE.")
 @click.option("--preliminary-review-due", default=None)
 @click.option("--expert-review-due", default=None)
-def round_set(policy: str, name: str, applications_close: str | None,
-              preliminary_review_due: str | None, expert_review_due: str | None) -> None:
+def round_set(
+    policy: str,
+    name: str,
+    applications_close: str | None,
+    preliminary_review_due: str | None,
+    expert_review_due: str | None,
+) -> None:
     """Open a round of POLICY (or change its dates)."""
     load_pack(policy)
     _store(Settings.from_env()).set_round(
-        policy, name, applications_close=_date_option(applications_close),
+        policy,
+        name,
+        applications_close=_date_option(applications_close),
         preliminary_review_due=_date_option(preliminary_review_due),
-        expert_review_due=_date_option(expert_review_due))
+        expert_review_due=_date_option(expert_review_due),
+    )
     click.echo(f"{policy} round {name} set")

@@ -38,16 +38,30 @@ def script(pack: PolicyPack, app: Application) -> list[ActRequest]:
     steps: list[ActRequest] = []
     path = pack.admission.path
     for here, there in zip(path, path[1:], strict=False):
-        rule = next((t for t in pack.transitions if here in t.source and t.dest == there
-                     and any(r != Role.SYSTEM for r in t.roles)), None)
+        rule = next(
+            (
+                t
+                for t in pack.transitions
+                if here in t.source and t.dest == there and any(r != Role.SYSTEM for r in t.roles)
+            ),
+            None,
+        )
         if rule is None:
             break
         if "recommended_by_experts" in rule.conditions:
-            steps.append(ActRequest(action="score", actor=_actor(Role.EXPERT, app),
-                                    data={"score": 88, "rank": 1, "recommended": True}))
+            steps.append(
+                ActRequest(
+                    action="score",
+                    actor=_actor(Role.EXPERT, app),
+                    data={"score": 88, "rank": 1, "recommended": True},
+                )
+            )
         role = next(r for r in rule.roles if r != Role.SYSTEM)
-        steps.append(ActRequest(action=rule.trigger, actor=_actor(role, app),
-                                reason="演示: 材料齐全, 符合条件"))
+        steps.append(
+            ActRequest(
+                action=rule.trigger, actor=_actor(role, app), reason="演示: 材料齐全, 符合条件"
+            )
+        )
     return steps
 
 
@@ -57,20 +71,26 @@ def samples(stamp: str) -> list[tuple[str, Application]]:
         for m, path in enumerate(sorted((EXAMPLES / policy).glob("application*.json"))):
             app = Application.model_validate(json.loads(path.read_text("utf-8")))
             code = complete(app.credit_code[:8] + f"D{stamp[-6:]}{n}{m}")
-            out.append((policy, app.model_copy(update={"credit_code": code,
-                                                       "name": f"{app.name}(演示)"})))
+            out.append(
+                (policy, app.model_copy(update={"credit_code": code, "name": f"{app.name}(演示)"}))
+            )
     return out
 
 
 @click.command()
-@click.option("--day-seconds", type=click.IntRange(1, 86400), default=None,
-              help=f"Real seconds per business day for the demo cases (default {DEFAULT_DAY_SECONDS}).")
+@click.option(
+    "--day-seconds",
+    type=click.IntRange(1, 86400),
+    default=None,
+    help=f"Real seconds per business day for the demo cases (default {DEFAULT_DAY_SECONDS}).",
+)
 @click.option("--pause", type=float, default=2.0, help="Seconds between the demo's actions.")
 def demo(day_seconds: int | None, pause: float) -> None:
     """Start sample cases for every pack and move them through review and public notice."""
     settings = Settings.from_env()
-    day = day_seconds or (settings.day_seconds if settings.day_seconds != 86400
-                          else DEFAULT_DAY_SECONDS)
+    day = day_seconds or (
+        settings.day_seconds if settings.day_seconds != 86400 else DEFAULT_DAY_SECONDS
+    )
     asyncio.run(_demo(settings, day, pause))
 
 
@@ -82,8 +102,13 @@ async def _demo(settings: Settings, day_seconds: int, pause: float) -> None:
     cases = []
     for policy, app in samples(stamp):
         round_name = f"demo-{stamp}"
-        store.set_round(policy, round_name, applications_close=None,
-                        preliminary_review_due=None, expert_review_due=None)
+        store.set_round(
+            policy,
+            round_name,
+            applications_close=None,
+            preliminary_review_due=None,
+            expert_review_due=None,
+        )
         case_id = await service.apply(policy, app, round_name)
         click.echo(f"applied   {case_id}  {app.name}")
         cases.append((case_id, load_pack(policy), app))

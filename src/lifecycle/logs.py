@@ -33,7 +33,7 @@ def configure(stream: Any = None) -> None:
         return
     _configured = True
     stream = stream or sys.stderr
-    shared = [
+    shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,

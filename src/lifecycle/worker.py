@@ -14,10 +14,10 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities import build_activities
 from lifecycle import logs
 from lifecycle.config import TASK_QUEUE, Settings
+from lifecycle.store.repo import Store
 from lifecycle.temporal.client import connect
 from lifecycle.temporal.devserver import DevServer
 from lifecycle.temporal.interceptors import CaseLoggingInterceptor
-from lifecycle.store.repo import Store
 from lifecycle.temporal.search_attributes import ensure_registered
 from workflows import WORKFLOWS
 
@@ -25,8 +25,15 @@ log = logs.get_logger("lifecycle.worker")
 
 
 # Pure, deterministic modules the workflows import: loaded once, not re-imported per run.
-PASSTHROUGH = ("lifecycle", "activities", "pydantic", "pydantic_core", "transitions",
-               "chinese_calendar", "structlog")
+PASSTHROUGH = (
+    "lifecycle",
+    "activities",
+    "pydantic",
+    "pydantic_core",
+    "transitions",
+    "chinese_calendar",
+    "structlog",
+)
 
 
 def build_worker(client: Client, db_url: str, task_queue: str = TASK_QUEUE) -> Worker:

@@ -40,18 +40,35 @@ def real_store(request, tmp_path) -> Store:
 
 
 def snapshot(case_id: str, state: str, seq: int, **extra) -> CaseSnapshot:
-    fields = dict(case_id=case_id, policy="qingdao-2024", round="r",
-                  credit_code=case_id[-18:], provider_name="甲", district="市南区",
-                  provider_type="product", sectors=["auto_parts"], state=state, last_seq=seq,
-                  updated_at=T0)
+    fields = dict(
+        case_id=case_id,
+        policy="qingdao-2024",
+        round="r",
+        credit_code=case_id[-18:],
+        provider_name="甲",
+        district="市南区",
+        provider_type="product",
+        sectors=["auto_parts"],
+        state=state,
+        last_seq=seq,
+        updated_at=T0,
+    )
     fields.update(extra)
     return CaseSnapshot(**fields)
 
 
 def entry(seq: int, action: str, to_state: str) -> AuditEntry:
-    return AuditEntry(seq=seq, at=T0, actor_role="bureau_officer", actor_id="li", action=action,
-                      from_state=CaseState.SUBMITTED, to_state=CaseState(to_state), reason="",
-                      clause="§三(二)")
+    return AuditEntry(
+        seq=seq,
+        at=T0,
+        actor_role="bureau_officer",
+        actor_id="li",
+        action=action,
+        from_state=CaseState.SUBMITTED,
+        to_state=CaseState(to_state),
+        reason="",
+        clause="§三(二)",
+    )
 
 
 CASE = "case:qingdao-2024:r:91370212MA3QD0001N"
@@ -60,7 +77,9 @@ CASE = "case:qingdao-2024:r:91370212MA3QD0001N"
 async def test_record_is_idempotent(real_store):
     acts = StoreActivities(lambda: real_store)
     env = ActivityEnvironment()
-    data = RecordInput(snapshot=snapshot(CASE, "submitted", 1), entries=[entry(1, "apply", "submitted")])
+    data = RecordInput(
+        snapshot=snapshot(CASE, "submitted", 1), entries=[entry(1, "apply", "submitted")]
+    )
     first = await env.run(acts.record_case, data)
     again = await env.run(acts.record_case, data)  # an at-least-once retry
     assert (first.new_rows, again.new_rows) == (1, 0)
@@ -70,10 +89,19 @@ async def test_record_is_idempotent(real_store):
 async def test_an_older_snapshot_never_overwrites_a_newer_one(real_store):
     acts = StoreActivities(lambda: real_store)
     env = ActivityEnvironment()
-    await env.run(acts.record_case, RecordInput(snapshot=snapshot(CASE, "preliminary_review", 2),
-                                                entries=[entry(2, "begin_review", "preliminary_review")]))
-    await env.run(acts.record_case, RecordInput(snapshot=snapshot(CASE, "submitted", 1),
-                                                entries=[entry(1, "apply", "submitted")]))
+    await env.run(
+        acts.record_case,
+        RecordInput(
+            snapshot=snapshot(CASE, "preliminary_review", 2),
+            entries=[entry(2, "begin_review", "preliminary_review")],
+        ),
+    )
+    await env.run(
+        acts.record_case,
+        RecordInput(
+            snapshot=snapshot(CASE, "submitted", 1), entries=[entry(1, "apply", "submitted")]
+        ),
+    )
     assert real_store.case(CASE).state == "preliminary_review"
     assert [r.seq for r in real_store.audit(CASE)] == [1, 2]
 
@@ -81,15 +109,29 @@ async def test_an_older_snapshot_never_overwrites_a_newer_one(real_store):
 async def test_count_selected_per_sector(real_store):
     acts = StoreActivities(lambda: real_store)
     env = ActivityEnvironment()
-    for n, (state, sectors) in enumerate([("publicity", ["auto_parts"]),
-                                          ("listed", ["auto_parts", "appliances"]),
-                                          ("expert_review", ["auto_parts"])]):
+    for n, (state, sectors) in enumerate(
+        [
+            ("publicity", ["auto_parts"]),
+            ("listed", ["auto_parts", "appliances"]),
+            ("expert_review", ["auto_parts"]),
+        ]
+    ):
         cid = f"case:qingdao-2024:r:9137021200000000{n}X"
-        await env.run(acts.record_case, RecordInput(
-            snapshot=snapshot(cid, state, 1, sectors=sectors), entries=[]))
-    counted = await env.run(acts.count_selected, SelectionQuery(
-        policy="qingdao-2024", round="r", provider_type="product",
-        sectors=["auto_parts", "appliances"], case_id=CASE, maximum=20))
+        await env.run(
+            acts.record_case,
+            RecordInput(snapshot=snapshot(cid, state, 1, sectors=sectors), entries=[]),
+        )
+    counted = await env.run(
+        acts.count_selected,
+        SelectionQuery(
+            policy="qingdao-2024",
+            round="r",
+            provider_type="product",
+            sectors=["auto_parts", "appliances"],
+            case_id=CASE,
+            maximum=20,
+        ),
+    )
     assert counted.counts == {"auto_parts": 2, "appliances": 1}
 
 
@@ -97,8 +139,9 @@ def test_claims_and_bans(real_store):
     assert real_store.claim("qingdao-2024", "r", "P", "case-a") is None
     assert real_store.claim("qingdao-2024", "r", "P", "case-a") is None  # same claimant: retry
     assert real_store.claim("qingdao-2024", "r", "P", "case-b") == "case-a"
-    real_store.add_ban("X", "投诉", "第十六条", dt.date(2025, 1, 1), dt.date(2027, 12, 31),
-                       policy="wenzhou-2021")
+    real_store.add_ban(
+        "X", "投诉", "第十六条", dt.date(2025, 1, 1), dt.date(2027, 12, 31), policy="wenzhou-2021"
+    )
     assert real_store.active_ban(["X"], "wenzhou-2021", dt.date(2026, 1, 1)).reason == "投诉"
     assert real_store.active_ban(["X"], "qingdao-2024", dt.date(2026, 1, 1)) is None
     assert real_store.active_ban(["X"], "wenzhou-2021", dt.date(2028, 1, 1)) is None
@@ -114,7 +157,9 @@ async def test_deadline_activity_reads_bureau_files_on_each_call(tmp_path):
     assert (provisional.date.isoformat(), provisional.provisional) == ("2027-10-05", True)
     (folder / "2027.toml").write_text(
         'year = 2027\nnotice = "t"\n[[holidays]]\nname = "国庆"\nfirst = 2027-10-01\n'
-        "last = 2027-10-07\n", encoding="utf-8")
+        "last = 2027-10-07\n",
+        encoding="utf-8",
+    )
     published = await env.run(acts.compute_deadline, ask)
     assert (published.date.isoformat(), published.provisional) == ("2027-10-11", False)
     assert published.closes_at.isoformat() == "2027-10-12T00:00:00+08:00"

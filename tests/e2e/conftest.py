@@ -45,8 +45,9 @@ class System:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        wait_until(lambda: "worker polling" in self.output() or self.process.poll() is not None,
-                   timeout=90)
+        wait_until(
+            lambda: "worker polling" in self.output() or self.process.poll() is not None, timeout=90
+        )
         assert self.process.poll() is None, self.output()
 
     def output(self) -> str:
@@ -62,7 +63,9 @@ class System:
     def temporal(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             [str(BIN / "temporal"), *args, "--address", self.address],
-            capture_output=True, text=True, timeout=30,
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
 
     def ui_status(self) -> int:

@@ -37,26 +37,60 @@ def listed_ids(system, query: str) -> set[str]:
 
 def test_qingdao_case_from_application_to_listing(system):
     cli(system, "round", "set", "qingdao-2024", "e2e", "--applications-close", "2099-12-31")
-    case_id = cli(system, "case", "apply", "qingdao-2024", f"{EX}/qingdao-2024/application.json",
-                  "--round", "e2e").stdout.strip()
+    case_id = cli(
+        system,
+        "case",
+        "apply",
+        "qingdao-2024",
+        f"{EX}/qingdao-2024/application.json",
+        "--round",
+        "e2e",
+    ).stdout.strip()
     assert case_id == "case:qingdao-2024:e2e:91370212MA3QD0001N"
-    dup = cli(system, "case", "apply", "qingdao-2024", f"{EX}/qingdao-2024/application.json",
-              "--round", "e2e", ok=False)
+    dup = cli(
+        system,
+        "case",
+        "apply",
+        "qingdao-2024",
+        f"{EX}/qingdao-2024/application.json",
+        "--round",
+        "e2e",
+        ok=False,
+    )
     assert dup.returncode == 2 and "a second application is refused" in dup.stderr
 
     cli(system, "case", "act", case_id, "begin_review", "--as", "bureau_officer:li")
     before = show(system, case_id)
-    wrong = cli(system, "case", "act", case_id, "pass_preliminary", "--as",
-                "district_officer:zhao@黄岛区", ok=False)
+    wrong = cli(
+        system,
+        "case",
+        "act",
+        case_id,
+        "pass_preliminary",
+        "--as",
+        "district_officer:zhao@黄岛区",
+        ok=False,
+    )
     assert wrong.returncode == 2
-    assert wrong.stderr.strip().startswith("'pass_preliminary' refused: a district officer of '黄岛区'")
+    assert wrong.stderr.strip().startswith(
+        "'pass_preliminary' refused: a district officer of '黄岛区'"
+    )
     early = cli(system, "case", "act", case_id, "publicise", "--as", "bureau_officer:li", ok=False)
     assert "'publicise' is not allowed while the case is preliminary_review" in early.stderr
     assert show(system, case_id)["history"] == before["history"]
 
     cli(system, "case", "act", case_id, "pass_preliminary", "--as", "district_officer:wang@市南区")
-    cli(system, "case", "act", case_id, "score", "--as", "expert:panel",
-        "--data", '{"score": 90, "rank": 1, "recommended": true}')
+    cli(
+        system,
+        "case",
+        "act",
+        case_id,
+        "score",
+        "--as",
+        "expert:panel",
+        "--data",
+        '{"score": 90, "rank": 1, "recommended": true}',
+    )
     cli(system, "case", "act", case_id, "publicise", "--as", "bureau_officer:li")
     shown = show(system, case_id)
     assert shown["state"] == "publicity"
@@ -71,7 +105,13 @@ def test_qingdao_case_from_application_to_listing(system):
     assert case_id in listed_ids(system, "CaseState='listed'")
     history = cli(system, "case", "history", case_id).stdout.splitlines()
     assert [line.split()[4] for line in history] == [
-        "apply", "begin_review", "pass_preliminary", "score", "publicise", "list"]
+        "apply",
+        "begin_review",
+        "pass_preliminary",
+        "score",
+        "publicise",
+        "list",
+    ]
     assert len(history) == len(show(system, case_id)["history"])
 
 
@@ -79,15 +119,26 @@ def test_qingdao_case_from_application_to_listing(system):
 def test_other_packs_to_rejection_and_listing(system, policy):
     case_id = cli(system, "case", "apply", policy, f"{EX}/{policy}/application.json").stdout.strip()
     cli(system, "case", "act", case_id, "begin_review", "--as", "bureau_officer:li")
-    no_reason = cli(system, "case", "act", case_id, "not_select", "--as", "bureau_officer:li",
-                    ok=False)
+    no_reason = cli(
+        system, "case", "act", case_id, "not_select", "--as", "bureau_officer:li", ok=False
+    )
     assert "needs a reason" in no_reason.stderr
-    cli(system, "case", "act", case_id, "not_select", "--as", "bureau_officer:li",
-        "--reason", "评分排名靠后")
+    cli(
+        system,
+        "case",
+        "act",
+        case_id,
+        "not_select",
+        "--as",
+        "bureau_officer:li",
+        "--reason",
+        "评分排名靠后",
+    )
     assert show(system, case_id)["state"] == "rejected"
     assert listed_ids(system, f"CaseState='rejected' AND PolicyId='{policy}'") == {case_id}
-    closed = cli(system, "case", "act", case_id, "begin_review", "--as", "bureau_officer:li",
-                 ok=False)
+    closed = cli(
+        system, "case", "act", case_id, "begin_review", "--as", "bureau_officer:li", ok=False
+    )
     assert "is closed (rejected)" in closed.stderr
     rows = json.loads(cli(system, "case", "list", "--policy", policy, "--json").stdout)
     assert [(r["case_id"], r["state"]) for r in rows] == [(case_id, "rejected")]
@@ -97,5 +148,6 @@ def test_demo_moves_every_pack(system):
     out = cli(system, "demo", "--pause", "0", "--day-seconds", "1").stdout
     applied = [line.split()[1] for line in out.splitlines() if line.startswith("applied")]
     assert len(applied) == 7
-    wait_until(lambda: all(show(system, c)["state"] == "listed" for c in applied),
-               timeout=90, interval=2)
+    wait_until(
+        lambda: all(show(system, c)["state"] == "listed" for c in applied), timeout=90, interval=2
+    )

@@ -27,8 +27,13 @@ HERE = Path(__file__).parent
 async def scenarios(service: CaseService, env: WorkflowEnvironment) -> dict[str, str]:
     store = service.store
     for policy in ("qingdao-2024", "wuhan-2021"):
-        store.set_round(policy, "r", applications_close=None, preliminary_review_due=None,
-                        expert_review_due=None)
+        store.set_round(
+            policy,
+            "r",
+            applications_close=None,
+            preliminary_review_due=None,
+            expert_review_due=None,
+        )
     ids = {}
     listed = await service.apply("qingdao-2024", qingdao(), "r", now=at("2025-09-26"))
     await to_publicity(service, listed, preliminary=True)
@@ -57,13 +62,13 @@ async def scenarios(service: CaseService, env: WorkflowEnvironment) -> dict[str,
 async def main() -> None:
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter,
-        test_server_existing_path=str(BIN / "temporal-test-server"))
+        test_server_existing_path=str(BIN / "temporal-test-server"),
+    )
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/store.db"
         queue = f"record-{uuid.uuid4()}"
         async with build_worker(env.client, url, task_queue=queue):
-            service = CaseService(env.client, Store.from_url(url), task_queue=queue,
-                                  indexed=False)
+            service = CaseService(env.client, Store.from_url(url), task_queue=queue, indexed=False)
             for name, case_id in (await scenarios(service, env)).items():
                 history = await service.handle(case_id).fetch_history()
                 (HERE / f"{name}.json").write_text(history.to_json(), encoding="utf-8")

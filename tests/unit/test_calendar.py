@@ -164,8 +164,9 @@ def test_bad_bureau_file_names_the_file_and_the_problem(tmp_path):
 
 
 def test_bureau_file_with_a_day_outside_its_year(tmp_path):
-    path = _write(
-        tmp_path, 'year = 2027\nnotice = "x"\n[[holidays]]\nname = "a"\nfirst = 2026-12-31\nlast = 2027-01-01\n'
+    _write(
+        tmp_path,
+        'year = 2027\nnotice = "x"\n[[holidays]]\nname = "a"\nfirst = 2026-12-31\nlast = 2027-01-01\n',
     )
     with pytest.raises(CalendarError, match="outside year 2027"):
         WorkingCalendar.from_dir(tmp_path)

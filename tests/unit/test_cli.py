@@ -37,8 +37,13 @@ def test_bureau_calendar_dir(tmp_path):
         "last = 2027-03-01\n",
         encoding="utf-8",
     )
-    result = lifecycle("calendar", "is-workday", "2027-03-01", "--json",
-                       env={"LIFECYCLE_CALENDAR_DIR": str(tmp_path)})
+    result = lifecycle(
+        "calendar",
+        "is-workday",
+        "2027-03-01",
+        "--json",
+        env={"LIFECYCLE_CALENDAR_DIR": str(tmp_path)},
+    )
     assert json.loads(result.stdout) == {"workday": False, "provisional": False}
 
 
@@ -77,7 +82,11 @@ def test_policy_commands():
     listing = lifecycle("policy", "list")
     assert listing.returncode == 0
     assert [line.split("\t")[0] for line in listing.stdout.splitlines()] == [
-        "anhui-2019", "guangzhou-2024", "qingdao-2024", "wenzhou-2021", "wuhan-2021"
+        "anhui-2019",
+        "guangzhou-2024",
+        "qingdao-2024",
+        "wenzhou-2021",
+        "wuhan-2021",
     ]
     assert "青民发字〔2024〕1号" in listing.stdout
     shown = json.loads(lifecycle("policy", "show", "wenzhou-2021").stdout)

@@ -95,7 +95,10 @@ def _to_toml(data) -> str:
         ),
         (lambda d: d["admission"].update(path=["submitted", "listed"]), r"admission\.path\[1\]"),
         (lambda d: d["transitions"][0].update(roles=["mayor"]), r"transitions\[0\]\.roles\[0\]"),
-        (lambda d: d["transitions"][2].update(label=42), r"transitions\[2\]\.label: Input should be a valid string \(value 42\)"),
+        (
+            lambda d: d["transitions"][2].update(label=42),
+            r"transitions\[2\]\.label: Input should be a valid string \(value 42\)",
+        ),
         (lambda d: d.update(extra_key=1), r"extra_key: Extra inputs are not permitted"),
     ],
 )

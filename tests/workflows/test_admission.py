@@ -7,16 +7,26 @@ import pytest
 
 from lifecycle.domain.states import CaseState
 from tests.workflows.cases import (
-    DISTRICT, EXPERT, OFFICER, at, qingdao, req, simple, to_publicity,
+    EXPERT,
+    OFFICER,
+    at,
+    qingdao,
+    req,
+    simple,
+    to_publicity,
 )
 
 DAY = dt.timedelta(days=1)
 
 
 def open_round(store, policy: str, name: str = "t", **dates) -> str:
-    store.set_round(policy, name, applications_close=dates.get("applications_close"),
-                    preliminary_review_due=dates.get("preliminary_review_due"),
-                    expert_review_due=dates.get("expert_review_due"))
+    store.set_round(
+        policy,
+        name,
+        applications_close=dates.get("applications_close"),
+        preliminary_review_due=dates.get("preliminary_review_due"),
+        expert_review_due=dates.get("expert_review_due"),
+    )
     return name
 
 
@@ -40,7 +50,13 @@ async def test_qingdao_path_to_listing_across_national_day_2025(service, env, st
     case = (await service.view(case_id)).case
     assert case.state == CaseState.LISTED
     assert [e.action for e in case.history] == [
-        "apply", "begin_review", "pass_preliminary", "score", "publicise", "list"]
+        "apply",
+        "begin_review",
+        "pass_preliminary",
+        "score",
+        "publicise",
+        "list",
+    ]
     assert case.history[-1].actor_role == "system"
     assert store.case(case_id).state == "listed"
     assert_audit_equals_history(store, case)
@@ -53,18 +69,22 @@ async def test_publicity_packs_reach_listing(service, env, store, policy):
     await to_publicity(service, case_id, preliminary=False)
     # Thu 12, Fri 13, Sat 14 (make-up), Spring Festival 15–23, Tue 24, Wed 25 Feb 2026.
     assert (await service.view(case_id)).case.deadlines["public_notice"].date.isoformat() == (
-        "2026-02-25")
+        "2026-02-25"
+    )
     await env.sleep(14 * DAY)
     case = (await service.view(case_id)).case
     assert case.state == CaseState.LISTED
     assert_audit_equals_history(store, case)
 
 
-@pytest.mark.parametrize(("policy", "steps"), [
-    ("wuhan-2021", [("begin_review", OFFICER), ("score", EXPERT), ("admit", OFFICER)]),
-    ("anhui-2019", [("begin_review", OFFICER), ("score", EXPERT), ("admit", OFFICER)]),
-    ("anhui-2019", [("admit_directly", OFFICER)]),
-])
+@pytest.mark.parametrize(
+    ("policy", "steps"),
+    [
+        ("wuhan-2021", [("begin_review", OFFICER), ("score", EXPERT), ("admit", OFFICER)]),
+        ("anhui-2019", [("begin_review", OFFICER), ("score", EXPERT), ("admit", OFFICER)]),
+        ("anhui-2019", [("admit_directly", OFFICER)]),
+    ],
+)
 async def test_bureau_decided_packs_list_without_public_notice(service, store, policy, steps):
     rnd = open_round(store, policy)
     case_id = await service.apply(policy, simple(policy), rnd, now=at("2025-03-03"))
@@ -78,8 +98,9 @@ async def test_bureau_decided_packs_list_without_public_notice(service, store, p
 
 
 async def test_upheld_objection_rejects(service, store):
-    case_id = await service.apply("qingdao-2024", qingdao(), open_round(store, "qingdao-2024"),
-                                  now=at("2025-09-26"))
+    case_id = await service.apply(
+        "qingdao-2024", qingdao(), open_round(store, "qingdao-2024"), now=at("2025-09-26")
+    )
     await to_publicity(service, case_id, preliminary=True)
     await service.act(case_id, req("object", "public:citizen-7", "案例材料与事实不符"))
     await service.act(case_id, req("uphold_objection", OFFICER, "经核实, 案例造假"))
@@ -92,8 +113,9 @@ async def test_upheld_objection_rejects(service, store):
 
 
 async def test_dismissed_objection_lists_at_closing(service, env, store):
-    case_id = await service.apply("qingdao-2024", qingdao(), open_round(store, "qingdao-2024"),
-                                  now=at("2025-09-26"))
+    case_id = await service.apply(
+        "qingdao-2024", qingdao(), open_round(store, "qingdao-2024"), now=at("2025-09-26")
+    )
     await to_publicity(service, case_id, preliminary=True)
     await service.act(case_id, req("object", "public:citizen-8", "怀疑重复申报"))
     await service.act(case_id, req("dismiss_objection", OFFICER, "未发现重复申报"))
@@ -103,8 +125,9 @@ async def test_dismissed_objection_lists_at_closing(service, env, store):
 
 
 async def test_objection_undecided_at_closing_holds_the_case(service, env, store):
-    case_id = await service.apply("qingdao-2024", qingdao(), open_round(store, "qingdao-2024"),
-                                  now=at("2025-09-26"))
+    case_id = await service.apply(
+        "qingdao-2024", qingdao(), open_round(store, "qingdao-2024"), now=at("2025-09-26")
+    )
     await to_publicity(service, case_id, preliminary=True)
     await service.act(case_id, req("object", "public:citizen-9", "资质存疑"))
     await env.sleep(20 * DAY)
@@ -119,13 +142,18 @@ async def test_objection_undecided_at_closing_holds_the_case(service, env, store
 
 
 async def test_objection_signal_from_another_system_is_applied_once(service, store):
-    case_id = await service.apply("qingdao-2024", qingdao(), open_round(store, "qingdao-2024"),
-                                  now=at("2025-09-26"))
+    case_id = await service.apply(
+        "qingdao-2024", qingdao(), open_round(store, "qingdao-2024"), now=at("2025-09-26")
+    )
     await to_publicity(service, case_id, preliminary=True)
     from workflows.case import CaseWorkflow, ExternalEvent
 
-    event = ExternalEvent(event_id="platform-42", action="object", actor="public:platform",
-                          reason="来自政策平台的异议")
+    event = ExternalEvent(
+        event_id="platform-42",
+        action="object",
+        actor="public:platform",
+        reason="来自政策平台的异议",
+    )
     handle = service.handle(case_id)
     await handle.signal(CaseWorkflow.event, event)
     await handle.signal(CaseWorkflow.event, event)

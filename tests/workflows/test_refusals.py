@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from lifecycle.config import UserError
-from tests.helpers import assert_eventually
 from lifecycle.domain.states import CaseState
+from tests.helpers import assert_eventually
 from tests.workflows.cases import DISTRICT, EXPERT, OFFICER, at, qingdao, req, simple
 from tests.workflows.test_admission import open_round
 
@@ -14,7 +14,11 @@ from tests.workflows.test_admission import open_round
 async def update_events(service, case_id: str) -> int:
     """Updates that reached history (a refused one never does)."""
     history = await service.handle(case_id).fetch_history()
-    return sum(1 for e in history.events if e.HasField("workflow_execution_update_accepted_event_attributes"))
+    return sum(
+        1
+        for e in history.events
+        if e.HasField("workflow_execution_update_accepted_event_attributes")
+    )
 
 
 async def applied(service, store, **app_fields) -> str:
@@ -22,25 +26,46 @@ async def applied(service, store, **app_fields) -> str:
     return await service.apply("qingdao-2024", qingdao(**app_fields), rnd, now=at("2025-09-26"))
 
 
-@pytest.mark.parametrize(("steps", "action", "message"), [
-    ([], req("publicise", OFFICER), "'publicise' is not allowed while the case is submitted"),
-    ([], req("pass_preliminary", DISTRICT), "not allowed while the case is submitted"),
-    ([req("begin_review", OFFICER)], req("pass_preliminary", OFFICER),
-     "a bureau_officer may not 'pass_preliminary'; only district_officer may"),
-    ([req("begin_review", OFFICER)], req("pass_preliminary", "district_officer:zhao@黄岛区"),
-     "a district officer of '黄岛区' may not act on a case of district '市南区'"),
-    ([req("begin_review", OFFICER)], req("fail_preliminary", DISTRICT),
-     "'fail_preliminary' needs a reason"),
-    ([], req("object", "public:someone", "异议"), "'object' is not allowed while the case is"),
-    ([req("begin_review", OFFICER), req("pass_preliminary", DISTRICT)],
-     req("score", EXPERT, score=300, rank=1, recommended=True), "'score' needs data"),
-    ([req("begin_review", OFFICER), req("pass_preliminary", DISTRICT)],
-     req("publicise", OFFICER), "the expert panel has not recommended this case"),
-    ([], req("withdraw", "provider:91350100M000100Y43", "改主意"),
-     "provider '91350100M000100Y43' may act only on its own case"),
-    ([], req("fly", OFFICER), "'fly' is not an action of qingdao-2024"),
-    ([], req("begin_review", "mayor:x"), "--as is 'mayor:x'"),
-])
+@pytest.mark.parametrize(
+    ("steps", "action", "message"),
+    [
+        ([], req("publicise", OFFICER), "'publicise' is not allowed while the case is submitted"),
+        ([], req("pass_preliminary", DISTRICT), "not allowed while the case is submitted"),
+        (
+            [req("begin_review", OFFICER)],
+            req("pass_preliminary", OFFICER),
+            "a bureau_officer may not 'pass_preliminary'; only district_officer may",
+        ),
+        (
+            [req("begin_review", OFFICER)],
+            req("pass_preliminary", "district_officer:zhao@黄岛区"),
+            "a district officer of '黄岛区' may not act on a case of district '市南区'",
+        ),
+        (
+            [req("begin_review", OFFICER)],
+            req("fail_preliminary", DISTRICT),
+            "'fail_preliminary' needs a reason",
+        ),
+        ([], req("object", "public:someone", "异议"), "'object' is not allowed while the case is"),
+        (
+            [req("begin_review", OFFICER), req("pass_preliminary", DISTRICT)],
+            req("score", EXPERT, score=300, rank=1, recommended=True),
+            "'score' needs data",
+        ),
+        (
+            [req("begin_review", OFFICER), req("pass_preliminary", DISTRICT)],
+            req("publicise", OFFICER),
+            "the expert panel has not recommended this case",
+        ),
+        (
+            [],
+            req("withdraw", "provider:91350100M000100Y43", "改主意"),
+            "provider '91350100M000100Y43' may act only on its own case",
+        ),
+        ([], req("fly", OFFICER), "'fly' is not an action of qingdao-2024"),
+        ([], req("begin_review", "mayor:x"), "--as is 'mayor:x'"),
+    ],
+)
 async def test_refused_action_leaves_history_unchanged(service, store, steps, action, message):
     case_id = await applied(service, store)
     for step in steps:
@@ -58,8 +83,9 @@ async def test_refused_action_leaves_history_unchanged(service, store, steps, ac
 
 async def test_provider_withdraws_its_own_case(service, store):
     app = qingdao()
-    case_id = await service.apply("qingdao-2024", app, open_round(store, "qingdao-2024"),
-                                  now=at("2025-09-26"))
+    case_id = await service.apply(
+        "qingdao-2024", app, open_round(store, "qingdao-2024"), now=at("2025-09-26")
+    )
     result = await service.act(case_id, req("withdraw", f"provider:{app.credit_code}", "战略调整"))
     assert result.state == CaseState.WITHDRAWN
     with pytest.raises(UserError, match="is closed \\(withdrawn\\)"):
@@ -80,13 +106,16 @@ async def test_passing_with_an_open_finding_needs_a_reason(service, store):
 
 
 async def test_chain_leader_shortfall_is_an_in_principle_finding(service, store):
-    case_id = await applied(service, store, provider_type="chain_leader", own_sector="appliances",
-                            sectors=["appliances"], facts={"chain_pilot_enterprises": 12,
-                                                           "revenue_last_year_cny": 6e8,
-                                                           "technical_staff": 30})
+    case_id = await applied(
+        service,
+        store,
+        provider_type="chain_leader",
+        own_sector="appliances",
+        sectors=["appliances"],
+        facts={"chain_pilot_enterprises": 12, "revenue_last_year_cny": 6e8, "technical_staff": 30},
+    )
     findings = (await service.view(case_id)).case.findings
-    assert [(f.id, f.in_principle, f.observed) for f in findings] == [
-        ("chain_revenue", True, 6e8)]
+    assert [(f.id, f.in_principle, f.observed) for f in findings] == [("chain_revenue", True, 6e8)]
 
 
 async def test_selection_maximum_per_sector_and_type(service, store):
@@ -110,16 +139,30 @@ async def test_selection_maximum_per_sector_and_type(service, store):
 # --- applications refused outright ---------------------------------------------------------
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"credit_code": "91370200MA3C000010"}, "credit_code: credit code '91370200MA3C000010' ends"),
-    ({"credit_report": None}, "credit_report is missing; qingdao-2024 requires it"),
-    ({"sectors": ["auto_parts", "rail_transit", "appliances"]},
-     "sectors names 3 sectors; a product applicant may name at most 2"),
-    ({"provider_type": "chain_leader", "own_sector": "appliances",
-      "sectors": ["auto_parts"]}, "may apply only in its own sector 'appliances'"),
-    ({"sectors": ["shipbuilding"]}, "sector 'shipbuilding' is not one of qingdao-2024's"),
-    ({"provider_type": "reseller"}, "provider_type 'reseller' is not one of qingdao-2024's"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            {"credit_code": "91370200MA3C000010"},
+            "credit_code: credit code '91370200MA3C000010' ends",
+        ),
+        ({"credit_report": None}, "credit_report is missing; qingdao-2024 requires it"),
+        (
+            {"sectors": ["auto_parts", "rail_transit", "appliances"]},
+            "sectors names 3 sectors; a product applicant may name at most 2",
+        ),
+        (
+            {
+                "provider_type": "chain_leader",
+                "own_sector": "appliances",
+                "sectors": ["auto_parts"],
+            },
+            "may apply only in its own sector 'appliances'",
+        ),
+        ({"sectors": ["shipbuilding"]}, "sector 'shipbuilding' is not one of qingdao-2024's"),
+        ({"provider_type": "reseller"}, "provider_type 'reseller' is not one of qingdao-2024's"),
+    ],
+)
 async def test_invalid_applications_are_refused(service, store, fields, message):
     with pytest.raises(UserError, match=message):
         await applied(service, store, **fields)
@@ -150,10 +193,17 @@ async def test_branch_of_an_entity_already_applying_is_refused(service, store):
 
 async def test_banned_provider_is_refused_with_reason_clause_and_end(service, store):
     app = simple("wenzhou-2021")
-    store.add_ban(app.credit_code, "被3家企业投诉, 经核实造成恶劣影响", "wenzhou-2021 第十六条",
-                  starts=dt.date(2025, 1, 10), ends=dt.date(2028, 1, 9))
+    store.add_ban(
+        app.credit_code,
+        "被3家企业投诉, 经核实造成恶劣影响",
+        "wenzhou-2021 第十六条",
+        starts=dt.date(2025, 1, 10),
+        ends=dt.date(2028, 1, 9),
+    )
     rnd = open_round(store, "wenzhou-2021")
-    with pytest.raises(UserError, match="banned from applying until 2028-01-09: 被3家企业投诉.*第十六条"):
+    with pytest.raises(
+        UserError, match="banned from applying until 2028-01-09: 被3家企业投诉.*第十六条"
+    ):
         await service.apply("wenzhou-2021", app, rnd, now=at("2025-09-26"))
     assert await service.apply("wenzhou-2021", app, rnd, now=at("2028-01-10"))
 
@@ -166,8 +216,13 @@ async def test_application_after_the_round_closes_is_refused(service, store):
 
 
 async def test_round_close_starts_review_and_a_late_review_shows_overdue(service, env, store):
-    rnd = open_round(store, "qingdao-2024", "2025-q", applications_close=dt.date(2025, 9, 30),
-                     preliminary_review_due=dt.date(2025, 10, 10))
+    rnd = open_round(
+        store,
+        "qingdao-2024",
+        "2025-q",
+        applications_close=dt.date(2025, 9, 30),
+        preliminary_review_due=dt.date(2025, 10, 10),
+    )
     case_id = await service.apply("qingdao-2024", qingdao(), rnd, now=at("2025-09-26"))
     await assert_eventually(lambda: _async(len(store.audit(case_id)) == 1))
     await env.sleep(dt.timedelta(days=5))  # past 30 Sep 24:00

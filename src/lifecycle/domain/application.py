@@ -60,7 +60,10 @@ class Finding(BaseModel):
 
 def intake_refusal(pack: PolicyPack, app: Application) -> str | None:
     """Why the application is refused outright, in one sentence with its clause; else None."""
-    for field, code in (("credit_code", app.credit_code), ("parent_credit_code", app.parent_credit_code)):
+    for field, code in (
+        ("credit_code", app.credit_code),
+        ("parent_credit_code", app.parent_credit_code),
+    ):
         if code is not None and (problem := credit_code.problem(code)):
             return f"{field}: {problem[:-1]} (DOMAIN §4)."
     adm = pack.admission
@@ -132,4 +135,6 @@ def _met(req: Requirement, app: Application) -> bool:
     value = app.facts.get(req.field)
     if req.required is not None:
         return value is req.required
-    return isinstance(value, int | float) and not isinstance(value, bool) and value >= req.at_least
+    if req.at_least is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return value >= req.at_least

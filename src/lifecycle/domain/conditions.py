@@ -11,18 +11,27 @@ from typing import Protocol
 
 
 class CaseFacts(Protocol):
-    district: str
-    open_findings: int
-    recommended: bool | None
-    window_closed: bool
-    open_objections: int
+    @property
+    def district(self) -> str: ...
+    @property
+    def open_findings(self) -> int: ...
+    @property
+    def recommended(self) -> bool | None: ...
+    @property
+    def window_closed(self) -> bool: ...
+    @property
+    def open_objections(self) -> int: ...
 
 
 class ActionFacts(Protocol):
-    actor_district: str | None
-    reason: str
-    selected_in_sector: int | None
-    selection_max: int | None
+    @property
+    def actor_district(self) -> str | None: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def selected_in_sector(self) -> int | None: ...
+    @property
+    def selection_max(self) -> int | None: ...
 
 
 Condition = Callable[[CaseFacts, ActionFacts], str | None]

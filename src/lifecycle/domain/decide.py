@@ -12,7 +12,15 @@ from typing import Any
 from pydantic import BaseModel
 
 from lifecycle.calendar import Deadline
-from lifecycle.domain.case import Action, Actor, AuditEntry, Case, CaseDeadline, ExpertReview, Objection
+from lifecycle.domain.case import (
+    Action,
+    Actor,
+    AuditEntry,
+    Case,
+    CaseDeadline,
+    ExpertReview,
+    Objection,
+)
 from lifecycle.domain.machine import CaseMachine
 from lifecycle.domain.states import CaseState, Role
 from lifecycle.policies.schema import PolicyPack, Round, Transition
@@ -53,7 +61,11 @@ def refusal(case: Case, pack: PolicyPack, action: Action) -> str | None:
     reason = machine.refusal(action.trigger, actor.role, case, action)
     if reason:
         return reason
-    if actor.role != Role.SYSTEM and not action.reason.strip() and _needs_reason(rule_of(case, pack, action)):
+    if (
+        actor.role != Role.SYSTEM
+        and not action.reason.strip()
+        and _needs_reason(rule_of(case, pack, action))
+    ):
         return (
             f"'{action.trigger}' needs a reason (--reason): adverse decisions and objections "
             "record why (DOMAIN §4)."
@@ -134,7 +146,11 @@ def expire(case: Case, name: str) -> None:
 def round_deadlines(case: Case, pack: PolicyPack, rnd: Round) -> list[CaseDeadline]:
     """Calendar-date deadlines of the round that apply in the case's current state."""
     dates = {
-        CaseState.SUBMITTED: ("applications_close", rnd.applications_close, pack.admission.on_round_close),
+        CaseState.SUBMITTED: (
+            "applications_close",
+            rnd.applications_close,
+            pack.admission.on_round_close,
+        ),
         CaseState.PRELIMINARY_REVIEW: ("preliminary_review_due", rnd.preliminary_review_due, None),
         CaseState.EXPERT_REVIEW: ("expert_review_due", rnd.expert_review_due, None),
     }
@@ -142,8 +158,16 @@ def round_deadlines(case: Case, pack: PolicyPack, rnd: Round) -> list[CaseDeadli
     if name is None or date is None or name in case.deadlines:
         return []
     closes_at = Deadline(date=date, provisional=False).closes_at()
-    return [CaseDeadline(name=name, state=case.state, date=date, closes_at=closes_at,
-                         provisional=False, fires=fires)]
+    return [
+        CaseDeadline(
+            name=name,
+            state=case.state,
+            date=date,
+            closes_at=closes_at,
+            provisional=False,
+            fires=fires,
+        )
+    ]
 
 
 def window_request(case: Case, pack: PolicyPack, today: dt.date) -> WindowRequest | None:
@@ -167,8 +191,14 @@ def selection_query(case: Case, pack: PolicyPack, action: Action) -> SelectionQu
     kind = next((t for t in pack.admission.provider_types if t.id == case.provider_type), None)
     if kind is None or kind.per_sector is None:
         return None
-    return SelectionQuery(policy=case.policy, round=case.round, provider_type=kind.id,
-                          sectors=case.sectors, case_id=case.case_id, maximum=kind.per_sector[1])
+    return SelectionQuery(
+        policy=case.policy,
+        round=case.round,
+        provider_type=kind.id,
+        sectors=case.sectors,
+        case_id=case.case_id,
+        maximum=kind.per_sector[1],
+    )
 
 
 # --- what particular actions carry and do -------------------------------------------------

@@ -15,7 +15,7 @@ def check(pack: PolicyPack) -> None:
     states = set(pack.states)
     if pack.initial not in states:
         _fail("initial", f"'{pack.initial}' is not one of the pack's states")
-    for i, t in enumerate(pack.transitions):
+    for i in range(len(pack.transitions)):
         _check_transition(pack, i, states)
     _check_triggers_unique_per_source(pack)
     _check_terminals(pack, states)
@@ -58,7 +58,9 @@ def _check_terminals(pack: PolicyPack, states: set[CaseState]) -> None:
     for i, t in enumerate(pack.transitions):
         for j, s in enumerate(t.source):
             if s in TERMINAL_STATES:
-                _fail(f"transitions[{i}].source[{j}]", f"'{s}' is terminal; no transition leaves it")
+                _fail(
+                    f"transitions[{i}].source[{j}]", f"'{s}' is terminal; no transition leaves it"
+                )
     leaving = {s for t in pack.transitions if t.dest is not None for s in t.source}
     for i, s in enumerate(pack.states):
         if s not in TERMINAL_STATES and s not in leaving:
@@ -130,7 +132,9 @@ def _check_admission(pack: PolicyPack) -> None:
     for i, r in enumerate(adm.requirements):
         for j, a in enumerate(r.applies_to):
             if types and a not in types:
-                _fail(f"admission.requirements[{i}].applies_to[{j}]", f"'{a}' is not a provider type")
+                _fail(
+                    f"admission.requirements[{i}].applies_to[{j}]", f"'{a}' is not a provider type"
+                )
     for i, t in enumerate(adm.provider_types):
         if t.per_sector and t.per_sector[0] > t.per_sector[1]:
             _fail(f"admission.provider_types[{i}].per_sector", "minimum exceeds maximum")

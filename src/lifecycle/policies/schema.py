@@ -150,10 +150,10 @@ class PolicyPack(Strict):
     initial: CaseState = CaseState.SUBMITTED
     transitions: list[Transition] = Field(min_length=1)
     admission: Admission
-    listed: Listed = Listed()
-    evaluation: Evaluation = Evaluation()
-    rectification: Rectification = Rectification()
-    exit: Exit = Exit()
+    listed: Listed = Field(default_factory=lambda: Listed())
+    evaluation: Evaluation = Field(default_factory=lambda: Evaluation())
+    rectification: Rectification = Field(default_factory=lambda: Rectification())
+    exit: Exit = Field(default_factory=lambda: Exit())
 
     @model_validator(mode="after")
     def _coherent(self) -> PolicyPack:
@@ -170,4 +170,3 @@ class PolicyPack(Strict):
 
     def round(self, name: str) -> Round | None:
         return self.admission.rounds.get(name)
-

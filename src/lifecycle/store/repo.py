@@ -50,9 +50,15 @@ class Store:
     def record(self, snap: CaseSnapshot, entries: list[AuditEntry]) -> int:
         """Upserts provider and case, appends audit rows; returns how many rows were new."""
         with self.sessions.begin() as s:
-            s.merge(ProviderRow(credit_code=snap.credit_code, name=snap.provider_name,
-                                district=snap.district, parent_credit_code=snap.parent_credit_code,
-                                updated_at=snap.updated_at))
+            s.merge(
+                ProviderRow(
+                    credit_code=snap.credit_code,
+                    name=snap.provider_name,
+                    district=snap.district,
+                    parent_credit_code=snap.parent_credit_code,
+                    updated_at=snap.updated_at,
+                )
+            )
             row = s.get(CaseRow, snap.case_id, with_for_update=True)
             fields = snap.model_dump(exclude={"parent_credit_code"})
             fields["selected"] = snap.state in SELECTED_STATES
@@ -64,23 +70,37 @@ class Store:
             s.flush()
             added = 0
             for e in entries:
-                values = dict(case_id=snap.case_id, seq=e.seq, at=e.at, actor_role=e.actor_role,
-                              actor_id=e.actor_id, action=e.action, from_state=e.from_state.value,
-                              to_state=e.to_state.value, reason=e.reason, clause=e.clause)
+                values = dict(
+                    case_id=snap.case_id,
+                    seq=e.seq,
+                    at=e.at,
+                    actor_role=e.actor_role,
+                    actor_id=e.actor_id,
+                    action=e.action,
+                    from_state=e.from_state.value,
+                    to_state=e.to_state.value,
+                    reason=e.reason,
+                    clause=e.clause,
+                )
                 added += len(s.execute(self._insert_ignore(s, values)).all())
             return added
 
     def _insert_ignore(self, s: Session, values: dict):  # type: ignore[no-untyped-def]
         insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-        return insert(AuditRow).values(**values).on_conflict_do_nothing(
-            index_elements=["case_id", "seq"]
-        ).returning(AuditRow.seq)
+        return (
+            insert(AuditRow)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["case_id", "seq"])
+            .returning(AuditRow.seq)
+        )
 
     def claim(self, policy: str, round_: str, entity: str, case_id: str) -> str | None:
         """Claims the round for a legal entity; returns the other case holding it, if any."""
         try:
             with self.sessions.begin() as s:
-                s.add(RoundClaimRow(policy=policy, round=round_, entity_code=entity, case_id=case_id))
+                s.add(
+                    RoundClaimRow(policy=policy, round=round_, entity_code=entity, case_id=case_id)
+                )
         except IntegrityError:
             with self.sessions() as s:
                 held = s.get(RoundClaimRow, (policy, round_, entity))
@@ -94,11 +114,28 @@ class Store:
             if held is not None and held.case_id == case_id:
                 s.delete(held)
 
-    def add_ban(self, credit_code: str, reason: str, clause: str, starts: dt.date,
-                ends: dt.date | None, policy: str | None = None, case_id: str | None = None) -> None:
+    def add_ban(
+        self,
+        credit_code: str,
+        reason: str,
+        clause: str,
+        starts: dt.date,
+        ends: dt.date | None,
+        policy: str | None = None,
+        case_id: str | None = None,
+    ) -> None:
         with self.sessions.begin() as s:
-            s.add(BanRow(credit_code=credit_code, policy=policy, reason=reason, clause=clause,
-                         starts=starts, ends=ends, case_id=case_id))
+            s.add(
+                BanRow(
+                    credit_code=credit_code,
+                    policy=policy,
+                    reason=reason,
+                    clause=clause,
+                    starts=starts,
+                    ends=ends,
+                    case_id=case_id,
+                )
+            )
 
     def set_round(self, policy: str, name: str, **dates: dt.date | None) -> None:
         with self.sessions.begin() as s:
@@ -136,11 +173,15 @@ class Store:
 
     def audit(self, case_id: str) -> list[AuditRow]:
         with self.sessions() as s:
-            return list(s.scalars(select(AuditRow).where(AuditRow.case_id == case_id)
-                                  .order_by(AuditRow.seq)))
+            return list(
+                s.scalars(
+                    select(AuditRow).where(AuditRow.case_id == case_id).order_by(AuditRow.seq)
+                )
+            )
 
-    def selected_counts(self, policy: str, round_: str, provider_type: str, sectors: list[str],
-                        exclude: str) -> dict[str, int]:
+    def selected_counts(
+        self, policy: str, round_: str, provider_type: str, sectors: list[str], exclude: str
+    ) -> dict[str, int]:
         with self.sessions() as s:
             rows = s.scalars(
                 select(CaseRow)

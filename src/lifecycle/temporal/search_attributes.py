@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import (
     AddSearchAttributesRequest,
@@ -17,7 +19,7 @@ CREDIT_CODE = SearchAttributeKey.for_keyword("CreditCode")
 DISTRICT = SearchAttributeKey.for_keyword("District")
 NEXT_DEADLINE = SearchAttributeKey.for_datetime("NextDeadline")
 
-_TYPES = {
+_TYPES: dict[SearchAttributeKey[Any], tuple[str, IndexedValueType.ValueType]] = {
     CASE_STATE: ("Keyword", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD),
     POLICY_ID: ("Keyword", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD),
     PROVIDER_NAME: ("Text", IndexedValueType.INDEXED_VALUE_TYPE_TEXT),
