@@ -1,10 +1,12 @@
 """Cases on the real dev server through the real `lifecycle` command, with compressed days."""
 
+import datetime as dt
 import json
 import subprocess
 
 import pytest
 
+from lifecycle.calendar import SHANGHAI
 from tests.helpers import lifecycle, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -95,7 +97,8 @@ def test_qingdao_case_from_application_to_listing(system):
     shown = show(system, case_id)
     assert shown["state"] == "publicity"
     notice = next(d for d in shown["deadlines"] if d["name"] == "public_notice")
-    opened = shown["history"][-1]["at"][:10]
+    published = dt.datetime.fromisoformat(shown["history"][-1]["at"])
+    opened = published.astimezone(SHANGHAI).date().isoformat()
     expected = cli(system, "calendar", "window", opened, "5").stdout.strip()
     assert notice["date"] == expected
     assert listed_ids(system, "CaseState='publicity' AND PolicyId='qingdao-2024'") == {case_id}
