@@ -45,3 +45,25 @@ def test_port_in_use_is_one_sentence(new_system):
         f"Port {system.port} (Temporal gRPC) is already in use on 127.0.0.1; stop what holds it "
         "(an earlier 'make run'?) or set TEMPORAL_ADDRESS to use a running server."
     )
+
+
+def test_a_second_start_sees_what_the_first_stored(new_system):
+    system = new_system()
+    system.start()
+    applied = lifecycle("case", "apply", "anhui-2019", "examples/anhui-2019/application.json",
+                        env=system.env)
+    case_id = applied.stdout.strip()
+    assert applied.returncode == 0, applied.stderr
+    acted = lifecycle("case", "act", case_id, "begin_review", "--as", "bureau_officer:li",
+                      env=system.env)
+    assert acted.returncode == 0, acted.stderr
+    assert system.stop() == 0
+
+    system.start()
+    shown = lifecycle("case", "show", case_id, "--json", env=system.env)
+    assert shown.returncode == 0, shown.stderr
+    assert '"state": "expert_review"' in shown.stdout
+    admitted = lifecycle("case", "act", case_id, "admit", "--as", "bureau_officer:li",
+                         env=system.env)
+    assert admitted.returncode == 0 and "listed (#3 admit)" in admitted.stdout
+    assert system.stop() == 0
