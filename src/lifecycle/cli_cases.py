@@ -152,7 +152,7 @@ def case_text(view: CaseView) -> str:
         f"  {c.name} ({c.credit_code}), {c.district}",
         f"  state: {c.state.value}   actions now: {', '.join(view.actions) or 'none'}",
     ]
-    for d in c.deadlines.values():
+    for d in (d for d in c.deadlines.values() if d.state == c.state):
         flags = [
             f
             for f, on in (

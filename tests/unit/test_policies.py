@@ -45,7 +45,7 @@ def test_machine_walks_the_admission_path(pack_id):
     for here, there in zip(pack.admission.path, pack.admission.path[1:], strict=False):
         assert machine.current == here
         trigger = next(t.trigger for t in pack.transitions if here in t.source and t.dest == there)
-        assert trigger in machine.actions()
+        assert machine.rule(trigger) is not None
         machine.state = there.value  # the walk itself; guards are tested with the workflow
     assert machine.current == CaseState.LISTED
 

@@ -38,12 +38,13 @@ class CaseMachine:
         return CaseState(self.state)
 
     def actions(self, role: Role | None = None) -> list[str]:
-        """The actions open in the current state (for ``role``, when given), in pack order."""
+        """The actions people may take in the current state (``role``'s only, when given)."""
         return list(
             dict.fromkeys(
                 t.trigger
                 for t in self.pack.transitions
-                if self.current in t.source and (role is None or role in t.roles)
+                if self.current in t.source
+                and (role in t.roles if role else any(r != Role.SYSTEM for r in t.roles))
             )
         )
 
