@@ -190,13 +190,9 @@ class CaseWorkflow:
                     retry_policy=RETRY,
                 )
                 action.selected_in_sector, action.selection_max = count.fullest, query.maximum
-            reason = decide.refusal(self.case, self.pack, action)
+            reason = await self._perform(action)
             if reason:
                 raise ApplicationError(reason, type="Refused", non_retryable=True)
-            self.pending.append(decide.apply(self.case, self.pack, action, self.now()))
-            self.pending += decide.follow_up(self.case, self.pack, self.now())
-            await self._settle()
-            self.changed = True
             return ActResult(state=self.case.state, seq=len(self.case.history))
 
     @act.validator
@@ -209,22 +205,24 @@ class CaseWorkflow:
     async def event(self, event: ExternalEvent) -> None:
         async with self.lock:
             try:
-                action = self._action(event)
+                reason = await self._perform(self._action(event))
             except ApplicationError as exc:
-                workflow.logger.warning(
-                    "event refused", extra={"event_id": event.event_id, "reason": str(exc)}
-                )
-                return
-            reason = decide.refusal(self.case, self.pack, action)
-            if reason:
+                reason = str(exc)
+            if reason:  # a signal has no caller to answer: the refusal is logged
                 workflow.logger.warning(
                     "event refused", extra={"event_id": event.event_id, "reason": reason}
                 )
-                return
-            self.pending.append(decide.apply(self.case, self.pack, action, self.now()))
-            self.pending += decide.follow_up(self.case, self.pack, self.now())
-            await self._settle()
-            self.changed = True
+
+    async def _perform(self, action: Action) -> str | None:
+        """Applies the action and what follows from it; returns the refusal instead, if any."""
+        reason = decide.refusal(self.case, self.pack, action)
+        if reason:
+            return reason
+        self.pending.append(decide.apply(self.case, self.pack, action, self.now()))
+        self.pending += decide.follow_up(self.case, self.pack, self.now())
+        await self._settle()
+        self.changed = True
+        return None
 
     @workflow.query
     def view(self) -> CaseView:

@@ -39,24 +39,19 @@ def listed_ids(system, query: str) -> set[str]:
 
 def test_qingdao_case_from_application_to_listing(system):
     cli(system, "round", "set", "qingdao-2024", "e2e", "--applications-close", "2099-12-31")
-    case_id = cli(
-        system,
+    apply = (
         "case",
         "apply",
         "qingdao-2024",
         f"{EX}/qingdao-2024/application.json",
         "--round",
         "e2e",
-    ).stdout.strip()
+    )
+    case_id = cli(system, *apply).stdout.strip()
     assert case_id == "case:qingdao-2024:e2e:91370212MA3QD0001N"
     dup = cli(
         system,
-        "case",
-        "apply",
-        "qingdao-2024",
-        f"{EX}/qingdao-2024/application.json",
-        "--round",
-        "e2e",
+        *apply,
         ok=False,
     )
     assert dup.returncode == 2 and "a second application is refused" in dup.stderr

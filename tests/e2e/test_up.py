@@ -50,12 +50,14 @@ def test_port_in_use_is_one_sentence(new_system):
 def test_a_second_start_sees_what_the_first_stored(new_system):
     system = new_system()
     system.start()
-    applied = lifecycle("case", "apply", "anhui-2019", "examples/anhui-2019/application.json",
-                        env=system.env)
+    applied = lifecycle(
+        "case", "apply", "anhui-2019", "examples/anhui-2019/application.json", env=system.env
+    )
     case_id = applied.stdout.strip()
     assert applied.returncode == 0, applied.stderr
-    acted = lifecycle("case", "act", case_id, "begin_review", "--as", "bureau_officer:li",
-                      env=system.env)
+    acted = lifecycle(
+        "case", "act", case_id, "begin_review", "--as", "bureau_officer:li", env=system.env
+    )
     assert acted.returncode == 0, acted.stderr
     assert system.stop() == 0
 
@@ -63,7 +65,8 @@ def test_a_second_start_sees_what_the_first_stored(new_system):
     shown = lifecycle("case", "show", case_id, "--json", env=system.env)
     assert shown.returncode == 0, shown.stderr
     assert '"state": "expert_review"' in shown.stdout
-    admitted = lifecycle("case", "act", case_id, "admit", "--as", "bureau_officer:li",
-                         env=system.env)
+    admitted = lifecycle(
+        "case", "act", case_id, "admit", "--as", "bureau_officer:li", env=system.env
+    )
     assert admitted.returncode == 0 and "listed (#3 admit)" in admitted.stdout
     assert system.stop() == 0

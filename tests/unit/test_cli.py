@@ -96,3 +96,21 @@ def test_policy_commands():
     assert "submitted --> listed: admit_directly (bureau_officer)" in diagram
     missing = lifecycle("policy", "show", "nowhere-2020")
     assert missing.returncode == 2 and "policy 'nowhere-2020' does not exist" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            "postgresql+psycopg://u:secret@127.0.0.1:1/x",
+            "LIFECYCLE_DB_URL 'postgresql+psycopg://u:***@127.0.0.1:1/x' cannot be used",
+        ),
+        ("nonsense://", "LIFECYCLE_DB_URL 'nonsense://' cannot be used"),
+    ],
+)
+def test_unusable_store_is_one_sentence(url, message):
+    result = lifecycle("case", "list", env={"LIFECYCLE_DB_URL": url})
+    assert result.returncode == 1
+    assert result.stderr.startswith(message)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "secret" not in result.stderr

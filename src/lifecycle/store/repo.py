@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from pydantic import BaseModel
 from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from lifecycle.config import UserError
 from lifecycle.domain.case import AuditEntry
 from lifecycle.store.db import session_factory
 from lifecycle.store.models import AuditRow, BanRow, CaseRow, ProviderRow, RoundClaimRow, RoundRow
@@ -43,7 +46,17 @@ class Store:
 
     @classmethod
     def from_url(cls, url: str) -> Store:
-        return cls(session_factory(url))
+        """The store at ``url``, its schema created or migrated; one sentence if unusable."""
+        try:
+            return cls(session_factory(url))
+        except (SQLAlchemyError, ValueError, OSError) as exc:
+            shown = url
+            with contextlib.suppress(SQLAlchemyError, ValueError):
+                shown = make_url(url).render_as_string(hide_password=True)
+            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise UserError(
+                f"LIFECYCLE_DB_URL '{shown}' cannot be used: {detail.rstrip('.')}.", exit_code=1
+            ) from exc
 
     # --- writes -----------------------------------------------------------------------------
 
