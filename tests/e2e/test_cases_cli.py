@@ -111,6 +111,9 @@ def test_qingdao_case_from_application_to_listing(system):
         "list",
     ]
     assert len(history) == len(show(system, case_id)["history"])
+    logged = [json.loads(line) for line in system.output().splitlines() if line.startswith("{")]
+    computed = [e for e in logged if e["event"] == "deadline computed"]
+    assert computed and all(e["case_id"] == case_id for e in computed)
 
 
 @pytest.mark.parametrize("policy", ["wenzhou-2021", "wuhan-2021"])

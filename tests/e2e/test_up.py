@@ -4,7 +4,8 @@ import socket
 
 import pytest
 
-from tests.helpers import lifecycle
+from lifecycle.temporal.devserver import port_in_use
+from tests.helpers import free_port, lifecycle
 
 pytestmark = pytest.mark.e2e
 ATTRIBUTES = {
@@ -70,3 +71,27 @@ def test_a_second_start_sees_what_the_first_stored(new_system):
     )
     assert admitted.returncode == 0 and "listed (#3 admit)" in admitted.stdout
     assert system.stop() == 0
+
+
+def test_with_temporal_address_no_server_is_started(new_system, tmp_path):
+    server = new_system()
+    server.start()
+    other_var = tmp_path / "worker-only"
+    other_var.mkdir()
+    worker = type(server)(
+        other_var,
+        free_port(),
+        free_port(),
+        {
+            "TEMPORAL_ADDRESS": server.address,
+            "LIFECYCLE_DB_URL": f"sqlite:///{server.var_dir / 'lifecycle.db'}",
+        },
+    )
+    worker.start()
+    assert (
+        f"Worker connected to Temporal at {server.address} (no embedded server)." in worker.output()
+    )
+    assert not (other_var / "temporal.db").exists()
+    assert not port_in_use(worker.ui_port)
+    assert worker.stop() == 0
+    assert server.stop() == 0
