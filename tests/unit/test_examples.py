@@ -1,0 +1,30 @@
+"""The shipped example applications are valid as shipped."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lifecycle.domain.application import Application, findings, intake_refusal
+from lifecycle.policies import load_pack, pack_ids
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+FILES = sorted(EXAMPLES.glob("*/application*.json"))
+
+
+def test_every_pack_has_an_example_and_qingdao_one_per_type():
+    assert {f.parent.name for f in FILES} == set(pack_ids())
+    qingdao = [
+        Application.model_validate_json(f.read_text("utf-8"))
+        for f in FILES
+        if f.parent.name == "qingdao-2024"
+    ]
+    assert sorted(a.provider_type for a in qingdao) == ["chain_leader", "integrated", "product"]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_example_passes_intake_without_findings(path):
+    pack = load_pack(path.parent.name)
+    app = Application.model_validate(json.loads(path.read_text("utf-8")))
+    assert intake_refusal(pack, app) is None
+    assert findings(pack, app) == []
