@@ -35,16 +35,19 @@ RETRY = RetryPolicy(maximum_interval=dt.timedelta(seconds=30))
 
 
 class CaseStart(BaseModel):
+    """What a case starts from. The pack travels with the case, so a running case keeps the
+    rules it was opened under; the application comes first, as staff read it in the Web UI."""
+
     case_id: str
-    pack: PolicyPack
+    application: Application
     round_name: str
     round: Round
-    application: Application
     day_seconds: int = Field(86400, ge=1)
     indexed: bool = Field(True, description="keep the custom search attributes up to date")
     business_origin: dt.datetime | None = Field(
         None, description="business time at the start (default: the server's clock)"
     )
+    pack: PolicyPack
     # Carried across continue-as-new.
     case: Case | None = None
     clock_origin: dt.datetime | None = None
