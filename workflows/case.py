@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from lifecycle.store.repo import CaseSnapshot
     from lifecycle.temporal import search_attributes as attrs
 
+RECOMPUTE_PROVISIONAL = "recompute-provisional-deadlines"
 TIMEOUT = dt.timedelta(seconds=30)
 RETRY = RetryPolicy(maximum_interval=dt.timedelta(seconds=30))
 
@@ -128,10 +129,17 @@ class CaseWorkflow:
                 await workflow.wait_condition(lambda: self.changed)
             elif not await self._wait_for(deadline):
                 async with self.lock:
-                    if self.case.next_deadline() == deadline:
-                        decide.expire(self.case, deadline.name)
-                        self.pending += decide.follow_up(self.case, self.pack, self.now())
-                        await self._settle()
+                    if self.case.next_deadline() != deadline:
+                        continue
+                    if (
+                        deadline.provisional
+                        and workflow.patched(RECOMPUTE_PROVISIONAL)
+                        and await self._moved_later(deadline)
+                    ):
+                        continue
+                    decide.expire(self.case, deadline.name)
+                    self.pending += decide.follow_up(self.case, self.pack, self.now())
+                    await self._settle()
             if workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(
@@ -252,25 +260,14 @@ class CaseWorkflow:
 
     # --- after every change: deadlines, the read model, what the Web UI shows -----------------
 
-    async def _settle(self) -> None:
+    async def _settle(self, project: bool = False) -> None:
         for deadline in decide.round_deadlines(self.case, self.pack, self.start.round):
             self.case.deadlines[deadline.name] = deadline
         today = self.now().astimezone(SHANGHAI).date()
         window = decide.window_request(self.case, self.pack, today)
         if window is not None:
-            result: DeadlineResult = await workflow.execute_activity(
-                "compute_deadline",
-                DeadlineInput(
-                    rule="window",
-                    date=window.opens,
-                    working_days=window.working_days,
-                    opening_day_counts=window.opening_day_counts,
-                ),
-                result_type=DeadlineResult,
-                summary=f"close the {window.working_days}-working-day public notice opened "
-                f"{window.opens}",
-                start_to_close_timeout=TIMEOUT,
-                retry_policy=RETRY,
+            result = await self._count_window(
+                window.opens, window.working_days, window.opening_day_counts
             )
             self.case.deadlines[window.name] = CaseDeadline(
                 name=window.name,
@@ -279,18 +276,51 @@ class CaseWorkflow:
                 closes_at=result.closes_at,
                 provisional=result.provisional,
                 fires=window.fires,
+                opens=window.opens,
+                working_days=window.working_days,
+                opening_day_counts=window.opening_day_counts,
             )
-        if self.pending:
+        if self.pending or project:
             entries, self.pending = self.pending, []
             await workflow.execute_activity(
                 "record_case",
                 RecordInput(snapshot=self._snapshot(), entries=entries),
                 result_type=RecordResult,
-                summary="record " + ", ".join(f"#{e.seq} {e.action}" for e in entries),
+                summary="record "
+                + (", ".join(f"#{e.seq} {e.action}" for e in entries) or "the case's deadlines"),
                 start_to_close_timeout=TIMEOUT,
                 retry_policy=RETRY,
             )
         self._show()
+
+    async def _count_window(self, opens: dt.date, days: int, first: bool) -> DeadlineResult:
+        return await workflow.execute_activity(
+            "compute_deadline",
+            DeadlineInput(rule="window", date=opens, working_days=days, opening_day_counts=first),
+            result_type=DeadlineResult,
+            summary=f"close the {days}-working-day window opened {opens}",
+            start_to_close_timeout=TIMEOUT,
+            retry_policy=RETRY,
+        )
+
+    async def _moved_later(self, deadline: CaseDeadline) -> bool:
+        """A provisional window, counted again now the calendar may hold that year's notice
+        (DOMAIN §3); True when it now closes later, so the case keeps waiting."""
+        if deadline.opens is None or deadline.working_days is None:
+            return False
+        result = await self._count_window(
+            deadline.opens, deadline.working_days, deadline.opening_day_counts
+        )
+        updated = deadline.model_copy(
+            update={
+                "date": result.date,
+                "closes_at": result.closes_at,
+                "provisional": result.provisional,
+            }
+        )
+        self.case.deadlines[deadline.name] = updated
+        await self._settle(project=True)  # the read model and the Web UI show the new date
+        return updated.closes_at > deadline.closes_at
 
     def _snapshot(self) -> CaseSnapshot:
         nxt = self.case.next_deadline()

@@ -102,7 +102,9 @@ async def test_an_older_snapshot_never_overwrites_a_newer_one(real_store):
             snapshot=snapshot(CASE, "submitted", 1), entries=[entry(1, "apply", "submitted")]
         ),
     )
-    assert real_store.case(CASE).state == "preliminary_review"
+    row = real_store.case(CASE)
+    assert row.state == "preliminary_review"
+    assert row.updated_at == T0 and row.updated_at.tzinfo is not None
     assert [r.seq for r in real_store.audit(CASE)] == [1, 2]
 
 

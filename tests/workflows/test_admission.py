@@ -160,3 +160,31 @@ async def test_objection_signal_from_another_system_is_applied_once(service, sto
     await service.act(case_id, req("dismiss_objection", OFFICER, "不成立"))  # orders after both
     case = (await service.view(case_id)).case
     assert len(case.objections) == 1 and case.objections[0].status == "dismissed"
+
+
+async def test_provisional_window_is_counted_again_once_the_year_is_published(
+    service, env, store, tmp_path, monkeypatch
+):
+    calendar_dir = tmp_path / "calendar"
+    calendar_dir.mkdir()
+    monkeypatch.setenv("LIFECYCLE_CALENDAR_DIR", str(calendar_dir))
+    case_id = await service.apply(
+        "qingdao-2024", qingdao(), open_round(store, "qingdao-2024"), now=at("2027-09-28")
+    )
+    await to_publicity(service, case_id, preliminary=True)
+    notice = (await service.view(case_id)).case.deadlines["public_notice"]
+    assert (notice.date.isoformat(), notice.provisional) == ("2027-10-05", True)
+    # The bureau loads the State Council's 2027 notice while the window is open.
+    (calendar_dir / "2027.toml").write_text(
+        'year = 2027\nnotice = "国办发明电"\n[[holidays]]\nname = "国庆节"\n'
+        "first = 2027-10-01\nlast = 2027-10-07\nmakeup = [2027-09-26, 2027-10-09]\n",
+        encoding="utf-8",
+    )
+    await env.sleep(8 * DAY)  # past 5 Oct 24:00, the provisional close
+    view = await service.view(case_id)
+    assert view.case.state == CaseState.PUBLICITY
+    notice = view.case.deadlines["public_notice"]
+    assert (notice.date.isoformat(), notice.provisional) == ("2027-10-09", False)
+    assert store.case(case_id).next_deadline == notice.closes_at
+    await env.sleep(4 * DAY)  # past 9 Oct 24:00
+    assert (await service.view(case_id)).case.state == CaseState.LISTED

@@ -84,6 +84,10 @@ class CaseDeadline(BaseModel):
     provisional: bool
     fires: str | None = None
     expired: bool = False
+    # For a working-day window: how to count it again once a year's calendar is published.
+    opens: dt.date | None = None
+    working_days: int | None = None
+    opening_day_counts: bool = True
 
 
 class AuditEntry(BaseModel):

@@ -3,9 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """An instant, stored in UTC and read back aware: SQLite keeps no offset of its own."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"instant {value} has no time zone")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class Base(DeclarativeBase):
@@ -18,7 +39,7 @@ class ProviderRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     district: Mapped[str] = mapped_column(String(100))
     parent_credit_code: Mapped[str | None] = mapped_column(String(18))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class CaseRow(Base):
@@ -33,10 +54,10 @@ class CaseRow(Base):
     sectors: Mapped[list[str]] = mapped_column(JSON, default=list)
     state: Mapped[str] = mapped_column(String(40), index=True)
     selected: Mapped[bool] = mapped_column(Boolean, default=False)
-    next_deadline: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    next_deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     next_deadline_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     last_seq: Mapped[int] = mapped_column(Integer)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class AuditRow(Base):
@@ -47,7 +68,7 @@ class AuditRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[str] = mapped_column(String(120), index=True)
     seq: Mapped[int] = mapped_column(Integer)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     actor_role: Mapped[str] = mapped_column(String(40))
     actor_id: Mapped[str] = mapped_column(String(120))
     action: Mapped[str] = mapped_column(String(60))
