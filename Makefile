@@ -27,9 +27,9 @@ test: install-test
 	$(BIN)/pytest -q
 
 lint: install-test
-	$(BIN)/ruff check src workflows activities tests worker.py
-	$(BIN)/ruff format --check src workflows activities tests worker.py
-	$(BIN)/mypy src/lifecycle
+	$(BIN)/ruff check src workflows activities runtime tests worker.py
+	$(BIN)/ruff format --check src workflows activities runtime tests worker.py
+	$(BIN)/mypy src/lifecycle workflows activities runtime
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

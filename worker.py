@@ -1,6 +1,6 @@
 """The bureau's worker process: ``python worker.py`` is the same as ``lifecycle worker``."""
 
-from lifecycle.cli import main
+from runtime import main
 
 if __name__ == "__main__":
     main(["worker"])

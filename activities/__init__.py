@@ -13,7 +13,13 @@ from lifecycle.store.repo import Store
 def build_activities(store: Callable[[], Store]) -> list[Callable[..., Any]]:
     calendar = CalendarActivities()
     records = StoreActivities(store)
-    return [calendar.compute_deadline, records.record_case, records.count_selected]
+    return [
+        calendar.compute_deadline,
+        records.record_case,
+        records.reserve,
+        records.event_seen,
+        records.count_selected,
+    ]
 
 
 __all__ = ["CalendarActivities", "StoreActivities", "build_activities"]

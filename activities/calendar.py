@@ -1,30 +1,22 @@
-"""Deadlines are computed here, never in workflow code: calendar data can change while a case
-waits (DOMAIN.md §3), so the workflow records what this returns and its timer waits on that."""
+"""Deadlines are counted here, never in workflow code: calendar data can change while a case
+waits (DOMAIN.md §3), so the workflow records what this returns and its timer waits on that.
+
+A holiday file the bureau can fix (malformed, unreadable) is a retryable failure: the case shows
+it and tries again. A question no calendar can answer (a count past year 9999) is not retried.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from typing import Literal
 
-from pydantic import BaseModel, Field
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from lifecycle.calendar import CalendarError, WorkingCalendar
+from lifecycle.calendar import CalendarError, CalendarFileError, WorkingCalendar
+from lifecycle.domain.plan import Counted, DeadlineRequest
 
-
-class DeadlineInput(BaseModel):
-    rule: Literal["window", "before"]
-    date: dt.date
-    working_days: int = Field(ge=1)
-    opening_day_counts: bool = True
-
-
-class DeadlineResult(BaseModel):
-    date: dt.date
-    provisional: bool
-    closes_at: dt.datetime = Field(description="24:00 Asia/Shanghai of date, as an instant")
+FILE_PROBLEM = "CalendarFileError"
+BAD_QUESTION = "CalendarQuestion"
 
 
 class CalendarActivities:
@@ -33,20 +25,31 @@ class CalendarActivities:
         self._calendar = calendar
 
     @activity.defn(name="compute_deadline")
-    async def compute_deadline(self, data: DeadlineInput) -> DeadlineResult:
+    async def compute_deadline(self, request: DeadlineRequest) -> Counted:
         try:
             calendar = self._calendar()
-            if data.rule == "window":
-                deadline = calendar.window_close(
-                    data.date, data.working_days, opening_day_counts=data.opening_day_counts
-                )
-            else:
-                deadline = calendar.latest_before(data.date, data.working_days)
+        except CalendarFileError as exc:
+            raise ApplicationError(str(exc), type=FILE_PROBLEM) from exc
+        try:
+            count = {
+                "window": lambda: calendar.window_close(
+                    request.date,
+                    request.working_days,
+                    opening_day_counts=request.opening_day_counts,
+                ),
+                "after": lambda: calendar.after(request.date, request.working_days),
+                "before": lambda: calendar.latest_before(request.date, request.working_days),
+            }[request.rule]
+            deadline = count()
         except CalendarError as exc:
-            raise ApplicationError(str(exc), type="CalendarError", non_retryable=True) from exc
+            raise ApplicationError(str(exc), type=BAD_QUESTION, non_retryable=True) from exc
         activity.logger.info(
-            "deadline computed", extra={"deadline": deadline.date.isoformat(), "rule": data.rule}
+            "deadline computed",
+            extra={"deadline": deadline.date.isoformat(), "rule": request.rule},
         )
-        return DeadlineResult(
-            date=deadline.date, provisional=deadline.provisional, closes_at=deadline.closes_at()
+        return Counted(
+            date=deadline.date,
+            provisional=deadline.provisional,
+            closes_at=deadline.closes_at(),
+            notices=calendar.notices(request.date, deadline.date),
         )

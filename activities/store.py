@@ -1,52 +1,70 @@
-"""Writes to and reads from the store on behalf of case workflows (sync SQLAlchemy in a thread)."""
+"""Writes to and reads from the store on behalf of case workflows (sync SQLAlchemy in a thread).
+
+Every write is idempotent (a retried activity changes nothing more). A store that cannot be
+reached is a retryable failure with one sentence: the case shows it and tries again.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Callable
+from typing import TypeVar
 
-from pydantic import BaseModel
+from sqlalchemy.exc import SQLAlchemyError
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
-from lifecycle.domain.case import AuditEntry
-from lifecycle.domain.decide import SelectionQuery
-from lifecycle.store.repo import CaseSnapshot, Store
+from lifecycle.contracts.activities import (
+    EventSeen,
+    EventSeenInput,
+    RecordInput,
+    RecordResult,
+    SelectionCount,
+    SelectionQuery,
+)
+from lifecycle.domain.plan import ReservationRequest, SlotResult
+from lifecycle.store.repo import Store
 
-
-class RecordInput(BaseModel):
-    snapshot: CaseSnapshot
-    entries: list[AuditEntry]
-
-
-class RecordResult(BaseModel):
-    new_rows: int
-
-
-class SelectionCount(BaseModel):
-    counts: dict[str, int]
-
-    @property
-    def fullest(self) -> int:
-        return max(self.counts.values(), default=0)
+STORE_DOWN = "StoreUnavailable"
+T = TypeVar("T")
 
 
 class StoreActivities:
     def __init__(self, store: Callable[[], Store]) -> None:
         self._store = store
 
+    async def _run(self, work: Callable[[Store], T]) -> T:
+        try:
+            return await asyncio.to_thread(work, self._store())
+        except SQLAlchemyError as exc:
+            origin = getattr(exc, "orig", None) or exc
+            detail = str(origin).strip().splitlines()
+            raise ApplicationError(
+                f"the store cannot be used: {(detail[0] if detail else type(exc).__name__)}",
+                type=STORE_DOWN,
+            ) from exc
+
     @activity.defn(name="record_case")
     async def record_case(self, data: RecordInput) -> RecordResult:
-        added = await asyncio.to_thread(self._store().record, data.snapshot, data.entries)
+        added = await self._run(lambda s: s.record(data.snapshot, data.entries, data.release))
         return RecordResult(new_rows=added)
+
+    @activity.defn(name="reserve")
+    async def reserve(self, request: ReservationRequest) -> SlotResult:
+        now = dt.datetime.now(dt.UTC)
+        return await self._run(lambda s: s.reserve(request, now))
+
+    @activity.defn(name="event_seen")
+    async def event_seen(self, data: EventSeenInput) -> EventSeen:
+        return EventSeen(seen=await self._run(lambda s: s.event_seen(data.case_id, data.event_id)))
 
     @activity.defn(name="count_selected")
     async def count_selected(self, query: SelectionQuery) -> SelectionCount:
-        counts = await asyncio.to_thread(
-            self._store().selected_counts,
-            query.policy,
-            query.round,
-            query.provider_type,
-            query.sectors,
-            query.case_id,
+        """Kept for cases whose history counted selections before places were reserved."""
+        counts = await self._run(
+            lambda s: s.selected_counts(
+                query.policy, query.round, query.provider_type, query.sectors, query.case_id
+            )
         )
         return SelectionCount(counts=counts)

@@ -1,365 +1,329 @@
 """One provider's case (DOMAIN.md §4): a durable workflow that lives as long as the case.
 
-People's decisions arrive as the ``act`` Update (validated before anything reaches history),
-other systems' events as the ``event`` Signal (de-duplicated by event id), reads as the ``view``
-Query. Every rule is asked of :mod:`lifecycle.domain.decide`; deadlines come from the calendar
-activity and are stored in the case; timers wait on the stored instants.
+People's decisions arrive as Updates (validated before anything reaches history), other systems'
+events and calendar changes as Signals (de-duplicated by event id), reads as the ``view`` Query.
+Every rule is asked of :mod:`lifecycle.domain`; the pipeline is :mod:`workflows.core`. The case
+continues as new before its history grows large, carrying the same small state at any age.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Any
 
-from pydantic import BaseModel, Field
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.calendar import DeadlineInput, DeadlineResult
-    from activities.store import RecordInput, RecordResult, SelectionCount
-    from lifecycle.calendar import SHANGHAI
-    from lifecycle.domain import decide
-    from lifecycle.domain.application import Application, findings
-    from lifecycle.domain.case import Action, Actor, ActorError, AuditEntry, Case, CaseDeadline
-    from lifecycle.domain.machine import CaseMachine
-    from lifecycle.domain.states import CaseState, Role
-    from lifecycle.policies.schema import PolicyPack, Round
-    from lifecycle.store.repo import CaseSnapshot
-    from lifecycle.temporal import search_attributes as attrs
-
-RECOMPUTE_PROVISIONAL = "recompute-provisional-deadlines"
-TIMEOUT = dt.timedelta(seconds=30)
-RETRY = RetryPolicy(maximum_interval=dt.timedelta(seconds=30))
-
-
-class CaseStart(BaseModel):
-    """What a case starts from. The pack travels with the case, so a running case keeps the
-    rules it was opened under; the application comes first, as staff read it in the Web UI."""
-
-    case_id: str
-    application: Application
-    round_name: str
-    round: Round
-    day_seconds: int = Field(86400, ge=1)
-    indexed: bool = Field(True, description="keep the custom search attributes up to date")
-    business_origin: dt.datetime | None = Field(
-        None, description="business time at the start (default: the server's clock)"
+    from lifecycle.contracts.case import (
+        ACT,
+        CALENDAR_CHANGED,
+        EVENT,
+        HISTORY_BYTES,
+        MOVE_RULES,
+        RECENT_EVENTS,
+        VIEW,
+        WORKFLOW,
+        ActRequest,
+        ActResult,
+        CalendarNotice,
+        Carried,
+        CaseOutcome,
+        CaseStart,
+        CaseView,
+        ExternalEvent,
+        MoveRequest,
     )
-    pack: PolicyPack
-    # Carried across continue-as-new.
-    case: Case | None = None
-    clock_origin: dt.datetime | None = None
+    from lifecycle.domain import decide, engine
+    from lifecycle.domain.actors import Actor, ActorError
+    from lifecycle.domain.application import findings
+    from lifecycle.domain.case import Action, Case
+    from lifecycle.domain.machine import CaseMachine
+    from lifecycle.domain.states import Role
+    from lifecycle.policies.registry import REGISTRY, UnknownVersion
+    from lifecycle.policies.schema import PolicyPack
+    from lifecycle.policies.versions import PackRef
+
+from workflows import calls, display
+from workflows.core import CORE_V2, CaseRun, Refused
+from workflows.rules import carried_rules, rules_of
 
 
-class ActRequest(BaseModel):
-    action: str
-    actor: str
-    reason: str = ""
-    clause: str | None = None
-    data: dict[str, Any] = Field(default_factory=dict)
-
-
-class ExternalEvent(ActRequest):
-    event_id: str = Field(min_length=1)
-
-
-class ActResult(BaseModel):
-    state: CaseState
-    seq: int
-
-
-class CaseView(BaseModel):
-    case: Case
-    business_now: dt.datetime
-    overdue: list[str]
-    actions: list[str]
-
-
-@workflow.defn(name="CaseWorkflow")
+@workflow.defn(name=WORKFLOW)
 class CaseWorkflow:
     @workflow.init
     def __init__(self, start: CaseStart) -> None:
+        rules, pack = rules_of(start)
+        clock = start.clock.anchored(workflow.info().start_time)
+        case = start.carried.case if start.carried else _opened(start, pack)
         self.start = start
-        self.pack = start.pack
-        self.factor = 86400 / start.day_seconds
-        self.origin = start.clock_origin or workflow.info().start_time
-        self.business_origin = start.business_origin or self.origin
-        app = start.application
-        self.case = start.case or Case(
-            case_id=start.case_id,
-            policy=self.pack.id,
-            round=start.round_name,
-            credit_code=app.credit_code,
-            name=app.name,
-            district=app.district,
-            provider_type=app.provider_type,
-            sectors=app.sectors,
-            state=self.pack.initial,
-            findings=findings(self.pack, app),
-        )
+        self.core = CaseRun(start, case, rules, pack, clock)
         self.lock = asyncio.Lock()
-        self.pending: list[AuditEntry] = []
         self.changed = False
-        if not self.case.history:
-            entry = self._application_entry()
-            self.case.history.append(entry)
-            self.pending.append(entry)
+        if start.carried is None:
+            self._applied()
 
-    # --- time: business time runs `factor` times faster than the server's clock -------------
-
-    def now(self) -> dt.datetime:
-        return self.business_origin + (workflow.now() - self.origin) * self.factor
-
-    def real_delay(self, instant: dt.datetime) -> dt.timedelta:
-        return max((instant - self.now()) / self.factor, dt.timedelta(0))
+    def _applied(self) -> None:
+        core = self.core
+        core.case.entered_on = decide.today(core.now())
+        action = Action(
+            trigger="apply",
+            actor=Actor(role=Role.PROVIDER, id=core.case.credit_code),
+            reason="application received (申报)",
+        )
+        data = {"findings": [f.id for f in core.case.findings]}
+        clause = core.pack.admission.required_fields_clause
+        core.outbox.append(
+            decide.record(core.case, action, core.case.state, clause, data, core.now())
+        )
 
     # --- the life of the case ----------------------------------------------------------------
 
     @workflow.run
-    async def run(self, start: CaseStart) -> Case:
+    async def run(self, start: CaseStart) -> CaseOutcome:
         async with self.lock:
-            await self._settle()
-        while not self.case.terminal:
-            deadline = self.case.next_deadline()
+            await self.core.catch_up()
+            self._show()
+        while not (self.core.case.terminal and self.core.settled):
             self.changed = False
-            if deadline is None:
-                await workflow.wait_condition(lambda: self.changed)
-            elif not await self._wait_for(deadline):
+            if not await self._sleep():
                 async with self.lock:
-                    if self.case.next_deadline() != deadline:
-                        continue
-                    if (
-                        deadline.provisional
-                        and workflow.patched(RECOMPUTE_PROVISIONAL)
-                        and await self._moved_later(deadline)
-                    ):
-                        continue
-                    decide.expire(self.case, deadline.name)
-                    self.pending += decide.follow_up(self.case, self.pack, self.now())
-                    await self._settle()
-            if workflow.info().is_continue_as_new_suggested():
+                    await self._on_time()
+            if self._history_full():
                 await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(
-                    self.start.model_copy(
-                        update={
-                            "case": self.case,
-                            "clock_origin": self.origin,
-                            "business_origin": self.business_origin,
-                        }
-                    )
-                )
+                workflow.continue_as_new(self._carried())
         await workflow.wait_condition(workflow.all_handlers_finished)
-        return self.case
+        return CaseOutcome(case=self.core.case, rules=self.core.rules)
 
-    async def _wait_for(self, deadline: CaseDeadline) -> bool:
-        """True when something changed first; False when the deadline passed."""
-        delay = self.real_delay(deadline.closes_at)
+    async def _sleep(self) -> bool:
+        """Waits for a change, the next deadline or the next retry of what waits; True when
+        something changed first."""
+        core = self.core
+        nxt = core.case.next_deadline()
+        waiting = core.retry_at is not None
+        if nxt is not None and waiting and nxt.closes_at <= core.now():
+            nxt = None  # due, but held by what the case waits on: the retry wakes it
+        delays = []
+        if nxt is not None:
+            delays.append(core.clock.real_delay(nxt.closes_at, workflow.now()))
+        if core.retry_at is not None:
+            delays.append(max(core.retry_at - workflow.now(), dt.timedelta(0)))
+        if not delays:
+            await workflow.wait_condition(lambda: self.changed)
+            return True
+        delay = min(delays)
         if delay <= dt.timedelta(0):
             return False
+        summary = "retry what the case waits on"
+        if nxt is not None and delay < dt.timedelta.max and delays[0] == delay:
+            flag = " (provisional)" if nxt.provisional else ""
+            summary = f"{nxt.name}: {nxt.date} 24:00 Asia/Shanghai{flag}"
         try:
             await workflow.wait_condition(
-                lambda: self.changed,
-                timeout=delay,
-                timeout_summary=f"{deadline.name}: {deadline.date} 24:00 Asia/Shanghai"
-                + (" (provisional)" if deadline.provisional else ""),
+                lambda: self.changed, timeout=delay, timeout_summary=summary
             )
         except TimeoutError:
             return False
         return True
 
-    def _application_entry(self) -> AuditEntry:
-        return AuditEntry(
-            seq=1,
-            at=self.now(),
-            actor_role=Role.PROVIDER.value,
-            actor_id=self.case.credit_code,
-            action="apply",
-            from_state=self.case.state,
-            to_state=self.case.state,
-            reason="application received (申报)",
-            clause=self.pack.admission.required_fields_clause,
-            data={"findings": [f.id for f in self.case.findings]},
+    async def _on_time(self) -> None:
+        core = self.core
+        if not core.settled:
+            await core.catch_up()
+        await core.pass_due()
+        await core.ensure_running()
+        await core.follow_ups()
+        await core.flush(projection=workflow.patched(CORE_V2))
+        self._show()
+
+    def _history_full(self) -> bool:
+        info = workflow.info()
+        return (
+            info.is_continue_as_new_suggested()
+            or info.get_current_history_length() >= self.start.history_budget
+            or info.get_current_history_size() >= HISTORY_BYTES
         )
 
-    # --- decisions and events ----------------------------------------------------------------
+    def _carried(self) -> CaseStart:
+        core = self.core
+        carried = Carried(
+            case=core.case,
+            recent_events=core.recent[-RECENT_EVENTS:],
+            events=core.events,
+            outbox=core.outbox,
+            release=core.release,
+            run=(self.start.carried.run if self.start.carried else 1) + 1,
+        )
+        return self.start.model_copy(
+            update={
+                "carried": carried,
+                "clock": core.clock,
+                **carried_rules(self.start, core.rules),
+            }
+        )
 
-    @workflow.update
+    # --- people's decisions ------------------------------------------------------------------
+
+    @workflow.update(name=ACT)
     async def act(self, request: ActRequest) -> ActResult:
         async with self.lock:
-            action = self._action(request)
-            query = decide.selection_query(self.case, self.pack, action)
-            if query is not None:
-                count: SelectionCount = await workflow.execute_activity(
-                    "count_selected",
-                    query,
-                    result_type=SelectionCount,
-                    summary=f"count {query.provider_type} providers selected in {query.sectors}",
-                    start_to_close_timeout=TIMEOUT,
-                    retry_policy=RETRY,
-                )
-                action.selected_in_sector, action.selection_max = count.fullest, query.maximum
-            reason = await self._perform(action)
-            if reason:
-                raise ApplicationError(reason, type="Refused", non_retryable=True)
-            return ActResult(state=self.case.state, seq=len(self.case.history))
+            action = _action(request)
+            try:
+                await self.core.decide(action)
+            except Refused as exc:
+                raise ApplicationError(str(exc), type="Refused", non_retryable=True) from None
+            except calls.Unavailable as exc:
+                raise ApplicationError(
+                    exc.refusal(action.trigger), type="Unavailable", non_retryable=True
+                ) from None
+            return await self._settle()
 
     @act.validator
     def _validate_act(self, request: ActRequest) -> None:
-        reason = decide.refusal(self.case, self.pack, self._action(request))
+        reason = decide.refusal(self.core.case, self.core.pack, _action(request))
         if reason:
             raise ValueError(reason)
 
-    @workflow.signal
+    @workflow.update(name=MOVE_RULES)
+    async def move_rules(self, request: MoveRequest) -> ActResult:
+        """Moves the case to another version of its programme's rules (audited: who, why,
+        from which version to which); the case keeps its state and its deadlines' dates."""
+        async with self.lock:
+            target, new, action = self._move(request)
+            core = self.core
+            try:
+                obtained = await core.obtain(
+                    engine.move_plan(core.case, new, core.now(), self.start.round)
+                )
+            except calls.Unavailable as exc:
+                raise ApplicationError(
+                    exc.refusal(engine.MOVE), type="Unavailable", non_retryable=True
+                ) from None
+            case = core.case.model_copy(deep=True)
+            entry = engine.move(
+                case, new, action, obtained, core.now(), self.start.round, core.rules, target
+            )
+            core.commit(case, [entry])
+            core.rules, core.pack = target, new
+            return await self._settle()
+
+    @move_rules.validator
+    def _validate_move(self, request: MoveRequest) -> None:
+        self._move(request)
+
+    def _move(self, request: MoveRequest) -> tuple[PackRef, PolicyPack, Action]:
+        core = self.core
+        try:
+            target = PackRef(id=core.rules.id, version=request.version)
+            new = REGISTRY.get(target)
+        except (ValueError, UnknownVersion) as exc:
+            raise ValueError(
+                f"version '{request.version}' is not a version of {core.rules.id} this worker "
+                f"serves ({exc.__class__.__name__}); 'lifecycle policy versions "
+                f"{core.rules.id}' lists them."
+            ) from None
+        action = _action(ActRequest(action=engine.MOVE, actor=request.actor, reason=request.reason))
+        reason = engine.move_refusal(core.case, action, core.rules, target, new)
+        if reason:
+            raise ValueError(reason)
+        return target, new, action
+
+    async def _settle(self) -> ActResult:
+        await self.core.follow_ups()
+        recorded = await self.core.flush()
+        self._show()
+        self.changed = True
+        return ActResult(state=self.core.case.state, seq=self.core.case.seq, recorded=recorded)
+
+    # --- other systems' events ---------------------------------------------------------------
+
+    @workflow.signal(name=EVENT)
     async def event(self, event: ExternalEvent) -> None:
         async with self.lock:
             try:
-                reason = await self._perform(self._action(event))
-            except ApplicationError as exc:
-                reason = str(exc)
-            if reason:  # a signal has no caller to answer: the refusal is logged
+                await self._event(event)
+            except Exception as exc:  # a signal has no caller, and must never fail the case
                 workflow.logger.warning(
-                    "event refused", extra={"event_id": event.event_id, "reason": reason}
+                    "event not applied", extra={"event_id": event.event_id, "reason": str(exc)}
                 )
+            self.changed = True
 
-    async def _perform(self, action: Action) -> str | None:
-        """Applies the action and what follows from it; returns the refusal instead, if any."""
-        reason = decide.refusal(self.case, self.pack, action)
+    async def _event(self, event: ExternalEvent) -> None:
+        core = self.core
+        if event.event_id in core.recent or any(e.event_id == event.event_id for e in core.outbox):
+            workflow.logger.info("event already applied", extra={"event_id": event.event_id})
+            return
+        action = _action(event)
+        reason = decide.refusal(core.case, core.pack, action)
         if reason:
-            return reason
-        self.pending.append(decide.apply(self.case, self.pack, action, self.now()))
-        self.pending += decide.follow_up(self.case, self.pack, self.now())
+            raise Refused(reason)
+        if core.may_have_forgotten() and await calls.seen(core.case.case_id, event.event_id):
+            workflow.logger.info("event already applied", extra={"event_id": event.event_id})
+            return
+        await core.decide(action)
+        core.remember(event.event_id)
         await self._settle()
-        self.changed = True
-        return None
 
-    @workflow.query
+    @workflow.signal(name=CALENDAR_CHANGED)
+    async def calendar_changed(self, notice: CalendarNotice) -> None:
+        async with self.lock:
+            core = self.core
+            if notice.event_id not in core.recent:
+                core.remember(notice.event_id)
+                await core.recount_year(notice.year, notice.notice)
+                await core.flush(projection=True)
+                core.retry_now()  # what waited on the calendar may go on now
+                self._show()
+            self.changed = True
+
+    # --- reads and display ---------------------------------------------------------------------
+
+    @workflow.query(name=VIEW)
     def view(self) -> CaseView:
+        core = self.core
         return CaseView(
-            case=self.case,
-            business_now=self.now(),
-            overdue=self.case.overdue(),
-            actions=CaseMachine(self.pack, self.case.state).actions(),
-        )
-
-    def _action(self, request: ActRequest) -> Action:
-        try:
-            actor = Actor.parse(request.actor)
-        except ActorError as exc:
-            raise ApplicationError(str(exc), type="Refused", non_retryable=True) from exc
-        return Action(
-            trigger=request.action,
-            actor=actor,
-            reason=request.reason,
-            clause=request.clause,
-            data=request.data,
-            event_id=getattr(request, "event_id", None),
-        )
-
-    # --- after every change: deadlines, the read model, what the Web UI shows -----------------
-
-    async def _settle(self, project: bool = False) -> None:
-        for deadline in decide.round_deadlines(self.case, self.pack, self.start.round):
-            self.case.deadlines[deadline.name] = deadline
-        today = self.now().astimezone(SHANGHAI).date()
-        window = decide.window_request(self.case, self.pack, today)
-        if window is not None:
-            result = await self._count_window(
-                window.opens, window.working_days, window.opening_day_counts
-            )
-            self.case.deadlines[window.name] = CaseDeadline(
-                name=window.name,
-                state=window.state,
-                date=result.date,
-                closes_at=result.closes_at,
-                provisional=result.provisional,
-                fires=window.fires,
-                opens=window.opens,
-                working_days=window.working_days,
-                opening_day_counts=window.opening_day_counts,
-            )
-        if self.pending or project:
-            entries, self.pending = self.pending, []
-            await workflow.execute_activity(
-                "record_case",
-                RecordInput(snapshot=self._snapshot(), entries=entries),
-                result_type=RecordResult,
-                summary="record "
-                + (", ".join(f"#{e.seq} {e.action}" for e in entries) or "the case's deadlines"),
-                start_to_close_timeout=TIMEOUT,
-                retry_policy=RETRY,
-            )
-        self._show()
-
-    async def _count_window(self, opens: dt.date, days: int, first: bool) -> DeadlineResult:
-        return await workflow.execute_activity(
-            "compute_deadline",
-            DeadlineInput(rule="window", date=opens, working_days=days, opening_day_counts=first),
-            result_type=DeadlineResult,
-            summary=f"close the {days}-working-day window opened {opens}",
-            start_to_close_timeout=TIMEOUT,
-            retry_policy=RETRY,
-        )
-
-    async def _moved_later(self, deadline: CaseDeadline) -> bool:
-        """A provisional window, counted again now the calendar may hold that year's notice
-        (DOMAIN §3); True when it now closes later, so the case keeps waiting."""
-        if deadline.opens is None or deadline.working_days is None:
-            return False
-        result = await self._count_window(
-            deadline.opens, deadline.working_days, deadline.opening_day_counts
-        )
-        updated = deadline.model_copy(
-            update={
-                "date": result.date,
-                "closes_at": result.closes_at,
-                "provisional": result.provisional,
-            }
-        )
-        self.case.deadlines[deadline.name] = updated
-        await self._settle(project=True)  # the read model and the Web UI show the new date
-        return updated.closes_at > deadline.closes_at
-
-    def _snapshot(self) -> CaseSnapshot:
-        nxt = self.case.next_deadline()
-        return CaseSnapshot(
-            case_id=self.case.case_id,
-            policy=self.case.policy,
-            round=self.case.round,
-            credit_code=self.case.credit_code,
-            provider_name=self.case.name,
-            district=self.case.district,
-            parent_credit_code=self.start.application.parent_credit_code,
-            provider_type=self.case.provider_type,
-            sectors=self.case.sectors,
-            state=self.case.state.value,
-            next_deadline=nxt.closes_at if nxt else None,
-            next_deadline_provisional=nxt.provisional if nxt else False,
-            last_seq=len(self.case.history),
-            updated_at=self.now(),
+            case=core.case,
+            rules=core.rules,
+            business_now=core.now(),
+            overdue=core.case.overdue(),
+            actions=CaseMachine(core.pack, core.case.state).actions(),
+            trouble=list(core.trouble.values()),
+            unrecorded=len(core.outbox),
+            run=self.start.carried.run if self.start.carried else 1,
         )
 
     def _show(self) -> None:
-        nxt = self.case.next_deadline()
-        if self.start.indexed:
-            workflow.upsert_search_attributes(
-                [
-                    attrs.CASE_STATE.value_set(self.case.state.value),
-                    attrs.NEXT_DEADLINE.value_set(nxt.closes_at)
-                    if nxt
-                    else attrs.NEXT_DEADLINE.value_unset(),
-                ]
-            )
-        lines = [f"**{self.case.state.value}** · {self.pack.id} round {self.case.round}"]
-        if nxt:
-            flag = " (provisional)" if nxt.provisional else ""
-            lines.append(f"Next deadline: {nxt.name} {nxt.date} 24:00{flag}")
-        if self.case.overdue():
-            lines.append("Overdue: " + ", ".join(self.case.overdue()))
-        if self.case.open_objections:
-            lines.append(f"Open objections: {self.case.open_objections}")
-        if self.case.open_findings:
-            lines.append(f"Open findings: {self.case.open_findings}")
-        workflow.set_current_details("\n\n".join(lines))
+        core = self.core
+        display.show(core.case, core.rules, self.start.indexed, core.trouble, len(core.outbox))
+
+
+def _opened(start: CaseStart, pack: PolicyPack) -> Case:
+    app = start.application
+    return Case(
+        case_id=start.case_id,
+        policy=pack.id,
+        round=start.round_name,
+        credit_code=app.credit_code,
+        name=app.name,
+        district=app.district,
+        parent_credit_code=app.parent_credit_code,
+        provider_type=app.provider_type,
+        sectors=app.sectors,
+        state=pack.initial,
+        findings=findings(pack, app),
+    )
+
+
+def _action(request: ActRequest) -> Action:
+    try:
+        actor = Actor.parse(request.actor)
+    except ActorError as exc:
+        raise ApplicationError(str(exc), type="Refused", non_retryable=True) from exc
+    return Action(
+        trigger=request.action,
+        actor=actor,
+        reason=request.reason,
+        clause=request.clause,
+        data=request.data,
+        event_id=getattr(request, "event_id", None),
+    )

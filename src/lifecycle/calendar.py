@@ -1,31 +1,44 @@
 """Working days and deadline arithmetic (DOMAIN.md §3), in Asia/Shanghai.
 
-Sources, in order: a bureau holiday file for the year (``LIFECYCLE_CALENDAR_DIR/*.toml``), then
-the ``chinesecalendar`` package (the State Council's notices for 2004–2026), and for any other
-year a *provisional* calendar: weekends plus the fixed-date statutory holidays only.
+Sources, in order: a bureau holiday file for the year (``LIFECYCLE_CALENDAR_DIR/*.toml``, by
+default ``var/calendar``), then the ``chinesecalendar`` package (the State Council's notices for
+2004–2026), and for any other year a *provisional* calendar: weekends plus the fixed-date
+statutory holidays only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict
+
+from lifecycle.holidays import (
+    CalendarError,
+    CalendarFileError,
+    HolidayFile,
+    load_holiday_file,
+)
+
+__all__ = [
+    "SHANGHAI",
+    "CalendarError",
+    "CalendarFileError",
+    "Deadline",
+    "HolidayFile",
+    "WorkingCalendar",
+    "load_holiday_file",
+]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # 元旦 1 January, 劳动节 1–2 May, 国庆节 1–3 October: the statutory days fixed by date.
 FIXED_DATE_HOLIDAYS = ((1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3))
 MAX_WORKING_DAYS = 3660
-
-
-class CalendarError(ValueError):
-    """A calendar file or a calendar question that cannot be answered."""
 
 
 class Deadline(BaseModel):
@@ -48,79 +61,6 @@ class Day:
     name: str | None = None
 
 
-class HolidayPeriod(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str
-    first: dt.date
-    last: dt.date
-    makeup: list[dt.date] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> HolidayPeriod:
-        if self.last < self.first:
-            raise ValueError(
-                f"holiday '{self.name}' ends ({self.last}) before it starts ({self.first})"
-            )
-        return self
-
-
-class HolidayFile(BaseModel):
-    """One year's State Council notice (国务院办公厅关于部分节假日安排的通知) as data."""
-
-    model_config = ConfigDict(extra="forbid")
-    year: int = Field(ge=2004, le=2200)
-    notice: str
-    holidays: list[HolidayPeriod]
-
-    @model_validator(mode="after")
-    def _consistent(self) -> HolidayFile:
-        off = set()
-        for period in self.holidays:
-            for day in _days(period.first, period.last):
-                if day.year != self.year:
-                    raise ValueError(
-                        f"holiday '{period.name}' day {day} is outside year {self.year}"
-                    )
-                off.add(day)
-        for period in self.holidays:
-            for day in period.makeup:
-                if day.year != self.year:
-                    raise ValueError(f"make-up day {day} is outside year {self.year}")
-                if day.weekday() < 5:
-                    raise ValueError(
-                        f"make-up day {day} is a {day:%A}, already a working day; "
-                        "make-up days (调休上班) fall on weekends"
-                    )
-                if day in off:
-                    raise ValueError(f"{day} is both a holiday and a make-up working day")
-        return self
-
-    def days_off(self) -> dict[dt.date, str]:
-        return {d: p.name for p in self.holidays for d in _days(p.first, p.last)}
-
-    def makeup_days(self) -> dict[dt.date, str]:
-        return {d: f"{p.name} (调休上班)" for p in self.holidays for d in p.makeup}
-
-
-def _days(first: dt.date, last: dt.date) -> Iterable[dt.date]:
-    day = first
-    while day <= last:
-        yield day
-        day += dt.timedelta(days=1)
-
-
-def load_holiday_file(path: Path) -> HolidayFile:
-    try:
-        with path.open("rb") as fh:
-            return HolidayFile.model_validate(tomllib.load(fh))
-    except tomllib.TOMLDecodeError as exc:
-        raise CalendarError(f"{path}: not valid TOML ({exc}).") from exc
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        raise CalendarError(f"{path}: {where}: {err['msg']}.") from exc
-
-
 class WorkingCalendar:
     """Answers 'is this a working day' and counts working-day deadlines (DOMAIN.md §3)."""
 
@@ -130,22 +70,34 @@ class WorkingCalendar:
         self._makeup = {y: f.makeup_days() for y, f in self._files.items()}
 
     @classmethod
-    def from_dir(cls, directory: Path | None) -> WorkingCalendar:
-        if directory is None:
+    def from_dir(cls, directory: Path | None, *, must_exist: bool = True) -> WorkingCalendar:
+        if directory is None or (not must_exist and not directory.exists()):
             return cls()
         if not directory.is_dir():
-            raise CalendarError(f"LIFECYCLE_CALENDAR_DIR '{directory}' is not a directory.")
+            raise CalendarFileError(f"LIFECYCLE_CALENDAR_DIR '{directory}' is not a directory.")
         files = [load_holiday_file(p) for p in sorted(directory.glob("*.toml"))]
         years = [f.year for f in files]
         duplicate = {y for y in years if years.count(y) > 1}
         if duplicate:
-            raise CalendarError(f"{directory}: more than one file for year {min(duplicate)}.")
+            raise CalendarFileError(
+                f"{directory}: more than one file for year {min(duplicate)}; keep one per year."
+            )
         return cls(files)
 
     @classmethod
     def from_env(cls) -> WorkingCalendar:
+        """The bureau's folder (LIFECYCLE_CALENDAR_DIR, default var/calendar under
+        LIFECYCLE_VAR_DIR); the default folder may not exist yet."""
         value = os.environ.get("LIFECYCLE_CALENDAR_DIR", "").strip()
-        return cls.from_dir(Path(value) if value else None)
+        if value:
+            return cls.from_dir(Path(value))
+        var = Path(os.environ.get("LIFECYCLE_VAR_DIR", "var"))
+        return cls.from_dir(var / "calendar", must_exist=False)
+
+    def notices(self, first: dt.date, last: dt.date) -> list[str]:
+        """The calendar sources a count between two dates relied on, one per year."""
+        low, high = sorted((first, last))
+        return [self.source(year) for year in range(low.year, high.year + 1)]
 
     def source(self, year: int) -> str:
         if year in self._files:
@@ -172,25 +124,34 @@ class WorkingCalendar:
 
     def window_close(self, opens: dt.date, n: int, *, opening_day_counts: bool = True) -> Deadline:
         """Last day of an N-working-day window opening on ``opens`` (公示N个工作日)."""
-        _check_count(n)
-        date = opens if opening_day_counts else opens + dt.timedelta(days=1)
-        return self._count(date, n, dt.timedelta(days=1))
+        return self._count(opens, n, dt.timedelta(days=1), skip_first=not opening_day_counts)
 
     def latest_before(self, event: dt.date, n: int) -> Deadline:
         """Latest on-time date for something due N working days before ``event`` (提前N个工作日)."""
-        _check_count(n)
-        return self._count(event - dt.timedelta(days=1), n, dt.timedelta(days=-1))
+        return self._count(event, n, dt.timedelta(days=-1), skip_first=True)
 
-    def _count(self, date: dt.date, n: int, step: dt.timedelta) -> Deadline:
+    def after(self, anchor: dt.date, n: int) -> Deadline:
+        """The N-th working day after ``anchor`` (报送: N working days after the period ends)."""
+        return self.window_close(anchor, n, opening_day_counts=False)
+
+    def _count(self, start: dt.date, n: int, step: dt.timedelta, skip_first: bool) -> Deadline:
+        _check_count(n)
         counted, provisional = 0, False
-        while True:
-            day = self.day(date)
-            provisional = provisional or day.provisional
-            if day.workday:
-                counted += 1
-                if counted == n:
-                    return Deadline(date=date, provisional=provisional)
-            date += step
+        try:
+            date = start + step if skip_first else start
+            while True:
+                day = self.day(date)
+                provisional = provisional or day.provisional
+                if day.workday:
+                    counted += 1
+                    if counted == n:
+                        return Deadline(date=date, provisional=provisional)
+                date += step
+        except OverflowError:
+            raise CalendarError(
+                f"counting {n} working days from {start} runs past the calendar's range "
+                "(years 1 to 9999)."
+            ) from None
 
 
 def _check_count(n: int) -> None:

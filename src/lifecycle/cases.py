@@ -1,4 +1,5 @@
-"""Applying, acting on and reading cases: what the CLI (and later the HTTP gateway) call."""
+"""Applying, acting on and reading cases: what the CLI (and later the HTTP gateway) call. It
+speaks to the case workflow by name, with the contracts; it never imports the workflow."""
 
 from __future__ import annotations
 
@@ -16,14 +17,29 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from lifecycle.calendar import SHANGHAI, Deadline
+from lifecycle.clock import BusinessClock
 from lifecycle.config import TASK_QUEUE, UserError
+from lifecycle.contracts import (
+    ACT,
+    CALENDAR_CHANGED,
+    MOVE_RULES,
+    VIEW,
+    WORKFLOW,
+    ActRequest,
+    ActResult,
+    CalendarNotice,
+    CaseOutcome,
+    CaseStart,
+    CaseView,
+    MoveRequest,
+)
+from lifecycle.contracts.case import HISTORY_EVENTS
 from lifecycle.domain.application import Application, intake_refusal
-from lifecycle.domain.states import CaseState
-from lifecycle.policies import PolicyPack, load_pack
+from lifecycle.domain.states import TERMINAL_STATES
+from lifecycle.policies import REGISTRY, PackRef, PolicyPack
 from lifecycle.policies.schema import Round
 from lifecycle.store.repo import Store
 from lifecycle.temporal import search_attributes as attrs
-from workflows.case import ActRequest, ActResult, CaseStart, CaseView, CaseWorkflow
 
 
 def case_id_for(policy: str, round_name: str, credit_code: str) -> str:
@@ -54,12 +70,17 @@ class CaseService:
         self,
         client: Client,
         store: Store,
-        day_seconds: int = 86400,
+        clock: BusinessClock | None = None,
         task_queue: str = TASK_QUEUE,
         indexed: bool = True,
+        history_budget: int = HISTORY_EVENTS,
     ) -> None:
-        self.client, self.store, self.day_seconds = client, store, day_seconds
-        self.task_queue, self.indexed = task_queue, indexed
+        self.client, self.store, self.clock = client, store, clock or BusinessClock()
+        self.task_queue, self.indexed, self.history_budget = task_queue, indexed, history_budget
+
+    def business_now(self) -> dt.datetime:
+        real = dt.datetime.now(dt.UTC)
+        return self.clock.anchored(real).now(real)
 
     async def apply(
         self,
@@ -67,49 +88,47 @@ class CaseService:
         app: Application,
         round_name: str | None = None,
         now: dt.datetime | None = None,
+        rules: PackRef | None = None,
     ) -> str:
-        pack = load_pack(policy)
+        """Opens a case under the programme's current rules (or the version ``rules`` names).
+        ``now`` (tests) starts that case's business time at ``now``, not the system clock's."""
+        rules = rules or REGISTRY.current(policy)
+        pack = REGISTRY.get(rules)
         refusal = intake_refusal(pack, app)
         if refusal:
             raise UserError(refusal)
         name, rnd = resolve_round(self.store, pack, round_name)
-        business_origin = now
-        now = now or dt.datetime.now(dt.UTC)
-        self._check_open(pack, name, rnd, now)
-        self._check_ban(pack, app, now.astimezone(SHANGHAI).date())
+        clock = self.clock
+        if now is not None:
+            clock = BusinessClock(business_origin=now, day_seconds=self.clock.day_seconds)
+        today = now or self.business_now()
+        self._check_open(pack, name, rnd, today)
+        self._check_ban(pack, app, today.astimezone(SHANGHAI).date())
         case_id = case_id_for(pack.id, name, app.credit_code)
         claimed = self._claim(pack, name, app, case_id)
+        start = CaseStart(
+            case_id=case_id,
+            application=app,
+            round_name=name,
+            round=rnd,
+            rules=rules,
+            clock=clock,
+            indexed=self.indexed,
+            history_budget=self.history_budget,
+        )
         try:
             await self.client.start_workflow(
-                CaseWorkflow.run,
-                CaseStart(
-                    case_id=case_id,
-                    pack=pack,
-                    round_name=name,
-                    round=rnd,
-                    application=app,
-                    day_seconds=self.day_seconds,
-                    business_origin=business_origin,
-                    indexed=self.indexed,
-                ),
+                WORKFLOW,
+                start,
                 id=case_id,
                 task_queue=self.task_queue,
+                result_type=CaseOutcome,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-                search_attributes=None
-                if not self.indexed
-                else TypedSearchAttributes(
-                    [
-                        SearchAttributePair(attrs.CASE_STATE, pack.initial.value),
-                        SearchAttributePair(attrs.POLICY_ID, pack.id),
-                        SearchAttributePair(attrs.PROVIDER_NAME, app.name),
-                        SearchAttributePair(attrs.CREDIT_CODE, app.credit_code),
-                        SearchAttributePair(attrs.DISTRICT, app.district),
-                    ]
-                ),
+                search_attributes=self._attributes(pack, app),
                 static_summary=f"{app.name} · {pack.title} ({pack.id}, round {name})",
                 static_details=f"Provider {app.name} ({app.credit_code}), district "
-                f"{app.district}; programme {pack.title}, {pack.source.document}.",
+                f"{app.district}; programme {pack.title}, {pack.source.document}; rules {rules}.",
             )
         except WorkflowAlreadyStartedError as exc:
             raise UserError(
@@ -118,9 +137,22 @@ class CaseService:
             ) from exc
         except BaseException:
             if claimed:
-                self.store.release(pack.id, name, app.entity, case_id)
+                self.store.release_claim(pack.id, name, app.entity, case_id)
             raise
         return case_id
+
+    def _attributes(self, pack: PolicyPack, app: Application) -> TypedSearchAttributes | None:
+        if not self.indexed:
+            return None
+        return TypedSearchAttributes(
+            [
+                SearchAttributePair(attrs.CASE_STATE, pack.initial.value),
+                SearchAttributePair(attrs.POLICY_ID, pack.id),
+                SearchAttributePair(attrs.PROVIDER_NAME, app.name),
+                SearchAttributePair(attrs.CREDIT_CODE, app.credit_code),
+                SearchAttributePair(attrs.DISTRICT, app.district),
+            ]
+        )
 
     def _check_open(self, pack: PolicyPack, name: str, rnd: Round, now: dt.datetime) -> None:
         if rnd.applications_close is None:
@@ -158,11 +190,17 @@ class CaseService:
     # --- acting and reading ------------------------------------------------------------------
 
     def handle(self, case_id: str) -> WorkflowHandle[Any, Any]:
-        return self.client.get_workflow_handle_for(CaseWorkflow.run, case_id)
+        return self.client.get_workflow_handle(case_id, result_type=CaseOutcome)
 
     async def act(self, case_id: str, request: ActRequest) -> ActResult:
+        return await self._update(case_id, ACT, request)
+
+    async def move(self, case_id: str, request: MoveRequest) -> ActResult:
+        return await self._update(case_id, MOVE_RULES, request)
+
+    async def _update(self, case_id: str, name: str, request: Any) -> ActResult:
         try:
-            return await self.handle(case_id).execute_update(CaseWorkflow.act, request)
+            return await self.handle(case_id).execute_update(name, request, result_type=ActResult)
         except WorkflowUpdateFailedError as exc:
             cause = exc.cause
             message = getattr(cause, "message", None) or str(cause)
@@ -172,19 +210,28 @@ class CaseService:
 
     async def view(self, case_id: str) -> CaseView:
         try:
-            return await self.handle(case_id).query(CaseWorkflow.view)
+            return await self.handle(case_id).query(VIEW, result_type=CaseView)
         except RPCError as exc:
             raise self._rpc(case_id, exc) from exc
 
+    async def tell_calendar(self, notice: CalendarNotice) -> list[str]:
+        """Signals every open case whose deadlines touch the year; returns their ids."""
+        told = []
+        for case_id in self.store.cases_touching(notice.year):
+            try:
+                await self.handle(case_id).signal(CALENDAR_CHANGED, notice)
+            except RPCError as exc:
+                if exc.status != RPCStatusCode.NOT_FOUND:
+                    raise
+                continue
+            told.append(case_id)
+        return told
+
     def _rpc(self, case_id: str, exc: RPCError) -> UserError:
+        closed = {s.value for s in TERMINAL_STATES}
         if exc.status == RPCStatusCode.NOT_FOUND:
             row = self.store.case(case_id)
-            if row is not None and CaseState(row.state).value in {
-                "rejected",
-                "withdrawn",
-                "exited",
-                "closed",
-            }:
+            if row is not None and row.state in closed:
                 return UserError(f"Case {case_id} is closed ({row.state}); it takes no actions.")
             return UserError(f"There is no case '{case_id}'.")
         if "already completed" in exc.message:

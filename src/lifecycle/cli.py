@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
 import json
 import os
 import sys
@@ -14,21 +12,10 @@ import click
 
 from lifecycle import logs
 from lifecycle.calendar import CalendarError, WorkingCalendar
-from lifecycle.config import Settings, UserError
+from lifecycle.config import UserError, parse_date
 from lifecycle.domain import credit_code
 from lifecycle.domain.machine import CaseMachine
-from lifecycle.policies import PackError, load_pack, pack_ids
-
-
-def _date(name: str, value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value) if len(value) == 10 else _bad_date(name, value)
-    except ValueError:
-        return _bad_date(name, value)
-
-
-def _bad_date(name: str, value: str) -> dt.date:
-    raise UserError(f"{name} is '{value}'; it must be a calendar date written YYYY-MM-DD.")
+from lifecycle.policies import REGISTRY, PackError, load_pack, pack_ids
 
 
 def _count(value: str) -> int:
@@ -54,30 +41,9 @@ def cli() -> None:
     logs.configure()
 
 
-@cli.command()
-def up() -> None:
-    """Start the whole system: embedded Temporal dev server with its Web UI, and the worker."""
-    settings = Settings.from_env()
-    asyncio.run(run_up_entry(settings))
-
-
-async def run_up_entry(settings: Settings) -> None:
-    from lifecycle.worker import run_up
-
-    await run_up(settings, lambda line: click.echo(line, err=True))
-
-
-@cli.command()
-def worker() -> None:
-    """Run the worker alone against TEMPORAL_ADDRESS (default 127.0.0.1:7233)."""
-    from lifecycle.worker import run_worker
-
-    asyncio.run(run_worker(Settings.from_env()))
-
-
 @cli.group()
 def calendar() -> None:
-    """Working days in Asia/Shanghai (DOMAIN.md §3)."""
+    """Working days in Asia/Shanghai, as the State Council's holiday notices set them."""
 
 
 @calendar.command("window", context_settings={"ignore_unknown_options": True})
@@ -90,7 +56,7 @@ def calendar() -> None:
 def calendar_window(date: str, n: str, as_json: bool, exclude_opening_day: bool) -> None:
     """Closing date of an N-working-day window opening on DATE (closes 24:00 that day)."""
     deadline = _calendar().window_close(
-        _date("DATE", date), _count(n), opening_day_counts=not exclude_opening_day
+        parse_date("DATE", date), _count(n), opening_day_counts=not exclude_opening_day
     )
     _emit(
         as_json,
@@ -105,7 +71,7 @@ def calendar_window(date: str, n: str, as_json: bool, exclude_opening_day: bool)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON with the provisional flag.")
 def calendar_before(date: str, n: str, as_json: bool) -> None:
     """Latest on-time date for something due N working days before DATE."""
-    deadline = _calendar().latest_before(_date("DATE", date), _count(n))
+    deadline = _calendar().latest_before(parse_date("DATE", date), _count(n))
     _emit(
         as_json,
         {"date": deadline.date.isoformat(), "provisional": deadline.provisional},
@@ -118,7 +84,7 @@ def calendar_before(date: str, n: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON with the provisional flag.")
 def calendar_is_workday(date: str, as_json: bool) -> None:
     """Whether DATE is a working day: prints yes or no."""
-    day = _calendar().day(_date("DATE", date))
+    day = _calendar().day(parse_date("DATE", date))
     _emit(
         as_json,
         {"workday": day.workday, "provisional": day.provisional},
@@ -162,6 +128,20 @@ def policy_show(policy_id: str) -> None:
     click.echo(load_pack(policy_id).model_dump_json(indent=2))
 
 
+@policy.command("versions")
+@click.argument("policy_id")
+def policy_versions(policy_id: str) -> None:
+    """Every version of a programme's rules this worker serves; new cases get the current one,
+    a running case keeps its own until moved ('lifecycle case move')."""
+    current = REGISTRY.current(policy_id)
+    for ref in REGISTRY.versions(policy_id):
+        pack = REGISTRY.get(ref)
+        notice = pack.deadline("public_notice")
+        days = f"public notice {notice.working_days} working days" if notice else "no public notice"
+        mark = "current" if ref == current else "kept for running cases"
+        click.echo(f"{ref.version}\t{mark}\t{len(pack.transitions)} actions, {days}")
+
+
 @policy.command("diagram")
 @click.argument("policy_id")
 def policy_diagram(policy_id: str) -> None:
@@ -170,10 +150,12 @@ def policy_diagram(policy_id: str) -> None:
 
 
 def _register() -> None:
+    from lifecycle.cli_calendar import calendar_load
     from lifecycle.cli_cases import register
     from lifecycle.demo import demo
 
     register(cli)
+    calendar.add_command(calendar_load)
     cli.add_command(demo)
 
 

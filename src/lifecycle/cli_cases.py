@@ -13,28 +13,38 @@ import click
 from pydantic import ValidationError
 
 from lifecycle.cases import CaseService
-from lifecycle.config import Settings, UserError
+from lifecycle.cli_render import at, case_json, case_text, history_lines
+from lifecycle.clock import BusinessClock, configured
+from lifecycle.config import Settings, UserError, parse_date
+from lifecycle.contracts import ActRequest, MoveRequest
 from lifecycle.domain.application import Application
-from lifecycle.policies import load_pack
+from lifecycle.policies import REGISTRY, load_pack
 from lifecycle.store.repo import Store
 from lifecycle.temporal.client import connect
-from workflows.case import ActRequest, CaseView
 
 T = TypeVar("T")
 
 
-def _run(work: Callable[[CaseService], Awaitable[T]]) -> T:
+def run_cases(work: Callable[[CaseService], Awaitable[T]]) -> T:
     settings = Settings.from_env()
+    store = _store(settings)
+    clock = system_clock(settings, store)
 
     async def main() -> T:
         client = await connect(settings)
-        return await work(CaseService(client, _store(settings), settings.day_seconds))
+        return await work(CaseService(client, store, clock))
 
     return asyncio.run(main())
 
 
 def _store(settings: Settings) -> Store:
     return Store.from_url(settings.db_url)
+
+
+def system_clock(settings: Settings, store: Store) -> BusinessClock:
+    """The business clock every process of this system shares (recorded when first run)."""
+    wanted = configured(settings.business_start, settings.day_seconds, dt.datetime.now(dt.UTC))
+    return store.business_clock(wanted)
 
 
 def _read_json(label: str, source: str) -> Any:
@@ -67,7 +77,7 @@ def register(cli: click.Group) -> None:
 
 @click.group()
 def case() -> None:
-    """Provider cases: apply, act, show, list, history."""
+    """Provider cases: apply, act, move, show, list, history."""
 
 
 @case.command("apply")
@@ -78,7 +88,7 @@ def case_apply(policy: str, file: str, round_name: str | None) -> None:
     """Apply to POLICY with the application in FILE (JSON); prints the case id."""
     load_pack(policy)
     app = load_application(file)
-    click.echo(_run(lambda s: s.apply(policy, app, round_name)))
+    click.echo(run_cases(lambda s: s.apply(policy, app, round_name)))
 
 
 @case.command("act")
@@ -96,104 +106,44 @@ def case_act(
     if not isinstance(payload, dict):
         raise UserError(f"--data '{data}' must be a JSON object.")
     request = ActRequest(action=action, actor=actor, reason=reason, clause=clause, data=payload)
-    result = _run(lambda s: s.act(case_id, request))
+    result = run_cases(lambda s: s.act(case_id, request))
     click.echo(f"{case_id}: {result.state.value} (#{result.seq} {action})")
+    if not result.recorded:
+        click.echo(
+            "The decision stands, but the store is unavailable; the case records it once the "
+            "store is back ('lifecycle case show' tells what it waits on).",
+            err=True,
+        )
+
+
+@case.command("move")
+@click.argument("case_id")
+@click.option(
+    "--to", "version", required=True, help="A version of the case's programme, or 'current'."
+)
+@click.option("--as", "actor", required=True, help="bureau_officer:ID.")
+@click.option("--reason", default="", help="Why the case moves to other rules (required).")
+def case_move(case_id: str, version: str, actor: str, reason: str) -> None:
+    """Move a running case to another version of its programme's rules (audited)."""
+    if version == "current":
+        policy = case_id.split(":")[1] if case_id.count(":") >= 3 else ""
+        version = REGISTRY.current(policy).version
+    request = MoveRequest(version=version, actor=actor, reason=reason)
+    result = run_cases(lambda s: s.move(case_id, request))
+    click.echo(f"{case_id}: {result.state.value} under rules {version} (#{result.seq} move_rules)")
 
 
 @case.command("show")
 @click.argument("case_id")
 @click.option("--json", "as_json", is_flag=True)
 def case_show(case_id: str, as_json: bool) -> None:
-    """State, deadlines, findings, objections and the audit trail of a case."""
-    view = _run(lambda s: s.view(case_id))
+    """State, rules, deadlines, findings, objections and the audit trail of a case."""
+    view = run_cases(lambda s: s.view(case_id))
+    trail = _store(Settings.from_env()).audit(case_id)
     if as_json:
-        click.echo(json.dumps(case_json(view), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(case_json(view, trail), ensure_ascii=False, indent=2))
     else:
-        click.echo(case_text(view))
-
-
-def case_json(view: CaseView) -> dict[str, Any]:
-    c = view.case
-    return {
-        "case_id": c.case_id,
-        "state": c.state.value,
-        "policy": c.policy,
-        "round": c.round,
-        "credit_code": c.credit_code,
-        "name": c.name,
-        "district": c.district,
-        "provider_type": c.provider_type,
-        "sectors": c.sectors,
-        "business_now": view.business_now.isoformat(),
-        "deadlines": [
-            {
-                "name": d.name,
-                "state": d.state.value,
-                "date": d.date.isoformat(),
-                "closes_at": d.closes_at.isoformat(),
-                "provisional": d.provisional,
-                "passed": d.expired,
-                "overdue": d.name in view.overdue,
-            }
-            for d in c.deadlines.values()
-        ],
-        "findings": [f.model_dump(mode="json") for f in c.findings],
-        "objections": [o.model_dump(mode="json") for o in c.objections],
-        "expert_review": c.expert_review.model_dump(mode="json") if c.expert_review else None,
-        "actions": view.actions,
-        "history": [e.model_dump(mode="json") for e in c.history],
-    }
-
-
-def case_text(view: CaseView) -> str:
-    c = view.case
-    lines = [
-        f"{c.case_id}",
-        f"  {c.name} ({c.credit_code}), {c.district}",
-        f"  state: {c.state.value}   actions now: {', '.join(view.actions) or 'none'}",
-    ]
-    for d in (d for d in c.deadlines.values() if d.state == c.state):
-        flags = [
-            f
-            for f, on in (
-                ("provisional", d.provisional),
-                ("passed", d.expired),
-                ("OVERDUE", d.name in view.overdue),
-            )
-            if on
-        ]
-        lines.append(
-            f"  deadline {d.name}: {d.date} 24:00" + (f" ({', '.join(flags)})" if flags else "")
-        )
-    for f in c.findings:
-        status = f"answered: {f.answer}" if f.answer else "open"
-        tag = " [in principle]" if f.in_principle else ""
-        lines.append(
-            f"  finding {f.id} ({f.clause}){tag}: {f.text}; observed {f.observed}; {status}"
-        )
-    for o in c.objections:
-        lines.append(f"  objection {o.id} by {o.by}: {o.text} [{o.status}]")
-    lines.append("  history:")
-    lines += [f"    {line}" for line in history_lines(c.history)]
-    return "\n".join(lines)
-
-
-def history_lines(entries: list[Any]) -> list[str]:
-    return [
-        f"#{e.seq} {_at(e.at)} {e.actor_role}:{e.actor_id} {e.action} "
-        f"{_state(e.from_state)}→{_state(e.to_state)} [{e.clause or '-'}] {e.reason}".rstrip()
-        for e in entries
-    ]
-
-
-def _at(value: dt.datetime) -> str:
-    from lifecycle.calendar import SHANGHAI
-
-    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-
-
-def _state(value: Any) -> str:
-    return getattr(value, "value", value)
+        click.echo(case_text(view, trail))
 
 
 @case.command("list")
@@ -225,7 +175,7 @@ def case_list(state: str | None, policy: str | None, as_json: bool) -> None:
         )
         return
     for r in rows:
-        deadline = f"  next {_at(r.next_deadline)}" if r.next_deadline else ""
+        deadline = f"  next {at(r.next_deadline)}" if r.next_deadline else ""
         click.echo(f"{r.case_id}\t{r.state}\t{r.provider_name}{deadline}")
 
 
@@ -245,13 +195,8 @@ def round_group() -> None:
     """A call's rounds and their dates (per-round settings)."""
 
 
-def _date_option(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UserError(f"'{value}' is not a date written YYYY-MM-DD.") from None
+def _date_option(name: str, value: str | None) -> dt.date | None:
+    return None if value is None else parse_date(name, value)
 
 
 @round_group.command("set")
@@ -272,8 +217,8 @@ def round_set(
     _store(Settings.from_env()).set_round(
         policy,
         name,
-        applications_close=_date_option(applications_close),
-        preliminary_review_due=_date_option(preliminary_review_due),
-        expert_review_due=_date_option(expert_review_due),
+        applications_close=_date_option("--applications-close", applications_close),
+        preliminary_review_due=_date_option("--preliminary-review-due", preliminary_review_due),
+        expert_review_due=_date_option("--expert-review-due", expert_review_due),
     )
     click.echo(f"{policy} round {name} set")

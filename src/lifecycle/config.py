@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,21 @@ def _int(name: str, default: int, minimum: int = 1) -> int:
     return value
 
 
+def parse_date(name: str, raw: str) -> dt.date:
+    """A calendar date written YYYY-MM-DD, or one sentence naming ``name`` and the value."""
+    try:
+        if len(raw) == 10:
+            return dt.date.fromisoformat(raw)
+    except ValueError:
+        pass
+    raise UserError(f"{name} is '{raw}'; it must be a calendar date written YYYY-MM-DD.")
+
+
+def _date(name: str) -> dt.date | None:
+    raw = os.environ.get(name, "").strip()
+    return parse_date(name, raw) if raw else None
+
+
 @dataclass(frozen=True)
 class Settings:
     var_dir: Path
@@ -42,6 +58,8 @@ class Settings:
     ui_port: int
     db_url: str
     day_seconds: int
+    business_start: dt.date | None
+    calendar_dir: Path
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -60,6 +78,10 @@ class Settings:
             ui_port=_int("LIFECYCLE_UI_PORT", 8233),
             db_url=os.environ.get("LIFECYCLE_DB_URL") or f"sqlite:///{var_dir / 'lifecycle.db'}",
             day_seconds=_int("LIFECYCLE_DAY_SECONDS", 86400),
+            business_start=_date("LIFECYCLE_BUSINESS_START"),
+            calendar_dir=Path(
+                os.environ.get("LIFECYCLE_CALENDAR_DIR") or var_dir / "calendar"
+            ).resolve(),
         )
 
     @property

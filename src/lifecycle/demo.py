@@ -1,5 +1,6 @@
-"""`lifecycle demo`: sample cases for every pack, driven through review into public notice on
-compressed business time, so a newcomer sees them move in the Web UI within a few minutes."""
+"""`lifecycle demo`: sample cases for every pack, driven through review into public notice, so a
+newcomer sees them move in the Web UI. On a system whose business days are compressed
+(LIFECYCLE_DAY_SECONDS=20) the notices close within a few minutes."""
 
 from __future__ import annotations
 
@@ -11,17 +12,17 @@ from pathlib import Path
 import click
 
 from lifecycle.cases import CaseService
+from lifecycle.cli_cases import system_clock
 from lifecycle.config import Settings
+from lifecycle.contracts import ActRequest
 from lifecycle.domain.application import Application
 from lifecycle.domain.credit_code import complete
 from lifecycle.domain.states import Role
 from lifecycle.policies import PolicyPack, load_pack, pack_ids
 from lifecycle.store.repo import Store
 from lifecycle.temporal.client import connect
-from workflows.case import ActRequest
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-DEFAULT_DAY_SECONDS = 20
 
 
 def _actor(role: Role, app: Application) -> str:
@@ -78,26 +79,17 @@ def samples(stamp: str) -> list[tuple[str, Application]]:
 
 
 @click.command()
-@click.option(
-    "--day-seconds",
-    type=click.IntRange(1, 86400),
-    default=None,
-    help=f"Real seconds per business day for the demo cases (default {DEFAULT_DAY_SECONDS}).",
-)
 @click.option("--pause", type=float, default=2.0, help="Seconds between the demo's actions.")
-def demo(day_seconds: int | None, pause: float) -> None:
+def demo(pause: float) -> None:
     """Start sample cases for every pack and move them through review and public notice."""
-    settings = Settings.from_env()
-    day = day_seconds or (
-        settings.day_seconds if settings.day_seconds != 86400 else DEFAULT_DAY_SECONDS
-    )
-    asyncio.run(_demo(settings, day, pause))
+    asyncio.run(_demo(Settings.from_env(), pause))
 
 
-async def _demo(settings: Settings, day_seconds: int, pause: float) -> None:
+async def _demo(settings: Settings, pause: float) -> None:
     client = await connect(settings)
     store = Store.from_url(settings.db_url)
-    service = CaseService(client, store, day_seconds)
+    clock = system_clock(settings, store)
+    service = CaseService(client, store, clock)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
     cases = []
     for policy, app in samples(stamp):
@@ -118,8 +110,15 @@ async def _demo(settings: Settings, day_seconds: int, pause: float) -> None:
             result = await service.act(case_id, step)
             click.echo(f"{step.action:<17} {case_id} → {result.state.value}")
     ui = f"http://127.0.0.1:{settings.ui_port}/namespaces/{settings.namespace}/workflows"
+    day = clock.day_seconds
+    hint = (
+        ""
+        if day < 86400
+        else " (start the system with LIFECYCLE_DAY_SECONDS=20, in its own LIFECYCLE_VAR_DIR, "
+        "to watch them close within minutes)"
+    )
     click.echo(
-        f"Done. A business day lasts {day_seconds} s for these cases, so the 5-working-day public "
-        f"notices close in about {7 * day_seconds} s, after which the cases are listed. "
+        f"Done. This system's business day lasts {day} s, so the 5-working-day public notices "
+        f"close in about {7 * day} s{hint}, after which the cases are listed. "
         f"Watch them in the Web UI: {ui}"
     )

@@ -10,15 +10,16 @@ from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 from temporalio.testing import ActivityEnvironment
 
-from activities.calendar import CalendarActivities, DeadlineInput
-from activities.store import RecordInput, StoreActivities
+from activities.calendar import CalendarActivities
+from activities.store import StoreActivities
 from lifecycle.calendar import SHANGHAI, WorkingCalendar
+from lifecycle.contracts import CaseSnapshot, RecordInput, SelectionQuery
 from lifecycle.domain.case import AuditEntry
-from lifecycle.domain.decide import SelectionQuery
+from lifecycle.domain.plan import DeadlineRequest as DeadlineInput
 from lifecycle.domain.states import CaseState
 from lifecycle.store.db import make_engine, migrate
 from lifecycle.store.models import Base
-from lifecycle.store.repo import CaseSnapshot, Store
+from lifecycle.store.repo import Store
 
 URLS = ["sqlite"] + (["postgresql"] if os.environ.get("LIFECYCLE_TEST_PG_URL") else [])
 T0 = dt.datetime(2025, 9, 26, 10, tzinfo=SHANGHAI)

@@ -2,12 +2,11 @@
 
 import datetime as dt
 import json
-import subprocess
 
 import pytest
 
 from lifecycle.calendar import SHANGHAI
-from tests.helpers import lifecycle, wait_until
+from tests.helpers import cli, show, wait_until
 
 pytestmark = pytest.mark.e2e
 EX = "examples"
@@ -19,17 +18,6 @@ def system(new_system):
     system.start()
     yield system
     assert system.stop() == 0
-
-
-def cli(system, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
-    result = lifecycle(*args, env=system.env)
-    if ok:
-        assert result.returncode == 0, result.stderr
-    return result
-
-
-def show(system, case_id: str) -> dict:
-    return json.loads(cli(system, "case", "show", case_id, "--json").stdout)
 
 
 def listed_ids(system, query: str) -> set[str]:
@@ -154,7 +142,7 @@ def test_other_packs_to_rejection_and_listing(system, policy):
 
 
 def test_demo_moves_every_pack(system):
-    out = cli(system, "demo", "--pause", "0", "--day-seconds", "1").stdout
+    out = cli(system, "demo", "--pause", "0").stdout
     applied = [line.split()[1] for line in out.splitlines() if line.startswith("applied")]
     assert len(applied) == 7
     wait_until(

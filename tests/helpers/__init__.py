@@ -59,3 +59,17 @@ async def assert_eventually(
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {timeout} s")
         await asyncio.sleep(interval)
+
+
+def cli(system, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
+    """The real command against a running system (tests/e2e); asserts success unless ok=False."""
+    result = lifecycle(*args, env=system.env)
+    if ok:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def show(system, case_id: str) -> dict:
+    import json
+
+    return json.loads(cli(system, "case", "show", case_id, "--json").stdout)

@@ -1,62 +1,155 @@
 """Records the histories the replay test guards: `python -m tests.replay.record`.
 
-Run it when a deliberate change to the case workflow has been made safe for running cases
-(``workflow.patched``), then commit the new JSON files beside the old ones, never instead.
+Run it after a deliberate change to the case workflow has been made safe for running cases
+(``workflow.patched``); it adds histories beside the old ones and never writes over one (a saved
+history stands for a case that ran on the code of its day). Delete nothing here.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import tempfile
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from lifecycle.cases import CaseService
+from lifecycle.contracts import EVENT, CalendarNotice, ExternalEvent, MoveRequest
+from lifecycle.policies import REGISTRY
+from lifecycle.policies.loader import read_document
 from lifecycle.store.repo import Store
-from lifecycle.worker import build_worker
+from runtime.worker import build_worker
 from tests.helpers import BIN
-from tests.workflows.cases import DISTRICT, OFFICER, at, qingdao, req, simple, to_publicity
+from tests.workflows.cases import (
+    DISTRICT,
+    OFFICER,
+    at,
+    holiday_file,
+    qingdao,
+    req,
+    rules_of_testland,
+    simple,
+    to_publicity,
+)
 
 HERE = Path(__file__).parent
+FIXTURES = HERE.parent / "fixtures" / "packs"
+Scenario = Callable[[CaseService, WorkflowEnvironment, Path], Awaitable[str]]
+DAY = dt.timedelta(days=1)
 
 
-async def scenarios(service: CaseService, env: WorkflowEnvironment) -> dict[str, str]:
-    store = service.store
+async def listed_after_undecided_objection(service, env, _calendar) -> str:
+    case_id = await service.apply("qingdao-2024", qingdao(), "r", now=at("2025-09-26"))
+    await to_publicity(service, case_id, preliminary=True)
+    await service.act(case_id, req("object", "public:p1", "异议"))
+    await env.sleep(20 * DAY)
+    await service.act(case_id, req("dismiss_objection", OFFICER, "不成立"))
+    return case_id
+
+
+async def rejected_gives_its_place_back(service, env, _calendar) -> str:
+    app = qingdao("chain_leader", ("appliances",))
+    case_id = await service.apply("qingdao-2024", app, "r", now=at("2026-02-12"))
+    await to_publicity(service, case_id, preliminary=True)
+    await service.act(case_id, req("object", "public:p2", "造假"))
+    await service.act(case_id, req("uphold_objection", OFFICER, "属实"))
+    return case_id
+
+
+async def provisional_window_counted_again(service, env, calendar: Path) -> str:
+    case_id = await service.apply("qingdao-2024", qingdao(), "r", now=at("2027-09-28"))
+    await to_publicity(service, case_id, preliminary=True)
+    holiday_file(calendar, 2027)  # loaded without telling: the case counts again at firing
+    await env.sleep(12 * DAY)
+    (calendar / "2027.toml").unlink()
+    return case_id
+
+
+async def calendar_loaded_and_rules_moved(service, env, calendar: Path) -> str:
+    case_id = await service.apply("qingdao-2024", qingdao(), "r", now=at("2027-09-28"))
+    await to_publicity(service, case_id, preliminary=True)
+    holiday_file(calendar, 2027)
+    await service.tell_calendar(CalendarNotice(year=2027, notice="国办发明电", event_id="cal-1"))
+    newer = REGISTRY.add(read_document(FIXTURES / "qingdao-2024-notice-7.toml"))
+    await service.move(case_id, MoveRequest(version=newer.version, actor=OFFICER, reason="修订"))
+    await env.sleep(15 * DAY)
+    (calendar / "2027.toml").unlink()
+    return case_id
+
+
+async def weekly_reports_signals_and_findings(service, env, _calendar) -> str:
+    app = simple("testland-2026")
+    provider = f"provider:{app.credit_code}"
+    case_id = await service.apply(
+        "testland-2026", app, "2026", now=at("2026-03-02"), rules=rules_of_testland()
+    )
+    await service.act(case_id, req("admit_directly", OFFICER))
+    handle = service.handle(case_id)
+    for n in (1, 1, 2):
+        event = ExternalEvent(event_id=f"e{n}", action="submit_report", actor=provider)
+        await handle.signal(EVENT, event)
+    await service.act(case_id, req("announce_training", provider, event_date="2026-04-20"))
+    await env.sleep(21 * DAY)  # reports missed: findings
+    return case_id
+
+
+async def continued_as_new(service, env, _calendar) -> str:
+    service.history_budget = 40
+    case_id = await service.apply("qingdao-2024", qingdao(), "r", now=at("2025-09-26"))
+    await service.act(case_id, req("begin_review", OFFICER))
+    await service.act(case_id, req("pass_preliminary", DISTRICT))
+    for n in range(1, 5):  # the panel revises its score; the run continues as new on the way
+        await service.act(case_id, req("score", "expert:p", score=80 + n, rank=1, recommended=True))
+    service.history_budget = 2000
+    return case_id
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "v2_qingdao_listed_after_undecided_objection": listed_after_undecided_objection,
+    "v2_qingdao_rejected_gives_its_place_back": rejected_gives_its_place_back,
+    "v2_qingdao_provisional_window_counted_again": provisional_window_counted_again,
+    "v2_qingdao_calendar_loaded_and_rules_moved": calendar_loaded_and_rules_moved,
+    "v2_testland_weekly_reports_signals_and_findings": weekly_reports_signals_and_findings,
+    "v2_qingdao_continued_as_new": continued_as_new,
+}
+
+
+async def record(service: CaseService, env: WorkflowEnvironment, calendar: Path) -> None:
     for policy in ("qingdao-2024", "wuhan-2021"):
-        store.set_round(
+        service.store.set_round(
             policy,
             "r",
             applications_close=None,
             preliminary_review_due=None,
             expert_review_due=None,
         )
-    ids = {}
-    listed = await service.apply("qingdao-2024", qingdao(), "r", now=at("2025-09-26"))
-    await to_publicity(service, listed, preliminary=True)
-    await service.act(listed, req("object", "public:p1", "异议"))
-    await env.sleep(dt.timedelta(days=20))
-    await service.act(listed, req("dismiss_objection", OFFICER, "不成立"))
-    ids["qingdao_listed_after_undecided_objection"] = listed
+    for name, scenario in SCENARIOS.items():
+        if any(HERE.glob(f"{name}*.json")):
+            print(f"kept {name}: a saved history is never written over")
+            continue
+        case_id = await scenario(service, env, calendar)
+        for n, history in enumerate(await every_run(service, case_id), start=1):
+            path = HERE / (f"{name}.json" if n == 1 else f"{name}.run{n}.json")
+            path.write_text(history.to_json(), encoding="utf-8")
+            print(f"recorded {path.name}: {len(history.events)} events")
 
-    upheld = await service.apply("qingdao-2024", qingdao(), "r", now=at("2026-02-12"))
-    await to_publicity(service, upheld, preliminary=True)
-    await service.act(upheld, req("object", "public:p2", "造假"))
-    await service.act(upheld, req("uphold_objection", OFFICER, "属实"))
-    ids["qingdao_rejected_by_objection"] = upheld
 
-    direct = await service.apply("wuhan-2021", simple("wuhan-2021"), "r", now=at("2025-03-03"))
-    await service.act(direct, req("admit_directly", OFFICER))
-    ids["wuhan_admitted_directly"] = direct
-
-    refused = await service.apply("qingdao-2024", qingdao(), "r", now=at("2025-09-26"))
-    await service.act(refused, req("begin_review", OFFICER))
-    await service.act(refused, req("fail_preliminary", DISTRICT, "材料不全"))
-    ids["qingdao_failed_preliminary"] = refused
-    return ids
+async def every_run(service: CaseService, case_id: str) -> list[WorkflowHistory]:
+    client = service.client
+    run_id = (await client.get_workflow_handle(case_id).describe()).run_id
+    out = []
+    while run_id:
+        history = await client.get_workflow_handle(case_id, run_id=run_id).fetch_history()
+        out.append(history)
+        started = history.events[0].workflow_execution_started_event_attributes
+        run_id = started.continued_execution_run_id
+    return out[::-1]
 
 
 async def main() -> None:
@@ -65,14 +158,14 @@ async def main() -> None:
         test_server_existing_path=str(BIN / "temporal-test-server"),
     )
     with tempfile.TemporaryDirectory() as tmp:
+        calendar = Path(tmp) / "calendar"
+        calendar.mkdir()
+        os.environ["LIFECYCLE_CALENDAR_DIR"] = str(calendar)
         url = f"sqlite:///{tmp}/store.db"
         queue = f"record-{uuid.uuid4()}"
         async with build_worker(env.client, url, task_queue=queue):
             service = CaseService(env.client, Store.from_url(url), task_queue=queue, indexed=False)
-            for name, case_id in (await scenarios(service, env)).items():
-                history = await service.handle(case_id).fetch_history()
-                (HERE / f"{name}.json").write_text(history.to_json(), encoding="utf-8")
-                print(f"recorded {name}: {len(history.events)} events")
+            await record(service, env, calendar)
     await env.shutdown()
 
 

@@ -1,6 +1,12 @@
 """Every saved history replays against today's workflow code: a change that would break a
-running case fails here (record new histories with `python -m tests.replay.record`)."""
+running case fails here (record new histories with `python -m tests.replay.record`).
 
+The oldest histories were recorded before rules were versioned and selection places reserved;
+they carry a format-1 pack inline and take the unpatched branches. Later ones name their rules
+by version and take the patched branches; together they cover both sides of every patch."""
+
+import base64
+import json
 from pathlib import Path
 
 import pytest
@@ -9,14 +15,42 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from lifecycle.worker import PASSTHROUGH
+from lifecycle.policies import REGISTRY
+from lifecycle.policies.loader import read_document
+from runtime.worker import PASSTHROUGH
 from workflows import WORKFLOWS
+from workflows.core import CORE_V2, RECOMPUTE_PROVISIONAL
 
-HISTORIES = sorted(Path(__file__).parent.glob("*.json"))
+HERE = Path(__file__).parent
+HISTORIES = sorted(HERE.glob("*.json"))
+FIXTURES = HERE.parent / "fixtures" / "packs"
 
 
-def test_histories_are_saved():
-    assert len(HISTORIES) >= 4
+@pytest.fixture(scope="module", autouse=True)
+def versions_the_tests_made():
+    """Rules versions that exist only in the tests (the worker serves them as it would a
+    bureau's): the tests-only programme and a revised qingdao pack cases were moved to."""
+    for path in sorted(FIXTURES.glob("*.toml")):
+        REGISTRY.add(read_document(path))
+
+
+def patches(path: Path) -> set[str]:
+    """The patches a history's run took (the markers ``workflow.patched`` recorded)."""
+    events = json.loads(path.read_text(encoding="utf-8"))["events"]
+    found = set()
+    for e in events:
+        if e["eventType"] == "EVENT_TYPE_MARKER_RECORDED":
+            payload = e["markerRecordedEventAttributes"]["details"]["patch-data"]["payloads"][0]
+            found.add(json.loads(base64.b64decode(payload["data"]))["id"])
+    return found
+
+
+def test_histories_cover_both_sides_of_every_patch():
+    taken = {p.stem: patches(p) for p in HISTORIES}
+    for patch in (CORE_V2, RECOMPUTE_PROVISIONAL):
+        assert any(patch in t for t in taken.values()), f"no saved history took {patch}"
+    before = [name for name, t in taken.items() if not name.startswith("v2_")]
+    assert before and all(not taken[name] for name in before), "histories from before the patches"
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)

@@ -90,10 +90,14 @@ def test_policy_commands():
     ]
     assert "青民发字〔2024〕1号" in listing.stdout
     shown = json.loads(lifecycle("policy", "show", "wenzhou-2021").stdout)
-    assert shown["admission"]["public_notice"]["working_days"] == 5
+    notice = next(d for d in shown["deadlines"] if d["name"] == "public_notice")
+    assert (notice["working_days"], notice["on_pass"]["action"]) == (5, "list")
     assert shown["source"]["number"] == "温经信投资〔2021〕9号"
     diagram = lifecycle("policy", "diagram", "wuhan-2021").stdout
     assert "submitted --> listed: admit_directly (bureau_officer)" in diagram
+    versions = lifecycle("policy", "versions", "qingdao-2024").stdout.splitlines()
+    assert sum("\tcurrent\t" in line for line in versions) == 1
+    assert any(line.startswith("c1a8a3de4e56f762\tkept for running cases") for line in versions)
     missing = lifecycle("policy", "show", "nowhere-2020")
     assert missing.returncode == 2 and "policy 'nowhere-2020' does not exist" in missing.stderr
 

@@ -27,15 +27,22 @@ def test_the_five_programmes_are_packed():
 def test_admission_path(pack_id):
     pack = load_pack(pack_id)
     assert [s.value for s in pack.admission.path] == PATHS[pack_id]
-    assert (pack.admission.public_notice is not None) == ("publicity" in PATHS[pack_id])
+    notice = pack.deadline("public_notice")
+    assert (notice is not None) == ("publicity" in PATHS[pack_id])
+    if notice is not None:
+        assert (notice.rule, notice.working_days, notice.anchor) == ("window", 5, "entered")
+        assert (notice.on_pass.action, notice.states) == ("list", [CaseState.PUBLICITY])
 
 
 def test_qingdao_public_notice_and_types():
     pack = load_pack("qingdao-2024")
-    assert pack.admission.public_notice.working_days == 5
+    assert pack.deadline("public_notice").clause == "§三(四)"
     limits = {t.id: t.per_sector for t in pack.admission.provider_types}
     assert limits == {"integrated": (3, 6), "product": (10, 20), "chain_leader": (1, 3)}
+    assert pack.admission.types_clause == "§一"
     assert pack.round("2024-1").applications_close.isoformat() == "2024-01-31"
+    close = pack.deadline("applications_close")
+    assert (close.anchor, close.on_pass.action) == ("round.applications_close", "begin_review")
 
 
 @pytest.mark.parametrize("pack_id", sorted(PATHS))
@@ -53,7 +60,7 @@ def test_machine_walks_the_admission_path(pack_id):
 def test_diagram_is_drawn_from_the_machine():
     text = CaseMachine(load_pack("qingdao-2024")).mermaid()
     assert text.startswith("stateDiagram-v2")
-    assert "publicity --> listed: list (system) [window_closed] [no_open_objections]" in text
+    assert "publicity --> listed: list (system) [deadline_passed] [no_open_objections]" in text
     assert "[*] --> submitted" in text
 
 
@@ -100,6 +107,26 @@ def _to_toml(data) -> str:
             r"transitions\[2\]\.label: Input should be a valid string \(value 42\)",
         ),
         (lambda d: d.update(extra_key=1), r"extra_key: Extra inputs are not permitted"),
+        (
+            lambda d: d["deadlines"][3]["on_pass"].update(action="publicise"),
+            r"deadlines\[3\]\.on_pass\.action: 'publicise' is not an action the system may take",
+        ),
+        (
+            lambda d: d["deadlines"][1].update(on_pass={"overdue": True, "action": "list"}),
+            r"deadlines\[1\]\.on_pass: Value error, give exactly one of action",
+        ),
+        (
+            lambda d: d["deadlines"][3].pop("working_days"),
+            r"deadlines\[3\]: Value error, a window rule needs working_days",
+        ),
+        (
+            lambda d: d["deadlines"][0].update(states=["rejected"]),
+            r"deadlines\[0\]\.states\[0\]: 'rejected' is not a non-terminal state",
+        ),
+        (
+            lambda d: d.update(pack_format=9),
+            r"pack_format: 9 is not a format this engine reads \(1 to 2\)",
+        ),
     ],
 )
 def test_bad_pack_is_refused_naming_file_path_and_rule(tmp_path, mutate, message):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from pathlib import Path
 from typing import Any
 
 from lifecycle.calendar import SHANGHAI
+from lifecycle.contracts import ActRequest
 from lifecycle.domain.application import Application
 from lifecycle.domain.credit_code import complete
-from workflows.case import ActRequest
 
 _serial = itertools.count(1)
 
@@ -90,3 +91,55 @@ async def to_publicity(service, case_id: str, preliminary: bool) -> None:
         await service.act(case_id, req("pass_preliminary", DISTRICT))
     await service.act(case_id, req("score", EXPERT, score=86, rank=3, recommended=True))
     await service.act(case_id, req("publicise", OFFICER))
+
+
+def trail(store, case_id: str) -> list[str]:
+    """The actions of a case's audit trail, from the store."""
+    return [r.action for r in store.audit(case_id)]
+
+
+def assert_audit_matches(store, case) -> None:
+    """One audit row per change, numbered 1…seq without a gap, the last one the case's own."""
+    rows = store.audit(case.case_id)
+    assert [r.seq for r in rows] == list(range(1, case.seq + 1))
+    assert rows[-1].to_state == case.state.value
+    assert store.case(case.case_id).last_seq == case.seq
+
+
+TESTLAND = Path(__file__).parents[1] / "fixtures" / "packs" / "testland-2026.toml"
+
+
+def rules_of_testland():
+    """The tests-only programme, served by the worker (added as a version, never current)."""
+    from lifecycle.policies import REGISTRY
+    from lifecycle.policies.loader import read_document
+
+    return REGISTRY.add(read_document(TESTLAND))
+
+
+def holiday_file(folder, year: int = 2027, body: str | None = None) -> Path:
+    """A bureau holiday file for ``year`` (National Day 1–7 October, make-up 26 Sep, 9 Oct)."""
+    path = folder / f"{year}.toml"
+    path.write_text(
+        body
+        or (
+            f'year = {year}\nnotice = "国办发明电〔{year - 1}〕7号"\n[[holidays]]\n'
+            f'name = "国庆节"\nfirst = {year}-10-01\nlast = {year}-10-07\n'
+            f"makeup = [{year}-09-26, {year}-10-09]\n"
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+async def runs(client, case_id: str) -> list[tuple[int, int]]:
+    """(history events, start input bytes) of every run of a case, first run first, following
+    the chain of continue-as-new back from the current run."""
+    run_id = (await client.get_workflow_handle(case_id).describe()).run_id
+    out = []
+    while run_id:
+        history = await client.get_workflow_handle(case_id, run_id=run_id).fetch_history()
+        started = history.events[0].workflow_execution_started_event_attributes
+        out.append((len(history.events), started.input.ByteSize()))
+        run_id = started.continued_execution_run_id
+    return out[::-1]

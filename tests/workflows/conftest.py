@@ -12,7 +12,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from lifecycle.cases import CaseService
-from lifecycle.worker import build_worker
+from runtime.worker import build_worker
 from tests.helpers import BIN
 
 

@@ -45,13 +45,18 @@ class Application(BaseModel):
 
 
 class Finding(BaseModel):
+    """A condition not met (at intake) or a deadline missed (while listed), with its clause;
+    a finding met again while still open counts up instead of growing the case."""
+
     id: str
     clause: str
     text: str
-    in_principle: bool
-    observed: float | bool | None
+    in_principle: bool = False
+    observed: float | bool | None = None
     answer: str | None = None
     answered_by: str | None = None
+    times: int = 1
+    last_period: str | None = None
 
     @property
     def open(self) -> bool:
@@ -65,7 +70,7 @@ def intake_refusal(pack: PolicyPack, app: Application) -> str | None:
         ("parent_credit_code", app.parent_credit_code),
     ):
         if code is not None and (problem := credit_code.problem(code)):
-            return f"{field}: {problem[:-1]} (DOMAIN §4)."
+            return f"{field}: {problem[:-1]} (GB 32100-2015)."
     adm = pack.admission
     for field in adm.required_fields:
         if _empty(getattr(app, field, None)):

@@ -1,46 +1,25 @@
-"""A provider's case as the workflow holds it: one pydantic model, no I/O (DOMAIN.md §4)."""
+"""A provider's case as the workflow holds it: one pydantic model, no I/O, bounded in size.
+
+The audit trail is kept in the store (one row per change); the case keeps what its rules need
+and the sequence number of its last audit row, so its size does not grow with its age.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
+from lifecycle.domain.actors import Actor
 from lifecycle.domain.application import Finding
-from lifecycle.domain.states import TERMINAL_STATES, CaseState, Role
-
-
-class ActorError(ValueError):
-    pass
-
-
-class Actor(BaseModel):
-    role: Role
-    id: str = Field(min_length=1)
-    district: str | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> Actor:
-        """``role:id``, and ``district_officer:id@district`` for a district officer."""
-        role, sep, rest = text.partition(":")
-        if not sep or not rest or role not in Role.__members__.values():
-            roles = ", ".join(r.value for r in Role)
-            raise ActorError(f"--as is '{text}'; it must be ROLE:ID with ROLE one of {roles}.")
-        ident, _, district = rest.partition("@")
-        if role == Role.DISTRICT_OFFICER and not district:
-            raise ActorError(
-                f"--as is '{text}'; a district officer acts as district_officer:ID@DISTRICT "
-                "(DOMAIN §9: district officers act only on their district's cases)."
-            )
-        return cls(role=Role(role), id=ident, district=district or None)
-
-    def __str__(self) -> str:
-        return f"{self.role}:{self.id}" + (f"@{self.district}" if self.district else "")
+from lifecycle.domain.plan import SlotResult
+from lifecycle.domain.states import TERMINAL_STATES, CaseState
 
 
 class Action(BaseModel):
-    """A person's decision or another system's event, as the case receives it."""
+    """A person's decision, another system's event or the engine's own step, as the case
+    receives it; ``slot`` is the outcome of a reservation obtained before deciding."""
 
     trigger: str
     actor: Actor
@@ -48,9 +27,7 @@ class Action(BaseModel):
     clause: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
     event_id: str | None = None
-    # Filled by the workflow from the store before the selection limit is checked.
-    selected_in_sector: int | None = None
-    selection_max: int | None = None
+    slot: SlotResult | None = None
 
     @property
     def actor_district(self) -> str | None:
@@ -74,20 +51,53 @@ class ExpertReview(BaseModel):
 
 
 class CaseDeadline(BaseModel):
-    """A deadline that matters while the case is in ``state``; ``fires`` is the system action
-    taken when it passes (None: the case is only shown as overdue, never decided by a clock)."""
+    """One running instance of a deadline the pack declares. Passing it (``expired``) fires
+    the system action ``fires``, marks the case overdue, or records ``finding``."""
 
     name: str
-    state: CaseState
+    states: list[CaseState]
+    label: str = ""
+    clause: str | None = None
     date: dt.date
     closes_at: dt.datetime
     provisional: bool
     fires: str | None = None
+    overdue_mark: bool = False
+    finding: str | None = None
     expired: bool = False
-    # For a working-day window: how to count it again once a year's calendar is published.
+    met: bool = False
+    period: str | None = None
+    # How it was counted, so a calendar change can count it again.
+    rule: Literal["date", "window", "after", "before"] = "date"
     opens: dt.date | None = None
     working_days: int | None = None
     opening_day_counts: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_format_1(cls, data: Any) -> Any:
+        """Cases started before deadlines were declared carried one state and no rule."""
+        if isinstance(data, dict) and "state" in data and "states" not in data:
+            data = dict(data)
+            data["states"] = [data.pop("state")]
+            data.setdefault("rule", "window" if data.get("working_days") else "date")
+            data.setdefault("overdue_mark", data.get("fires") is None)
+        return data
+
+    @property
+    def open(self) -> bool:
+        return not (self.expired or self.met)
+
+    @property
+    def counts_working_days(self) -> bool:
+        return self.rule != "date" and self.opens is not None and self.working_days is not None
+
+    def touches(self, year: int) -> bool:
+        """Whether counting it crossed ``year`` (so that year's calendar can move it)."""
+        if not self.counts_working_days or self.opens is None:
+            return False
+        first, last = sorted((self.opens, self.date))
+        return first.year <= year <= last.year
 
 
 class AuditEntry(BaseModel):
@@ -101,6 +111,7 @@ class AuditEntry(BaseModel):
     reason: str
     clause: str | None
     data: dict[str, Any] = Field(default_factory=dict)
+    event_id: str | None = None
 
 
 class Case(BaseModel):
@@ -110,16 +121,26 @@ class Case(BaseModel):
     credit_code: str
     name: str
     district: str
+    parent_credit_code: str | None = None
     provider_type: str | None = None
     sectors: list[str] = Field(default_factory=list)
     state: CaseState = CaseState.SUBMITTED
+    entered_on: dt.date | None = Field(None, description="business date the state began")
+    seq: int = Field(0, description="sequence number of the last audit entry")
     findings: list[Finding] = Field(default_factory=list)
     objections: list[Objection] = Field(default_factory=list)
     expert_review: ExpertReview | None = None
     deadlines: dict[str, CaseDeadline] = Field(default_factory=dict)
-    window_closed: bool = False
-    history: list[AuditEntry] = Field(default_factory=list)
-    seen_events: list[str] = Field(default_factory=list)
+    holds_slot: bool = Field(False, description="holds a place under a shared cap")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_unbounded(cls, data: Any) -> Any:
+        """Cases continued before the audit trail moved to the store carried it whole."""
+        if isinstance(data, dict) and "history" in data:
+            data = {k: v for k, v in data.items() if k not in ("seen_events", "window_closed")}
+            data["seq"] = len(data.pop("history") or [])
+        return data
 
     @property
     def terminal(self) -> bool:
@@ -137,14 +158,17 @@ class Case(BaseModel):
     def open_objections(self) -> int:
         return sum(1 for o in self.objections if o.status == "open")
 
+    def running(self) -> list[CaseDeadline]:
+        """Deadlines of the current state, in the order they close."""
+        mine = [d for d in self.deadlines.values() if self.state in d.states]
+        return sorted(mine, key=lambda d: d.closes_at)
+
     def next_deadline(self) -> CaseDeadline | None:
-        """The earliest deadline of the current state that has not passed."""
-        pending = [d for d in self.deadlines.values() if d.state == self.state and not d.expired]
-        return min(pending, key=lambda d: d.closes_at, default=None)
+        """The earliest deadline of the current state that is still open."""
+        return next((d for d in self.running() if d.open), None)
+
+    def deadline_passed_for(self, trigger: str) -> bool:
+        return any(d.expired and d.fires == trigger for d in self.running())
 
     def overdue(self) -> list[str]:
-        return [
-            d.name
-            for d in self.deadlines.values()
-            if d.state == self.state and d.expired and d.fires is None
-        ]
+        return [d.name for d in self.running() if d.expired and d.overdue_mark]

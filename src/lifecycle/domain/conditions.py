@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from lifecycle.domain.plan import SlotResult
+
 
 class CaseFacts(Protocol):
     @property
@@ -18,20 +20,19 @@ class CaseFacts(Protocol):
     @property
     def recommended(self) -> bool | None: ...
     @property
-    def window_closed(self) -> bool: ...
-    @property
     def open_objections(self) -> int: ...
+    def deadline_passed_for(self, trigger: str) -> bool: ...
 
 
 class ActionFacts(Protocol):
+    @property
+    def trigger(self) -> str: ...
     @property
     def actor_district(self) -> str | None: ...
     @property
     def reason(self) -> str: ...
     @property
-    def selected_in_sector(self) -> int | None: ...
-    @property
-    def selection_max(self) -> int | None: ...
+    def slot(self) -> SlotResult | None: ...
 
 
 Condition = Callable[[CaseFacts, ActionFacts], str | None]
@@ -41,7 +42,7 @@ def actor_in_case_district(case: CaseFacts, action: ActionFacts) -> str | None:
     if action.actor_district != case.district:
         return (
             f"a district officer of '{action.actor_district or 'no district'}' may not act on a "
-            f"case of district '{case.district}' (DOMAIN §9: district officers act only on "
+            f"case of district '{case.district}' (engine rule: district officers act only on "
             "their district's cases)"
         )
     return None
@@ -63,14 +64,19 @@ def recommended_by_experts(case: CaseFacts, action: ActionFacts) -> str | None:
 
 
 def within_selection_limit(case: CaseFacts, action: ActionFacts) -> str | None:
-    limit, taken = action.selection_max, action.selected_in_sector
-    if limit is not None and taken is not None and taken >= limit:
-        return f"{taken} providers of this type are already selected in the sector; at most {limit}"
+    """Holds once a place under the cap is reserved (obtained before deciding, atomically
+    across cases); refused with the cap when the pool is full."""
+    slot = action.slot
+    if slot is not None and not slot.granted:
+        return f"{slot.what} already holds {slot.held} of at most {slot.capacity}"
     return None
 
 
-def window_closed(case: CaseFacts, action: ActionFacts) -> str | None:
-    return None if case.window_closed else "the public notice window has not closed yet"
+def deadline_passed(case: CaseFacts, action: ActionFacts) -> str | None:
+    """The deadline whose passing takes this action has passed (the public notice closed)."""
+    if case.deadline_passed_for(action.trigger):
+        return None
+    return "the deadline that allows it has not passed yet"
 
 
 def no_open_objections(case: CaseFacts, action: ActionFacts) -> str | None:
@@ -90,7 +96,7 @@ CONDITIONS: dict[str, Condition] = {
         findings_answered,
         recommended_by_experts,
         within_selection_limit,
-        window_closed,
+        deadline_passed,
         no_open_objections,
         has_open_objection,
     )

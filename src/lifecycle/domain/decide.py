@@ -1,116 +1,162 @@
-"""What an action does to a case: refusal with a reason, or the change and its audit entry.
+"""The engine: whether an action may happen, what it needs first, and what it does.
 
-Pure functions over :class:`Case`; the workflow calls them and turns results into activities.
+Pure functions over :class:`Case`. Which action means what comes from the registry (filled by
+the phase modules) and the pack; this module names no action and no deadline.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel
-
-from lifecycle.calendar import Deadline
-from lifecycle.domain.case import (
-    Action,
-    Actor,
-    AuditEntry,
-    Case,
-    CaseDeadline,
-    ExpertReview,
-    Objection,
-)
+from lifecycle.calendar import SHANGHAI
+from lifecycle.domain import deadlines, phases, registry
+from lifecycle.domain.actors import SYSTEM
+from lifecycle.domain.application import Finding
+from lifecycle.domain.case import Action, AuditEntry, Case, CaseDeadline
 from lifecycle.domain.machine import CaseMachine
+from lifecycle.domain.plan import Obtained, Plan
 from lifecycle.domain.states import CaseState, Role
 from lifecycle.policies.schema import PolicyPack, Round, Transition
 
-SYSTEM = Actor(role=Role.SYSTEM, id="lifecycle")
+assert phases.PHASES  # every phase's handlers are registered before the engine runs
+
+ADVERSE = frozenset({CaseState.REJECTED, CaseState.WITHDRAWN, CaseState.EXITED})
+ENGINE_RULE = "engine rule"
 
 
-class SelectionQuery(BaseModel):
-    """Ask the store how many cases of this type the round has already selected per sector."""
-
-    policy: str
-    round: str
-    provider_type: str
-    sectors: list[str]
-    case_id: str
-    maximum: int
-
-
-class WindowRequest(BaseModel):
-    """A working-day window the calendar activity must close (DOMAIN §3)."""
-
-    name: str
-    state: CaseState
-    opens: dt.date
-    working_days: int
-    opening_day_counts: bool
-    fires: str | None
+def today(at: dt.datetime) -> dt.date:
+    return at.astimezone(SHANGHAI).date()
 
 
 def refusal(case: Case, pack: PolicyPack, action: Action) -> str | None:
     """Why the action may not happen now, in one sentence; None when it may."""
-    if action.event_id and action.event_id in case.seen_events:
-        return f"event '{action.event_id}' was already applied to this case."
     actor = action.actor
     if actor.role == Role.PROVIDER and actor.id != case.credit_code:
-        return f"provider '{actor.id}' may act only on its own case (DOMAIN §9)."
+        return f"provider '{actor.id}' may act only on its own case (engine rule)."
+    slot = action.slot
+    if slot is not None and not slot.granted:  # the cap's own clause, not the action's
+        return (
+            f"'{action.trigger}' refused: {slot.what} already holds {slot.held} of at most "
+            f"{slot.capacity} ({slot.clause})."
+        )
     machine = CaseMachine(pack, case.state)
     reason = machine.refusal(action.trigger, actor.role, case, action)
     if reason:
         return reason
-    if (
-        actor.role != Role.SYSTEM
-        and not action.reason.strip()
-        and _needs_reason(rule_of(case, pack, action))
-    ):
+    rule = rule_of(case, pack, action)
+    handler = registry.handler(action.trigger)
+    needs_reason = rule.dest in ADVERSE or (handler is not None and handler.needs_reason)
+    if actor.role != Role.SYSTEM and not action.reason.strip() and needs_reason:
         return (
             f"'{action.trigger}' needs a reason (--reason): adverse decisions and objections "
-            "record why (DOMAIN §4)."
+            "record why (engine rule)."
         )
     if action.clause is not None and action.clause not in pack.clauses:
         return f"clause '{action.clause}' is not a clause of {pack.id}."
-    check = _DATA_CHECKS.get(action.trigger)
-    return check(case, action) if check else None
-
-
-ADVERSE = frozenset({CaseState.REJECTED, CaseState.WITHDRAWN, CaseState.EXITED})
-TEXT_ACTIONS = frozenset({"object", "dismiss_objection", "uphold_objection"})
+    return handler.check(case, action) if handler and handler.check else None
 
 
 def rule_of(case: Case, pack: PolicyPack, action: Action) -> Transition:
     rule = CaseMachine(pack, case.state).rule(action.trigger)
-    assert rule is not None
+    assert rule is not None, f"'{action.trigger}' was not checked before use"
     return rule
 
 
-def _needs_reason(rule: Transition) -> bool:
-    return rule.dest in ADVERSE or rule.trigger in TEXT_ACTIONS
+def plan(case: Case, pack: PolicyPack, action: Action, at: dt.datetime, rnd: Round) -> Plan:
+    """What the action needs from outside before it may change the case."""
+    rule = rule_of(case, pack, action)
+    dest = rule.dest or case.state
+    # The deadlines that keep running into ``dest``; the others end with the state.
+    kept = {n: d for n, d in case.deadlines.items() if dest in d.states}
+    entering = case.model_copy(update={"deadlines": kept})
+    starts = deadlines.starting(pack, entering, dest, today(at), rnd, action.data, action.trigger)
+    met = _meets(case, pack, action, today(at))
+    starts += [s for d in met if (s := deadlines.renewal(pack, d))]
+    requests = [r for s in starts if (r := s.request())]
+    reservation = None
+    if not case.holds_slot:
+        for condition in rule.conditions:
+            reserver = registry.reserver(condition)
+            reservation = reservation or (reserver and reserver(case, pack, rule))
+    return Plan(deadlines=requests, reservation=reservation)
 
 
-def apply(case: Case, pack: PolicyPack, action: Action, at: dt.datetime) -> AuditEntry:
-    """Applies an allowed action: its effect, the transition, one audit entry."""
+def _meets(case: Case, pack: PolicyPack, action: Action, day: dt.date) -> list[CaseDeadline]:
+    """The open deadlines of this state that this action meets (a report submitted for a
+    period that has begun)."""
+    return [
+        d
+        for d in case.running()
+        if d.open
+        and (rule := pack.deadline(d.name)) is not None
+        and rule.met_by == action.trigger
+        and deadlines.begun(pack, d, day)
+    ]
+
+
+def apply(
+    case: Case,
+    pack: PolicyPack,
+    action: Action,
+    obtained: Obtained,
+    at: dt.datetime,
+    rnd: Round,
+) -> AuditEntry:
+    """Applies an allowed action: its effect, the transition, its deadlines, one audit entry."""
     reason = refusal(case, pack, action)
     if reason:
         raise ValueError(reason)
     machine = CaseMachine(pack, case.state)
-    rule = machine.rule(action.trigger)
-    assert rule is not None
+    rule = rule_of(case, pack, action)
     before = case.state
     after = machine.fire(action.trigger, case, action)  # guards see the case as it was
-    effect = _EFFECTS.get(action.trigger)
-    data = effect(case, action) if effect else dict(action.data)
+    handler = registry.handler(action.trigger)
+    data = handler.effect(case, action) if handler and handler.effect else dict(action.data)
     if "findings_answered" in rule.conditions:
         for finding in case.findings:
             if finding.open:
                 finding.answer, finding.answered_by = action.reason, str(action.actor)
+    met = _meets(case, pack, action, today(at))
+    for held in met:
+        held.met = True
     case.state = after
-    if action.event_id:
-        case.seen_events.append(action.event_id)
-    entry = AuditEntry(
-        seq=len(case.history) + 1,
+    if action.slot is not None and action.slot.granted:
+        case.holds_slot = True
+    _move_deadlines(case, pack, action, obtained, at, rnd, before, met)
+    return record(case, action, before, action.clause or rule.clause, data, at)
+
+
+def _move_deadlines(
+    case: Case,
+    pack: PolicyPack,
+    action: Action,
+    obtained: Obtained,
+    at: dt.datetime,
+    rnd: Round,
+    before: CaseState,
+    met: list[CaseDeadline],
+) -> None:
+    if case.state != before:
+        case.entered_on = today(at)
+        deadlines.keep_running(case)
+    starts = deadlines.starting(pack, case, case.state, today(at), rnd, action.data, action.trigger)
+    starts += [s for d in met if (s := deadlines.renewal(pack, d))]
+    for start in starts:
+        case.deadlines[start.rule.name] = start.instance(obtained.counted.get(start.rule.name))
+
+
+def record(
+    case: Case,
+    action: Action,
+    before: CaseState,
+    clause: str | None,
+    data: dict[str, Any],
+    at: dt.datetime,
+) -> AuditEntry:
+    case.seq += 1
+    return AuditEntry(
+        seq=case.seq,
         at=at,
         actor_role=action.actor.role.value,
         actor_id=action.actor.id,
@@ -118,145 +164,47 @@ def apply(case: Case, pack: PolicyPack, action: Action, at: dt.datetime) -> Audi
         from_state=before,
         to_state=case.state,
         reason=action.reason,
-        clause=action.clause or rule.clause,
+        clause=clause,
         data=data,
+        event_id=action.event_id,
     )
-    case.history.append(entry)
-    return entry
 
 
-def follow_up(case: Case, pack: PolicyPack, at: dt.datetime) -> list[AuditEntry]:
-    """System actions that are due: a passed deadline that fires one, when it may now happen."""
-    entries = []
-    for deadline in list(case.deadlines.values()):
-        if deadline.state != case.state or not deadline.expired or not deadline.fires:
-            continue
-        action = Action(trigger=deadline.fires, actor=SYSTEM, reason=f"{deadline.name} passed")
-        if refusal(case, pack, action) is None:
-            entries.append(apply(case, pack, action, at))
-    return entries
-
-
-def expire(case: Case, name: str) -> None:
-    case.deadlines[name].expired = True
-    if name == "public_notice":
-        case.window_closed = True
-
-
-def round_deadlines(case: Case, pack: PolicyPack, rnd: Round) -> list[CaseDeadline]:
-    """Calendar-date deadlines of the round that apply in the case's current state."""
-    dates = {
-        CaseState.SUBMITTED: (
-            "applications_close",
-            rnd.applications_close,
-            pack.admission.on_round_close,
-        ),
-        CaseState.PRELIMINARY_REVIEW: ("preliminary_review_due", rnd.preliminary_review_due, None),
-        CaseState.EXPERT_REVIEW: ("expert_review_due", rnd.expert_review_due, None),
-    }
-    name, date, fires = dates.get(case.state, (None, None, None))
-    if name is None or date is None or name in case.deadlines:
-        return []
-    closes_at = Deadline(date=date, provisional=False).closes_at()
+def follow_ups(case: Case) -> list[Action]:
+    """System actions due because a deadline that takes them has passed in this state."""
     return [
-        CaseDeadline(
-            name=name,
-            state=case.state,
-            date=date,
-            closes_at=closes_at,
-            provisional=False,
-            fires=fires,
-        )
+        Action(trigger=d.fires, actor=SYSTEM, reason=f"{d.label or d.name} passed")
+        for d in case.running()
+        if d.expired and d.fires
     ]
 
 
-def window_request(case: Case, pack: PolicyPack, today: dt.date) -> WindowRequest | None:
-    notice = pack.admission.public_notice
-    if case.state != CaseState.PUBLICITY or notice is None or "public_notice" in case.deadlines:
-        return None
-    return WindowRequest(
-        name="public_notice",
-        state=CaseState.PUBLICITY,
-        opens=today,
-        working_days=notice.working_days,
-        opening_day_counts=notice.opening_day_counts,
-        fires=notice.closes_with,
-    )
+FINDING = "record_finding"
 
 
-def selection_query(case: Case, pack: PolicyPack, action: Action) -> SelectionQuery | None:
-    rule = CaseMachine(pack, case.state).rule(action.trigger)
-    if rule is None or "within_selection_limit" not in rule.conditions:
-        return None
-    kind = next((t for t in pack.admission.provider_types if t.id == case.provider_type), None)
-    if kind is None or kind.per_sector is None:
-        return None
-    return SelectionQuery(
-        policy=case.policy,
-        round=case.round,
-        provider_type=kind.id,
-        sectors=case.sectors,
-        case_id=case.case_id,
-        maximum=kind.per_sector[1],
-    )
-
-
-# --- what particular actions carry and do -------------------------------------------------
-
-
-def _check_score(case: Case, action: Action) -> str | None:
-    try:
-        ExpertReview(by=str(action.actor), **action.data)
-    except (TypeError, ValueError):
-        return (
-            "'score' needs data with score (0–110), rank (1 or more) and recommended "
-            f"(true/false); got {action.data}."
+def pass_deadline(
+    case: Case, pack: PolicyPack, held: CaseDeadline, at: dt.datetime
+) -> list[AuditEntry]:
+    """Marks ``held`` passed; a deadline whose passing is a finding records it (once per open
+    finding: a repeat counts up rather than growing the case)."""
+    held.expired = True
+    rule = pack.deadline(held.name)
+    spec = rule.on_pass.finding if rule is not None else None
+    if spec is None:
+        return []
+    found = next((f for f in case.findings if f.id == spec.id and f.open), None)
+    if found is not None:
+        found.times += 1
+        found.last_period = held.period
+    else:
+        case.findings.append(
+            Finding(id=spec.id, clause=held.clause or "", text=spec.text, last_period=held.period)
         )
-    return None
-
-
-def _score(case: Case, action: Action) -> dict[str, Any]:
-    case.expert_review = ExpertReview(by=str(action.actor), **action.data)
-    return case.expert_review.model_dump(exclude={"by"})
-
-
-def _check_objection(case: Case, action: Action) -> str | None:
-    wanted = action.data.get("objection")
-    open_ids = [o.id for o in case.objections if o.status == "open"]
-    if wanted is None and len(open_ids) > 1:
-        return f"several objections are undecided ({open_ids}); name one with data objection."
-    if wanted is not None and wanted not in open_ids:
-        return f"objection {wanted} is not an undecided objection of this case (open: {open_ids})."
-    return None
-
-
-def _decide_objection(status: str) -> Callable[[Case, Action], dict[str, Any]]:
-    def effect(case: Case, action: Action) -> dict[str, Any]:
-        wanted = action.data.get("objection")
-        objection = next(
-            o for o in case.objections if o.status == "open" and wanted in (None, o.id)
-        )
-        objection.status, objection.decided_by = status, str(action.actor)  # type: ignore[assignment]
-        objection.decision = action.reason
-        return {"objection": objection.id}
-
-    return effect
-
-
-def _object(case: Case, action: Action) -> dict[str, Any]:
-    objection = Objection(id=len(case.objections) + 1, by=str(action.actor), text=action.reason)
-    case.objections.append(objection)
-    return {"objection": objection.id}
-
-
-_DATA_CHECKS: dict[str, Callable[[Case, Action], str | None]] = {
-    "score": _check_score,
-    "dismiss_objection": _check_objection,
-    "uphold_objection": _check_objection,
-}
-_EFFECTS: dict[str, Callable[[Case, Action], dict[str, Any]]] = {
-    "score": _score,
-    "object": _object,
-    "dismiss_objection": _decide_objection("dismissed"),
-    "uphold_objection": _decide_objection("upheld"),
-}
+    when = f" for {held.period}" if held.period else ""
+    missed = Action(
+        trigger=FINDING,
+        actor=SYSTEM,
+        reason=f"{held.label or held.name}{when} passed on {held.date} 24:00: {spec.text}",
+    )
+    data = {"deadline": held.name, "period": held.period, "finding": spec.id}
+    return [record(case, missed, case.state, held.clause, data, at)]

@@ -23,6 +23,7 @@ def check(pack: PolicyPack) -> None:
     _check_path(pack)
     _check_clauses(pack)
     _check_admission(pack)
+    _check_deadlines(pack)
 
 
 def _check_transition(pack: PolicyPack, i: int, states: set[CaseState]) -> None:
@@ -89,17 +90,18 @@ def _check_path(pack: PolicyPack) -> None:
     for k, (a, b) in enumerate(zip(path, path[1:], strict=False), start=1):
         if not any(a in t.source and t.dest == b for t in pack.transitions):
             _fail(f"admission.path[{k}]", f"no transition leads from '{a}' to '{b}'")
-    notice = pack.admission.public_notice
-    if (CaseState.PUBLICITY in path) != (notice is not None):
-        _fail("admission.public_notice", "must be given exactly when the path has 'publicity'")
+    if CaseState.PUBLICITY in path and not any(
+        d.on_pass.action for d in pack.deadlines_in(CaseState.PUBLICITY)
+    ):
+        _fail("deadlines", "the path has 'publicity' but no deadline closes the public notice")
 
 
 def _check_clauses(pack: PolicyPack) -> None:
     refs: list[tuple[str, str | None]] = [
         (f"transitions[{i}].clause", t.clause) for i, t in enumerate(pack.transitions)
     ]
-    if pack.admission.public_notice:
-        refs.append(("admission.public_notice.clause", pack.admission.public_notice.clause))
+    refs += [(f"deadlines[{i}].clause", d.clause) for i, d in enumerate(pack.deadlines)]
+    refs.append(("admission.types_clause", pack.admission.types_clause))
     refs += [
         (f"admission.requirements[{i}].clause", r.clause)
         for i, r in enumerate(pack.admission.requirements)
@@ -117,13 +119,6 @@ def _check_clauses(pack: PolicyPack) -> None:
 
 def _check_admission(pack: PolicyPack) -> None:
     adm = pack.admission
-    system_actions = {
-        "admission.on_round_close": adm.on_round_close,
-        "admission.public_notice.closes_with": adm.public_notice and adm.public_notice.closes_with,
-    }
-    for where, trigger in system_actions.items():
-        if trigger and not any("system" in t.roles for t in pack.transition(trigger)):
-            _fail(where, f"'{trigger}' is not an action the system may take")
     if adm.provider_types and adm.types_by is None:
         _fail("admission.types_by", "must say how applicants choose among provider_types")
     if adm.default_round not in adm.rounds:
@@ -138,6 +133,28 @@ def _check_admission(pack: PolicyPack) -> None:
     for i, t in enumerate(adm.provider_types):
         if t.per_sector and t.per_sector[0] > t.per_sector[1]:
             _fail(f"admission.provider_types[{i}].per_sector", "minimum exceeds maximum")
+
+
+def _check_deadlines(pack: PolicyPack) -> None:
+    names: set[str] = set()
+    for i, d in enumerate(pack.deadlines):
+        where = f"deadlines[{i}]"
+        if d.name in names:
+            _fail(f"{where}.name", f"'{d.name}' is declared twice")
+        names.add(d.name)
+        for j, s in enumerate(d.states):
+            if s not in pack.states or s in TERMINAL_STATES:
+                _fail(f"{where}.states[{j}]", f"'{s}' is not a non-terminal state of the pack")
+        if d.on_pass.action and not all(
+            any("system" in t.roles and s in t.source for t in pack.transition(d.on_pass.action))
+            for s in d.states
+        ):
+            _fail(
+                f"{where}.on_pass.action",
+                f"'{d.on_pass.action}' is not an action the system may take in {d.states}",
+            )
+        if d.met_by and not any(s in t.source for s in d.states for t in pack.transition(d.met_by)):
+            _fail(f"{where}.met_by", f"'{d.met_by}' is not an action of the pack in {d.states}")
 
 
 class PackCoherenceError(ValueError):

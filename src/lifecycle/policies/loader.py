@@ -1,35 +1,47 @@
-"""Loading and validating policy packs; a bad pack is refused naming file, path and rule."""
+"""Reading and validating pack documents; a bad one is refused naming file, path and rule."""
 
 from __future__ import annotations
 
-import functools
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from lifecycle.policies.coherence import PackCoherenceError
+from lifecycle.policies.migrations import FormatError, upgrade
 from lifecycle.policies.schema import PolicyPack
 
 PACK_DIR = Path(__file__).parent / "packs"
+ARCHIVE_DIR = Path(__file__).parent / "archive"
 
 
 class PackError(ValueError):
     """A pack that cannot be used; the message is one sentence naming file, path and rule."""
 
 
-def load_pack_file(path: Path) -> PolicyPack:
+def read_document(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
-            data = tomllib.load(fh)
+            return tomllib.load(fh)
     except OSError as exc:
         raise PackError(f"{path}: cannot be read ({exc.strerror}).") from exc
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise PackError(f"{path}: not valid TOML ({exc}).") from exc
+
+
+def validate_document(doc: dict[str, Any], origin: str) -> PolicyPack:
+    """The pack a document describes, upgraded from an older format if need be."""
     try:
-        pack = PolicyPack.model_validate(data)
+        return PolicyPack.model_validate(upgrade(doc))
+    except FormatError as exc:
+        raise PackError(f"{origin}: {exc}.") from exc
     except ValidationError as exc:
-        raise PackError(f"{path}: {_describe(exc)}.") from exc
+        raise PackError(f"{origin}: {_describe(exc)}.") from exc
+
+
+def load_pack_file(path: Path) -> PolicyPack:
+    pack = validate_document(read_document(path), str(path))
     if pack.id != path.stem:
         raise PackError(f"{path}: id: '{pack.id}' must match the file name '{path.stem}'.")
     return pack
@@ -44,17 +56,3 @@ def _describe(exc: ValidationError) -> str:
     value = err.get("input")
     shown = f" (value {value!r})" if not isinstance(value, dict | list) else ""
     return f"{where or '(top level)'}: {err['msg']}{shown}"
-
-
-def pack_ids() -> list[str]:
-    return sorted(p.stem for p in PACK_DIR.glob("*.toml"))
-
-
-@functools.cache
-def load_pack(pack_id: str) -> PolicyPack:
-    path = PACK_DIR / f"{pack_id}.toml"
-    if not path.is_file():
-        raise PackError(
-            f"policy '{pack_id}' does not exist; the policies are: {', '.join(pack_ids())}."
-        )
-    return load_pack_file(path)

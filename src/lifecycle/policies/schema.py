@@ -1,7 +1,9 @@
-"""The shape of a policy pack: one programme's rules as data (DOMAIN.md §2).
+"""The shape of a policy pack: one programme's rules as data, format 2.
 
 Cross-field rules (every transition names declared states and roles, the admission path is a
-walk through the transitions, …) are checked here so a bad pack never reaches a workflow.
+walk through the transitions, deadlines fire actions the system may take, …) are checked here so
+a bad pack never reaches a workflow. Older formats are upgraded by ``migrations`` before they are
+validated, so a version a running case names keeps loading after the schema changes.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lifecycle.domain.states import TERMINAL_STATES, CaseState, Role
+from lifecycle.policies.deadline_rules import DeadlineRule
+
+FORMAT = 2
 
 
 class Strict(BaseModel):
@@ -34,13 +39,6 @@ class Transition(Strict):
     clause: str
     conditions: list[str] = Field(default_factory=list)
     label: str
-
-
-class PublicNotice(Strict):
-    working_days: int = Field(ge=1, le=60)
-    opening_day_counts: bool = True
-    clause: str
-    closes_with: str = Field("list", description="the system action fired when it closes")
 
 
 class ProviderType(Strict):
@@ -83,8 +81,6 @@ class Requirement(Strict):
 
 class Admission(Strict):
     path: list[CaseState] = Field(min_length=2)
-    public_notice: PublicNotice | None = None
-    on_round_close: str | None = Field(None, description="system action when applications close")
     required_fields: list[str] = Field(default_factory=list)
     required_fields_clause: str
     types_by: Literal["provider_type", "tracks"] | None = None
@@ -92,6 +88,7 @@ class Admission(Strict):
     one_entity_clause: str | None = Field(
         None, description="branches or subsidiaries of one entity may not both apply"
     )
+    types_clause: str | None = Field(None, description="the clause of the per-sector limits")
     provider_types: list[ProviderType] = Field(default_factory=list)
     sectors: list[Sector] = Field(default_factory=list)
     requirements: list[Requirement] = Field(default_factory=list)
@@ -140,6 +137,7 @@ class Exit(Strict):
 
 
 class PolicyPack(Strict):
+    pack_format: int = Field(FORMAT, ge=FORMAT, le=FORMAT)
     id: str = Field(pattern=r"^[a-z]+-\d{4}$")
     title: str
     title_en: str
@@ -150,6 +148,7 @@ class PolicyPack(Strict):
     initial: CaseState = CaseState.SUBMITTED
     transitions: list[Transition] = Field(min_length=1)
     admission: Admission
+    deadlines: list[DeadlineRule] = Field(default_factory=list)
     listed: Listed = Field(default_factory=lambda: Listed())
     evaluation: Evaluation = Field(default_factory=lambda: Evaluation())
     rectification: Rectification = Field(default_factory=lambda: Rectification())
@@ -170,3 +169,9 @@ class PolicyPack(Strict):
 
     def round(self, name: str) -> Round | None:
         return self.admission.rounds.get(name)
+
+    def deadline(self, name: str) -> DeadlineRule | None:
+        return next((d for d in self.deadlines if d.name == name), None)
+
+    def deadlines_in(self, state: CaseState) -> list[DeadlineRule]:
+        return [d for d in self.deadlines if state in d.states]

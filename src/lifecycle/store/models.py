@@ -1,11 +1,22 @@
-"""The read model and audit log (SQL): providers, cases, audit rows, bans, round settings."""
+"""The read model and audit log (SQL): providers, cases and their deadlines, audit rows,
+reservations under shared caps, bans, round settings and the business clock."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -56,15 +67,33 @@ class CaseRow(Base):
     selected: Mapped[bool] = mapped_column(Boolean, default=False)
     next_deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     next_deadline_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    rules_version: Mapped[str | None] = mapped_column(String(16))
     last_seq: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
+class CaseDeadlineRow(Base):
+    """A case's running deadlines, so a calendar change finds the cases it may move."""
+
+    __tablename__ = "case_deadlines"
+    case_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    closes_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    provisional: Mapped[bool] = mapped_column(Boolean)
+    first_year: Mapped[int] = mapped_column(Integer, index=True)
+    last_year: Mapped[int] = mapped_column(Integer, index=True)
+
+
 class AuditRow(Base):
-    """Append-only: one row per transition, unique on (case_id, seq)."""
+    """Append-only: one row per change, unique on (case_id, seq) and on (case_id, event_id)
+    for changes another system's event caused (older duplicates are caught here)."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_audit_case_seq"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq", name="uq_audit_case_seq"),
+        Index("uq_audit_case_event", "case_id", "event_id", unique=True),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[str] = mapped_column(String(120), index=True)
     seq: Mapped[int] = mapped_column(Integer)
@@ -76,6 +105,35 @@ class AuditRow(Base):
     to_state: Mapped[str] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(Text)
     clause: Mapped[str | None] = mapped_column(String(80))
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    event_id: Mapped[str | None] = mapped_column(String(200))
+
+
+class ReservationPoolRow(Base):
+    """A cap shared by many cases; its row is locked while a place in it is reserved."""
+
+    __tablename__ = "reservation_pools"
+    pool: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class ReservationRow(Base):
+    """A place one case holds in a pool, idempotent on (pool, case)."""
+
+    __tablename__ = "reservations"
+    pool: Mapped[str] = mapped_column(String(200), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(120), primary_key=True, index=True)
+    held_since: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class BusinessClockRow(Base):
+    """The one business clock of this system (id 1), recorded when it first ran."""
+
+    __tablename__ = "business_clock"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    start: Mapped[dt.date | None] = mapped_column(Date)
+    day_seconds: Mapped[int] = mapped_column(Integer)
+    business_origin: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    real_origin: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class BanRow(Base):

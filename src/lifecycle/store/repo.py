@@ -5,39 +5,40 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 
-from pydantic import BaseModel
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from lifecycle.clock import BusinessClock
 from lifecycle.config import UserError
+from lifecycle.contracts.activities import CaseSnapshot
 from lifecycle.domain.case import AuditEntry
+from lifecycle.domain.plan import ReservationRequest, SlotResult
+from lifecycle.store import reservations
 from lifecycle.store.db import session_factory
-from lifecycle.store.models import AuditRow, BanRow, CaseRow, ProviderRow, RoundClaimRow, RoundRow
+from lifecycle.store.models import (
+    AuditRow,
+    BanRow,
+    BusinessClockRow,
+    CaseDeadlineRow,
+    CaseRow,
+    ProviderRow,
+    RoundClaimRow,
+    RoundRow,
+)
 
 SELECTED_STATES = ("publicity", "listed", "rectification")
-
-
-class CaseSnapshot(BaseModel):
-    """The projection of a case the read model keeps (no enterprise secrets)."""
-
-    case_id: str
-    policy: str
-    round: str
-    credit_code: str
-    provider_name: str
-    district: str
-    parent_credit_code: str | None = None
-    provider_type: str | None = None
-    sectors: list[str] = []
-    state: str
-    next_deadline: dt.datetime | None = None
-    next_deadline_provisional: bool = False
-    last_seq: int
-    updated_at: dt.datetime
+OPEN_STATES = (
+    "submitted",
+    "preliminary_review",
+    "expert_review",
+    "publicity",
+    "listed",
+    "rectification",
+)
 
 
 class Store:
@@ -50,18 +51,14 @@ class Store:
         try:
             return cls(session_factory(url))
         except (SQLAlchemyError, ValueError, OSError) as exc:
-            shown = url
-            with contextlib.suppress(SQLAlchemyError, ValueError):
-                shown = make_url(url).render_as_string(hide_password=True)
-            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise UserError(
-                f"LIFECYCLE_DB_URL '{shown}' cannot be used: {detail.rstrip('.')}.", exit_code=1
-            ) from exc
+            raise unusable(url, exc) from exc
 
     # --- writes -----------------------------------------------------------------------------
 
-    def record(self, snap: CaseSnapshot, entries: list[AuditEntry]) -> int:
-        """Upserts provider and case, appends audit rows; returns how many rows were new."""
+    def record(self, snap: CaseSnapshot, entries: list[AuditEntry], release: bool = False) -> int:
+        """In one transaction: upserts provider, case and its deadlines (unless a newer snapshot
+        is already there), appends audit rows and, for a case that ended, gives back every place
+        it held. Returns how many audit rows were new."""
         with self.sessions.begin() as s:
             s.merge(
                 ProviderRow(
@@ -73,39 +70,76 @@ class Store:
                 )
             )
             row = s.get(CaseRow, snap.case_id, with_for_update=True)
-            fields = snap.model_dump(exclude={"parent_credit_code"})
+            fields = snap.model_dump(exclude={"parent_credit_code", "deadlines"})
             fields["selected"] = snap.state in SELECTED_STATES
+            fresh = row is None or (row.last_seq, row.updated_at) <= (
+                snap.last_seq,
+                snap.updated_at,
+            )
             if row is None:
                 s.add(CaseRow(**fields))
-            elif row.last_seq <= snap.last_seq:
+            elif fresh:
                 for key, value in fields.items():
                     setattr(row, key, value)
+            if fresh:
+                self._deadlines(s, snap)
             s.flush()
-            added = 0
-            for e in entries:
-                values = dict(
-                    case_id=snap.case_id,
-                    seq=e.seq,
-                    at=e.at,
-                    actor_role=e.actor_role,
-                    actor_id=e.actor_id,
-                    action=e.action,
-                    from_state=e.from_state.value,
-                    to_state=e.to_state.value,
-                    reason=e.reason,
-                    clause=e.clause,
-                )
-                added += len(s.execute(self._insert_ignore(s, values)).all())
+            added = sum(len(s.execute(self._append(s, snap.case_id, e)).all()) for e in entries)
+            if release:
+                reservations.release(s, snap.case_id)
             return added
 
-    def _insert_ignore(self, s: Session, values: dict):  # type: ignore[no-untyped-def]
+    def _deadlines(self, s: Session, snap: CaseSnapshot) -> None:
+        s.execute(delete(CaseDeadlineRow).where(CaseDeadlineRow.case_id == snap.case_id))
+        for d in snap.deadlines:
+            s.add(CaseDeadlineRow(case_id=snap.case_id, **d.model_dump()))
+
+    def _append(self, s: Session, case_id: str, e: AuditEntry):  # type: ignore[no-untyped-def]
         insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        values = e.model_dump(mode="json", exclude={"at"})
+        values.update(case_id=case_id, at=e.at)
         return (
             insert(AuditRow)
             .values(**values)
             .on_conflict_do_nothing(index_elements=["case_id", "seq"])
             .returning(AuditRow.seq)
         )
+
+    def reserve(self, request: ReservationRequest, now: dt.datetime) -> SlotResult:
+        with self.sessions.begin() as s:
+            return reservations.reserve(s, request, now)
+
+    def business_clock(self, wanted: BusinessClock) -> BusinessClock:
+        """The system's clock: the one recorded when it first ran, if the settings still ask
+        for it; the first caller records ``wanted``."""
+        with self.sessions.begin() as s:
+            insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+            s.execute(
+                insert(BusinessClockRow)
+                .values(
+                    id=1,
+                    start=wanted.start,
+                    day_seconds=wanted.day_seconds,
+                    business_origin=wanted.business_origin,
+                    real_origin=wanted.real_origin,
+                )
+                .on_conflict_do_nothing(index_elements=["id"])
+            )
+            row = s.get(BusinessClockRow, 1)
+            assert row is not None
+            kept = BusinessClock(
+                business_origin=row.business_origin,
+                real_origin=row.real_origin,
+                day_seconds=row.day_seconds,
+                start=row.start,
+            )
+        if (kept.start, kept.day_seconds) != (wanted.start, wanted.day_seconds):
+            raise UserError(
+                f"This system runs on {kept.describe()} (recorded when it first ran), but the "
+                f"settings ask for {wanted.describe()}; cases keep the clock they started under, "
+                "so use another LIFECYCLE_VAR_DIR (or LIFECYCLE_DB_URL) for another clock."
+            )
+        return kept
 
     def claim(self, policy: str, round_: str, entity: str, case_id: str) -> str | None:
         """Claims the round for a legal entity; returns the other case holding it, if any."""
@@ -121,7 +155,7 @@ class Store:
             return None if holder == case_id else holder
         return None
 
-    def release(self, policy: str, round_: str, entity: str, case_id: str) -> None:
+    def release_claim(self, policy: str, round_: str, entity: str, case_id: str) -> None:
         with self.sessions.begin() as s:
             held = s.get(RoundClaimRow, (policy, round_, entity))
             if held is not None and held.case_id == case_id:
@@ -192,9 +226,37 @@ class Store:
                 )
             )
 
+    def event_seen(self, case_id: str, event_id: str) -> bool:
+        with self.sessions() as s:
+            found = s.scalar(
+                select(AuditRow.seq).where(
+                    AuditRow.case_id == case_id, AuditRow.event_id == event_id
+                )
+            )
+        return found is not None
+
+    def held(self, case_id: str) -> list[str]:
+        with self.sessions() as s:
+            return reservations.held(s, case_id)
+
+    def cases_touching(self, year: int) -> list[str]:
+        """Open cases with a running deadline whose count crossed ``year``."""
+        with self.sessions() as s:
+            return list(
+                s.scalars(
+                    select(CaseDeadlineRow.case_id)
+                    .join(CaseRow, CaseRow.case_id == CaseDeadlineRow.case_id)
+                    .where(CaseDeadlineRow.first_year <= year, CaseDeadlineRow.last_year >= year)
+                    .where(CaseRow.state.in_(OPEN_STATES))
+                    .distinct()
+                    .order_by(CaseDeadlineRow.case_id)
+                )
+            )
+
     def selected_counts(
         self, policy: str, round_: str, provider_type: str, sectors: list[str], exclude: str
     ) -> dict[str, int]:
+        """Only for cases whose history predates reservations (their recorded count)."""
         with self.sessions() as s:
             rows = s.scalars(
                 select(CaseRow)
@@ -203,3 +265,13 @@ class Store:
                 .where(CaseRow.case_id != exclude)
             ).all()
         return {sector: sum(1 for r in rows if sector in r.sectors) for sector in sectors}
+
+
+def unusable(url: str, exc: BaseException) -> UserError:
+    shown = url
+    with contextlib.suppress(SQLAlchemyError, ValueError):
+        shown = make_url(url).render_as_string(hide_password=True)
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return UserError(
+        f"LIFECYCLE_DB_URL '{shown}' cannot be used: {detail.rstrip('.')}.", exit_code=1
+    )

@@ -1,4 +1,7 @@
-"""The bureau's worker process, and ``lifecycle up``: embedded server (or a cluster) + worker."""
+"""The bureau's worker process, and ``lifecycle up``: embedded server (or a cluster) + worker.
+
+At start the worker loads every pack version it can serve (a running case may name any of
+them), migrates the store and reads the system's business clock, before it polls."""
 
 from __future__ import annotations
 
@@ -13,7 +16,9 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities import build_activities
 from lifecycle import logs
+from lifecycle.cli_cases import system_clock
 from lifecycle.config import TASK_QUEUE, Settings
+from lifecycle.policies import REGISTRY
 from lifecycle.store.repo import Store
 from lifecycle.temporal.client import connect
 from lifecycle.temporal.devserver import DevServer
@@ -37,6 +42,7 @@ PASSTHROUGH = (
 
 
 def build_worker(client: Client, db_url: str, task_queue: str = TASK_QUEUE) -> Worker:
+    REGISTRY.load()  # every version a running case may name, read before any case replays
     store = Store.from_url(db_url)  # creates or migrates the schema before polling
     return Worker(
         client,
@@ -63,8 +69,14 @@ async def _serve(client: Client, settings: Settings, stop: asyncio.Event) -> Non
     if added:
         log.info("search attributes registered", names=added)
     worker = build_worker(client, settings.db_url)
+    clock = system_clock(settings, Store.from_url(settings.db_url))
     async with worker:
-        log.info("worker polling", task_queue=TASK_QUEUE, address=settings.address)
+        log.info(
+            "worker polling",
+            task_queue=TASK_QUEUE,
+            address=settings.address,
+            business_clock=clock.describe(),
+        )
         await stop.wait()
         log.info("worker stopping")
 

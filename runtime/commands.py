@@ -1,0 +1,31 @@
+"""`lifecycle up` and `lifecycle worker`: the commands that run workflows and activities."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from lifecycle.config import Settings
+
+
+@click.command()
+def up() -> None:
+    """Start the whole system: embedded Temporal dev server with its Web UI, and the worker."""
+    from runtime.worker import run_up
+
+    asyncio.run(run_up(Settings.from_env(), lambda line: click.echo(line, err=True)))
+
+
+@click.command()
+def worker() -> None:
+    """Run the worker alone against TEMPORAL_ADDRESS (default 127.0.0.1:7233)."""
+    from runtime.worker import run_worker
+
+    asyncio.run(run_worker(Settings.from_env()))
+
+
+def register(cli: click.Group) -> None:
+    for command in (up, worker):
+        if command.name not in cli.commands:
+            cli.add_command(command)

@@ -1,0 +1,79 @@
+"""Inputs and outputs of the case workflow's activities (the calendar's are in
+lifecycle.domain.plan: DeadlineRequest → Counted, ReservationRequest → SlotResult)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+from lifecycle.domain.case import AuditEntry
+
+
+class SnapshotDeadline(BaseModel):
+    name: str
+    date: dt.date
+    closes_at: dt.datetime
+    provisional: bool
+    first_year: int = Field(description="years its count crossed: a calendar for any of them")
+    last_year: int = Field(description="may move it")
+
+
+class CaseSnapshot(BaseModel):
+    """The projection of a case the read model keeps (no enterprise secrets)."""
+
+    case_id: str
+    policy: str
+    round: str
+    credit_code: str
+    provider_name: str
+    district: str
+    parent_credit_code: str | None = None
+    provider_type: str | None = None
+    sectors: list[str] = Field(default_factory=list)
+    state: str
+    rules_version: str | None = None
+    next_deadline: dt.datetime | None = None
+    next_deadline_provisional: bool = False
+    deadlines: list[SnapshotDeadline] = Field(default_factory=list)
+    last_seq: int
+    updated_at: dt.datetime
+
+
+class RecordInput(BaseModel):
+    snapshot: CaseSnapshot
+    entries: list[AuditEntry]
+    release: bool = Field(False, description="give back every place the case holds")
+
+
+class RecordResult(BaseModel):
+    new_rows: int
+
+
+class EventSeenInput(BaseModel):
+    case_id: str
+    event_id: str
+
+
+class EventSeen(BaseModel):
+    seen: bool
+
+
+class SelectionQuery(BaseModel):
+    """Only in histories recorded before selection places were reserved: how many cases of a
+    type the round had selected per sector, read from the read model."""
+
+    policy: str
+    round: str
+    provider_type: str
+    sectors: list[str]
+    case_id: str
+    maximum: int
+
+
+class SelectionCount(BaseModel):
+    counts: dict[str, int]
+
+    @property
+    def fullest(self) -> int:
+        return max(self.counts.values(), default=0)

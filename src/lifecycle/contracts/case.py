@@ -1,0 +1,131 @@
+"""The case workflow's start input (also what it continues as new with), its Updates, Signals
+and Query, and its result.
+
+Saved histories decode with these models for as long as a case may run: fields are only ever
+added with defaults, and what older runs wrote is read by the ``_from_*`` validators.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+
+from lifecycle.clock import BusinessClock
+from lifecycle.domain.application import Application
+from lifecycle.domain.case import AuditEntry, Case
+from lifecycle.domain.states import CaseState
+from lifecycle.policies.schema import Round
+from lifecycle.policies.versions import PackRef
+
+WORKFLOW = "CaseWorkflow"
+ACT = "act"
+MOVE_RULES = "move_rules"
+EVENT = "event"
+CALENDAR_CHANGED = "calendar_changed"
+VIEW = "view"
+
+RECENT_EVENTS = 64
+HISTORY_EVENTS = 2000
+HISTORY_BYTES = 2 * 1024 * 1024
+
+
+class Carried(BaseModel):
+    """What a run hands the next one when it continues as new: the same size at any age."""
+
+    case: Case
+    recent_events: list[str] = Field(default_factory=list, max_length=RECENT_EVENTS)
+    events: int = Field(0, description="events applied in all: beyond the window, ask the store")
+    outbox: list[AuditEntry] = Field(default_factory=list, description="not yet in the store")
+    release: bool = Field(False, description="a release of held places waits for the store")
+    run: int = 1
+
+
+class CaseStart(BaseModel):
+    """What a case starts from. The rules travel by id and version only; the application comes
+    first, as staff read it in the Web UI."""
+
+    case_id: str
+    application: Application
+    round_name: str
+    round: Round
+    rules: PackRef | None = None
+    clock: BusinessClock = Field(default_factory=BusinessClock)
+    indexed: bool = Field(True, description="keep the custom search attributes up to date")
+    history_budget: int = Field(HISTORY_EVENTS, ge=40, le=3500)
+    carried: Carried | None = None
+    pack: dict[str, Any] | None = Field(
+        None, description="only in cases started before rules were versioned: the rules inline"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_unversioned(cls, data: Any) -> Any:
+        """Cases started before the clock was shared and state was bounded carried their own
+        day length, origins and whole case."""
+        if not isinstance(data, dict) or "clock" in data:
+            return data
+        data = dict(data)
+        data["clock"] = {
+            "day_seconds": data.pop("day_seconds", 86400),
+            "business_origin": data.pop("business_origin", None),
+            "real_origin": data.pop("clock_origin", None),
+        }
+        case = data.pop("case", None)
+        if case is not None:
+            seen = list(case.get("seen_events") or [])[-RECENT_EVENTS:]
+            data["carried"] = {"case": case, "recent_events": seen}
+        return data
+
+
+class ActRequest(BaseModel):
+    action: str
+    actor: str
+    reason: str = ""
+    clause: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class ExternalEvent(ActRequest):
+    event_id: str = Field(min_length=1)
+
+
+class MoveRequest(BaseModel):
+    """Move a running case to another version of its programme's rules."""
+
+    version: str
+    actor: str
+    reason: str = ""
+
+
+class CalendarNotice(BaseModel):
+    """A year's holiday calendar was installed: count the deadlines that touch it again."""
+
+    year: int
+    notice: str
+    event_id: str
+
+
+class ActResult(BaseModel):
+    state: CaseState
+    seq: int
+    recorded: bool = Field(True, description="False: the store lags and will catch up")
+
+
+class CaseView(BaseModel):
+    case: Case
+    rules: PackRef | None
+    business_now: dt.datetime
+    overdue: list[str]
+    actions: list[str]
+    trouble: list[str] = Field(default_factory=list)
+    unrecorded: int = 0
+    run: int = 1
+
+
+class CaseOutcome(BaseModel):
+    """The result of a case that ended."""
+
+    case: Case
+    rules: PackRef | None

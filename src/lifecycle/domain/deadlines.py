@@ -1,0 +1,177 @@
+"""Declared deadlines as running instances of a case (pure: the counting itself is done by the
+calendar activity, and its results are handed in).
+
+A deadline starts when the case enters one of its states, runs while the case stays in them,
+and ends by passing (its ``on_pass`` happens) or by being met (``met_by``). A recurring one
+(``every``) starts again for the next period, so the case holds one instance per declaration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from lifecycle.calendar import Deadline
+from lifecycle.domain.case import Case, CaseDeadline
+from lifecycle.domain.plan import Counted, DeadlineRequest
+from lifecycle.domain.states import CaseState
+from lifecycle.policies.deadline_rules import DeadlineRule, Period
+from lifecycle.policies.schema import PolicyPack, Round
+
+
+@dataclass(frozen=True)
+class Start:
+    rule: DeadlineRule
+    anchor: dt.date
+    period: str | None = None
+
+    def request(self) -> DeadlineRequest | None:
+        """What the calendar must count first (None: a calendar date needs no counting)."""
+        if self.rule.rule == "date" or self.rule.working_days is None:
+            return None
+        return DeadlineRequest(
+            name=self.rule.name,
+            rule=self.rule.rule,
+            date=self.anchor,
+            working_days=self.rule.working_days,
+            opening_day_counts=self.rule.opening_day_counts,
+        )
+
+    def instance(self, counted: Counted | None) -> CaseDeadline:
+        if counted is None:
+            fixed = Deadline(date=self.anchor, provisional=False)
+            counted = Counted(date=fixed.date, provisional=False, closes_at=fixed.closes_at())
+        rule = self.rule
+        return CaseDeadline(
+            name=rule.name,
+            states=list(rule.states),
+            label=rule.label,
+            clause=rule.clause,
+            date=counted.date,
+            closes_at=counted.closes_at,
+            provisional=counted.provisional,
+            fires=rule.on_pass.action,
+            overdue_mark=rule.on_pass.overdue,
+            finding=rule.on_pass.finding.id if rule.on_pass.finding else None,
+            period=self.period,
+            rule=rule.rule,
+            opens=self.anchor if rule.rule != "date" else None,
+            working_days=rule.working_days,
+            opening_day_counts=rule.opening_day_counts,
+        )
+
+
+def adopt(held: CaseDeadline, rule: DeadlineRule) -> None:
+    """What a running instance does when it passes follows ``rule`` (rules a case moved to)."""
+    held.states, held.label, held.clause = list(rule.states), rule.label, rule.clause
+    held.fires, held.overdue_mark = rule.on_pass.action, rule.on_pass.overdue
+    held.finding = rule.on_pass.finding.id if rule.on_pass.finding else None
+
+
+def period_of(day: dt.date, every: Period) -> tuple[str, dt.date]:
+    """The label of the period holding ``day`` and its last day."""
+    if every == "week":
+        year, week, weekday = day.isocalendar()
+        return f"{year}-W{week:02d}", day + dt.timedelta(days=7 - weekday)
+    if every == "year":
+        return str(day.year), dt.date(day.year, 12, 31)
+    months = 3 if every == "quarter" else 1
+    first_month = (day.month - 1) // months * months + 1
+    nxt = dt.date(day.year + (first_month + months > 12), (first_month + months - 1) % 12 + 1, 1)
+    label = f"{day.year}-Q{first_month // 3 + 1}" if every == "quarter" else f"{day:%Y-%m}"
+    return label, nxt - dt.timedelta(days=1)
+
+
+def period_start(last: dt.date, every: Period) -> dt.date:
+    """The first day of the period ending on ``last``."""
+    if every == "week":
+        return last - dt.timedelta(days=6)
+    if every == "year":
+        return dt.date(last.year, 1, 1)
+    months = 3 if every == "quarter" else 1
+    month = (last.month - 1) // months * months + 1
+    return dt.date(last.year, month, 1)
+
+
+def begun(pack: PolicyPack, held: CaseDeadline, today: dt.date) -> bool:
+    """Whether the period a recurring deadline covers has begun (a report for next week cannot
+    be handed in this week); a one-off deadline has always begun."""
+    rule = pack.deadline(held.name)
+    if rule is None or rule.every is None or held.opens is None:
+        return True
+    return today >= period_start(held.opens, rule.every)
+
+
+def _anchor(
+    rule: DeadlineRule, today: dt.date, rnd: Round, data: dict[str, Any]
+) -> tuple[dt.date | None, str | None]:
+    kind, _, field = rule.anchor.partition(".")
+    if kind == "round":
+        return getattr(rnd, field), None
+    if kind == "data":
+        value = data.get(field)
+        try:
+            return (dt.date.fromisoformat(value) if isinstance(value, str) else None), None
+        except ValueError:
+            return None, None
+    if kind == "period_end" and rule.every is not None:
+        label, last = period_of(today, rule.every)
+        return last, label
+    return today, None
+
+
+def starting(
+    pack: PolicyPack,
+    case: Case,
+    state: CaseState,
+    today: dt.date,
+    rnd: Round,
+    data: dict[str, Any] | None = None,
+    trigger: str | None = None,
+) -> list[Start]:
+    """Deadlines of ``state`` that start now: those not running yet, and those the action
+    ``trigger`` starts (again) with a date it carries."""
+    out = []
+    for rule in pack.deadlines_in(state):
+        if rule.started_by is not None:
+            if rule.started_by != trigger:
+                continue
+        elif (held := case.deadlines.get(rule.name)) is not None and state in held.states:
+            continue
+        anchor, period = _anchor(rule, today, rnd, data or {})
+        if anchor is not None:
+            out.append(Start(rule, anchor, period))
+    return out
+
+
+def renewal(pack: PolicyPack, held: CaseDeadline) -> Start | None:
+    """The next period's instance of a recurring deadline that passed or was met."""
+    rule = pack.deadline(held.name)
+    if rule is None or rule.every is None or held.opens is None:
+        return None
+    label, last = period_of(held.opens + dt.timedelta(days=1), rule.every)
+    return Start(rule, last, label)
+
+
+def recount(held: CaseDeadline) -> DeadlineRequest | None:
+    """The same count again (the calendar for a year it crossed may have been published)."""
+    if not held.counts_working_days or held.opens is None or held.working_days is None:
+        return None
+    return DeadlineRequest(
+        name=held.name,
+        rule=held.rule,  # type: ignore[arg-type]
+        date=held.opens,
+        working_days=held.working_days,
+        opening_day_counts=held.opening_day_counts,
+    )
+
+
+def keep_running(case: Case) -> None:
+    """Drops the instances that do not run in the case's state (bounded state: what is over is
+    in the audit trail, not in the case)."""
+    case.deadlines = {n: d for n, d in case.deadlines.items() if case.state in d.states}
+
+
+def due(case: Case, now: dt.datetime) -> list[CaseDeadline]:
+    return [d for d in case.running() if d.open and d.closes_at <= now]

@@ -1,0 +1,6 @@
+"""The rules by phase of a case's life. Importing this package registers every phase's
+handlers; the engine (lifecycle.domain.decide) asks the registry, never an ``if`` chain."""
+
+from lifecycle.domain.phases import admission
+
+PHASES = (admission,)

@@ -1,0 +1,94 @@
+"""Admission (application to listing): expert scores, the selection limits shared by a round,
+objections during the public notice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from lifecycle.domain.case import Action, Case, ExpertReview, Objection
+from lifecycle.domain.plan import ReservationRequest
+from lifecycle.domain.registry import Handler, register, reserves
+from lifecycle.policies.schema import PolicyPack, Transition
+
+PHASE = "admission"
+
+
+def _check_score(case: Case, action: Action) -> str | None:
+    try:
+        ExpertReview(by=str(action.actor), **action.data)
+    except (TypeError, ValueError):
+        return (
+            "'score' needs data with score (0–110), rank (1 or more) and recommended "
+            f"(true/false); got {action.data}."
+        )
+    return None
+
+
+def _score(case: Case, action: Action) -> dict[str, Any]:
+    case.expert_review = ExpertReview(by=str(action.actor), **action.data)
+    return case.expert_review.model_dump(exclude={"by"})
+
+
+def _object(case: Case, action: Action) -> dict[str, Any]:
+    objection = Objection(id=len(case.objections) + 1, by=str(action.actor), text=action.reason)
+    case.objections.append(objection)
+    return {"objection": objection.id}
+
+
+def _check_objection(case: Case, action: Action) -> str | None:
+    wanted = action.data.get("objection")
+    open_ids = [o.id for o in case.objections if o.status == "open"]
+    if wanted is None and len(open_ids) > 1:
+        return f"several objections are undecided ({open_ids}); name one with data objection."
+    if wanted is not None and wanted not in open_ids:
+        return f"objection {wanted} is not an undecided objection of this case (open: {open_ids})."
+    return None
+
+
+def _decide_objection(status: str) -> Callable[[Case, Action], dict[str, Any]]:
+    def effect(case: Case, action: Action) -> dict[str, Any]:
+        wanted = action.data.get("objection")
+        objection = next(
+            o for o in case.objections if o.status == "open" and wanted in (None, o.id)
+        )
+        objection.status, objection.decided_by = status, str(action.actor)  # type: ignore[assignment]
+        objection.decision = action.reason
+        return {"objection": objection.id}
+
+    return effect
+
+
+register(Handler("score", PHASE, check=_check_score, effect=_score))
+register(Handler("object", PHASE, effect=_object, needs_reason=True))
+for _status, _trigger in (("dismissed", "dismiss_objection"), ("upheld", "uphold_objection")):
+    register(
+        Handler(
+            _trigger,
+            PHASE,
+            check=_check_objection,
+            effect=_decide_objection(_status),
+            needs_reason=True,
+        )
+    )
+
+
+@reserves("within_selection_limit")
+def selection_slot(case: Case, pack: PolicyPack, rule: Transition) -> ReservationRequest | None:
+    """One place per sector for the case's provider type, held from selection until the case
+    ends (qingdao-2024 §一: at most N selected per sector and type)."""
+    kind = next((t for t in pack.admission.provider_types if t.id == case.provider_type), None)
+    if kind is None or kind.per_sector is None:
+        return None
+    pools = {
+        f"{case.policy}:{case.round}:selection:{kind.id}:{sector}": (
+            f"the {kind.id} selection in sector {sector}"
+        )
+        for sector in case.sectors
+    }
+    return ReservationRequest(
+        holder=case.case_id,
+        pools=pools,
+        capacity=kind.per_sector[1],
+        clause=f"{pack.id} {pack.admission.types_clause or rule.clause}",
+    )

@@ -1,0 +1,177 @@
+"""The case core through the real `lifecycle` command on the real dev server: one business clock
+for the command, the worker and every case; holiday files loaded while windows wait; caps that
+hold when officers act at the same moment; rules versions and audited moves."""
+
+import datetime as dt
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from lifecycle.domain.credit_code import complete
+from tests.helpers import BIN, cli, lifecycle, show, wait_until
+
+pytestmark = pytest.mark.e2e
+CHAIN_LEADER = "examples/qingdao-2024/application-chain-leader.json"
+OFFICER = ("--as", "bureau_officer:li")
+
+
+def notice(shown: dict) -> dict:
+    return next(d for d in shown["deadlines"] if d["name"] == "public_notice")
+
+
+def chain_leader(tmp_path, n: int) -> str:
+    """The example chain leader with a credit code of its own."""
+    app = json.loads(Path(CHAIN_LEADER).read_text("utf-8"))
+    app["credit_code"] = complete(f"91370281MA3E2E{n:03d}")
+    path = tmp_path / f"chain-{n}.json"
+    path.write_text(json.dumps(app, ensure_ascii=False), encoding="utf-8")
+    return str(path)
+
+
+def scored(system, application: str, round_name: str) -> str:
+    case_id = cli(system, "case", "apply", "qingdao-2024", application, "--round", round_name)
+    case_id = case_id.stdout.strip()
+    cli(system, "case", "act", case_id, "begin_review", *OFFICER)
+    cli(system, "case", "act", case_id, "pass_preliminary", "--as", "district_officer:w@城阳区")
+    data = '{"score": 90, "rank": 1, "recommended": true}'
+    cli(system, "case", "act", case_id, "score", "--as", "expert:panel", "--data", data)
+    return case_id
+
+
+def test_one_business_clock_for_command_worker_and_cases(new_system, tmp_path):
+    system = new_system(LIFECYCLE_BUSINESS_START="2025-09-26", LIFECYCLE_DAY_SECONDS="600")
+    system.start()
+    assert "business time from 2025-09-26 00:00 Asia/Shanghai, 600 s per day" in system.output()
+    cli(system, "round", "set", "qingdao-2024", "nd", "--applications-close", "2025-09-30")
+    cli(system, "round", "set", "qingdao-2024", "late", "--applications-close", "2025-09-25")
+    late = cli(system, "case", "apply", "qingdao-2024", CHAIN_LEADER, "--round", "late", ok=False)
+    assert late.returncode == 2
+    assert "closed at 2025-09-25 24:00 (Asia/Shanghai) (§三(一)); this one arrived 2025-09-26" in (
+        late.stderr
+    )
+    case_id = scored(system, CHAIN_LEADER, "nd")
+    cli(system, "case", "act", case_id, "publicise", *OFFICER)
+    shown = show(system, case_id)
+    assert shown["business_now"].startswith("2025-09-26")
+    assert (notice(shown)["date"], notice(shown)["provisional"]) == ("2025-10-09", False)
+    assert shown["rules"]["id"] == "qingdao-2024" and len(shown["rules"]["version"]) == 16
+    assert [e["action"] for e in shown["history"]][-1] == "publicise"
+    restarted = lifecycle(
+        "case", "show", case_id, env={**system.env, "LIFECYCLE_DAY_SECONDS": "60"}
+    )
+    assert restarted.returncode == 2
+    assert "This system runs on business time from 2025-09-26" in restarted.stderr
+    assert system.stop() == 0
+
+
+def test_a_spring_festival_window_closes_on_business_time_and_lists(new_system):
+    system = new_system(LIFECYCLE_BUSINESS_START="2026-02-12", LIFECYCLE_DAY_SECONDS="3")
+    system.start()
+    cli(system, "round", "set", "qingdao-2024", "sf")
+    case_id = scored(system, CHAIN_LEADER, "sf")
+    cli(system, "case", "act", case_id, "publicise", *OFFICER)
+    shown = show(system, case_id)
+    published = dt.datetime.fromisoformat(shown["history"][-1]["at"]).astimezone(
+        dt.timezone(dt.timedelta(hours=8))
+    )
+    assert dt.date(2026, 2, 12) <= published.date() <= dt.date(2026, 2, 15)
+    expected = cli(system, "calendar", "window", published.date().isoformat(), "5").stdout
+    assert notice(shown)["date"] == expected.strip() >= "2026-02-24"  # after the holiday
+    wait_until(lambda: show(system, case_id)["state"] == "listed", timeout=90, interval=1)
+    listed = show(system, case_id)
+    assert listed["business_now"] >= f"{expected.strip()}T"
+    assert [e["action"] for e in listed["history"]][-1] == "list"
+    assert system.stop() == 0
+
+
+def test_a_holiday_file_loaded_while_provisional_windows_wait(new_system, tmp_path):
+    system = new_system(LIFECYCLE_BUSINESS_START="2027-09-28", LIFECYCLE_DAY_SECONDS="600")
+    system.start()
+    cli(system, "round", "set", "qingdao-2024", "p")
+    waiting = scored(system, CHAIN_LEADER, "p")
+    cli(system, "case", "act", waiting, "publicise", *OFFICER)
+    assert (
+        notice(show(system, waiting))["date"],
+        notice(show(system, waiting))["provisional"],
+    ) == (
+        "2027-10-05",
+        True,
+    )
+    broken = tmp_path / "broken.toml"
+    broken.write_text(
+        Path("examples/calendar/2027.toml")
+        .read_text("utf-8")
+        .replace("makeup = [2027-09-26, 2027-10-09]", "makeup = [2027-10-06]"),
+        encoding="utf-8",
+    )
+    refused = cli(system, "calendar", "load", str(broken), ok=False)
+    assert refused.returncode == 2
+    assert refused.stderr.strip().endswith(
+        "line 48: make-up day 2027-10-06 is a Wednesday, already a working day; make-up days "
+        "(调休上班) fall on weekends."
+    )
+    assert not (system.var_dir / "calendar" / "2027.toml").exists()
+    loaded = cli(system, "calendar", "load", "examples/calendar/2027.toml").stdout
+    assert "Told 1 open case(s) whose deadlines touch 2027" in loaded and waiting in loaded
+    wait_until(lambda: not notice(show(system, waiting))["provisional"], timeout=30)
+    moved = show(system, waiting)
+    assert notice(moved)["date"] == "2027-10-09"
+    [row] = [e for e in moved["history"] if e["action"] == "recount_deadline"]
+    assert row["reason"] == (
+        "公示 moved from 2027-10-05 to 2027-10-09: Example for 2027 (replace with "
+        "国办发明电〔2026〕号 when published)"
+    )
+    # A file broken in place (not through load) refuses the next publication whole.
+    second = scored(system, chain_leader(tmp_path, 1), "p")
+    (system.var_dir / "calendar" / "2027.toml").write_text("year = 2027\n", encoding="utf-8")
+    nope = cli(system, "case", "act", second, "publicise", *OFFICER, ok=False)
+    assert nope.returncode == 2 and "'publicise' was not applied: the working-day calendar" in (
+        nope.stderr
+    )
+    assert show(system, second)["state"] == "expert_review"
+    cli(system, "calendar", "load", "examples/calendar/2027.toml")
+    cli(system, "case", "act", second, "publicise", *OFFICER)
+    assert notice(show(system, second))["provisional"] is False
+    assert system.stop() == 0
+
+
+def test_officers_publicising_at_the_same_moment_select_at_most_the_cap(new_system, tmp_path):
+    system = new_system()
+    system.start()
+    cli(system, "round", "set", "qingdao-2024", "cap")
+    ids = [scored(system, chain_leader(tmp_path, n), "cap") for n in range(5)]
+    acts = [
+        subprocess.Popen(
+            [str(BIN / "lifecycle"), "case", "act", c, "publicise", *OFFICER],
+            env={**os.environ, **system.env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for c in ids
+    ]
+    outcomes = [(p.wait(60), p.stderr.read()) for p in acts]
+    assert sorted(code for code, _ in outcomes) == [0, 0, 0, 2, 2]
+    for code, err in outcomes:
+        if code:
+            assert err.strip() == (
+                "'publicise' refused: the chain_leader selection in sector rail_transit already "
+                "holds 3 of at most 3 (qingdao-2024 §一)."
+            )
+    listed = json.loads(cli(system, "case", "list", "--state", "publicity", "--json").stdout)
+    assert len(listed) == 3
+
+    versions = cli(system, "policy", "versions", "qingdao-2024").stdout.splitlines()
+    older = next(line.split("\t")[0] for line in versions if "kept for running cases" in line)
+    moved = ids[0]
+    refused = cli(system, "case", "move", moved, "--to", older, *OFFICER, ok=False)
+    assert refused.returncode == 2 and "needs a reason" in refused.stderr
+    cli(system, "case", "move", moved, "--to", older, *OFFICER, "--reason", "复核旧规则")
+    assert show(system, moved)["rules"]["version"] == older
+    cli(system, "case", "move", moved, "--to", "current", *OFFICER, "--reason", "恢复现行规则")
+    rows = [e for e in show(system, moved)["history"] if e["action"] == "move_rules"]
+    assert [r["data"]["to"] for r in rows] == [older, rows[0]["data"]["from"]]
+    assert system.stop() == 0

@@ -1,0 +1,103 @@
+"""Rules are pinned by version: every version a running case may name keeps loading, whatever
+the schema has become since; a new version never changes an old one."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from lifecycle.policies import REGISTRY, PackError, PackRegistry, UnknownVersion, load_pack
+from lifecycle.policies.loader import ARCHIVE_DIR, PACK_DIR, read_document, validate_document
+from lifecycle.policies.migrations import upgrade
+from lifecycle.policies.schema import FORMAT
+from lifecycle.policies.versions import PackRef, version_of
+
+REPLAY = Path(__file__).parents[1] / "replay"
+ARCHIVED = sorted(ARCHIVE_DIR.glob("*/*.toml"))
+
+
+@pytest.mark.parametrize("path", ARCHIVED, ids=lambda p: f"{p.parent.name}@{p.stem}")
+def test_every_archived_version_loads_under_todays_schema(path):
+    doc = read_document(path)
+    assert version_of(doc) == path.stem, "an archived file is named after its content"
+    pack = validate_document(doc, str(path))
+    assert pack.id == path.parent.name and pack.pack_format == FORMAT
+
+
+@pytest.mark.parametrize("path", sorted(PACK_DIR.glob("*.toml")), ids=lambda p: p.stem)
+def test_every_current_pack_is_archived(path):
+    version = version_of(read_document(path))
+    assert (ARCHIVE_DIR / path.stem / f"{version}.toml").is_file(), (
+        f"{path.name} changed: run 'python -m lifecycle.policies.freeze' and commit the archive"
+    )
+    assert read_document(path).get("pack_format") == FORMAT, "current packs use today's format"
+
+
+def test_format_1_packs_upgrade_to_the_deadlines_format_2_declares():
+    """The archived format-1 qingdao pack (before deadlines were declared) means what the
+    format-2 pack says: the same deadlines, states, counts and effects."""
+    old = validate_document(
+        read_document(ARCHIVE_DIR / "qingdao-2024" / "c1a8a3de4e56f762.toml"), "v1"
+    )
+    new = load_pack("qingdao-2024")
+
+    def meaning(pack):
+        return {
+            d.name: (
+                d.rule,
+                d.working_days,
+                d.anchor,
+                tuple(d.states),
+                d.on_pass.action,
+                d.on_pass.overdue,
+            )
+            for d in pack.deadlines
+        }
+
+    assert meaning(old) == meaning(new)
+    assert [t.conditions for t in old.transitions] == [t.conditions for t in new.transitions]
+
+
+def test_a_pack_a_case_carried_inline_names_its_archived_version():
+    """Cases started before versions existed carried the whole pack (format 1, as the model
+    dumped it); the registry finds the archived version with the same rules."""
+    history = json.loads((REPLAY / "qingdao_failed_preliminary.json").read_text("utf-8"))
+    start = history["events"][0]["workflowExecutionStartedEventAttributes"]["input"]["payloads"][0]
+    inline = json.loads(__import__("base64").b64decode(start["data"]))["pack"]
+    assert "pack_format" not in inline and "public_notice" in inline["admission"]
+    pack = validate_document(inline, "inline")
+    assert REGISTRY.match(pack) == PackRef(id="qingdao-2024", version="c1a8a3de4e56f762")
+
+
+def test_a_new_version_leaves_the_old_one_as_it_was(tmp_path):
+    registry = PackRegistry()
+    before = registry.current("wenzhou-2021")
+    doc = read_document(PACK_DIR / "wenzhou-2021.toml")
+    doc["deadlines"][-1]["working_days"] = 7  # the bureau lengthens the public notice
+    after = registry.add(doc, current=True)
+    assert after != before and registry.current("wenzhou-2021") == after
+    assert registry.get(before).deadline("public_notice").working_days == 5
+    assert registry.get(after).deadline("public_notice").working_days == 7
+    assert {before, after} <= set(registry.versions("wenzhou-2021"))
+
+
+def test_an_unknown_version_is_refused_in_one_sentence():
+    with pytest.raises(UnknownVersion, match="rules qingdao-2024@0000000000000000 are not known"):
+        REGISTRY.get(PackRef(id="qingdao-2024", version="0" * 16))
+
+
+def test_a_misnamed_archive_file_is_refused(tmp_path):
+    archive = tmp_path / "archive" / "wuhan-2021"
+    archive.mkdir(parents=True)
+    shutil.copy(PACK_DIR / "wuhan-2021.toml", archive / "0123456789abcdef.toml")
+    with pytest.raises(PackError, match="holds wuhan-2021@.*named ID/VERSION.toml"):
+        PackRegistry(PACK_DIR, tmp_path / "archive").load()
+
+
+def test_upgrade_leaves_its_input_alone():
+    doc = read_document(ARCHIVE_DIR / "wuhan-2021" / "b94666fc416be786.toml")
+    before = json.dumps(doc, sort_keys=True, default=str)
+    upgraded = upgrade(doc)
+    assert json.dumps(doc, sort_keys=True, default=str) == before
+    assert upgraded["pack_format"] == FORMAT

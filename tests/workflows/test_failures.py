@@ -1,0 +1,138 @@
+"""What an operator can fix never fails a case: a malformed holiday file or a store that is down
+is retried and shown, a person's action needing it is refused whole, and once fixed the case
+goes on by itself."""
+
+import datetime as dt
+import shutil
+
+import pytest
+from temporalio.client import WorkflowExecutionStatus
+
+from lifecycle.config import UserError
+from lifecycle.domain.states import CaseState
+from tests.workflows.cases import (
+    DISTRICT,
+    EXPERT,
+    OFFICER,
+    assert_audit_matches,
+    at,
+    holiday_file,
+    qingdao,
+    req,
+    to_publicity,
+    trail,
+)
+from tests.workflows.test_admission import open_round
+
+DAY = dt.timedelta(days=1)
+BROKEN = 'year = 2025\nnotice = "x"\n[[holidays]]\nname = "国庆"\nfirst = 2025-10-01\nlast = 2025-10-08\nmakeup = [2025-10-06]\n'
+
+
+@pytest.fixture
+def calendar_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "calendar"
+    folder.mkdir()
+    monkeypatch.setenv("LIFECYCLE_CALENDAR_DIR", str(folder))
+    return folder
+
+
+async def scored(service, store) -> str:
+    rnd = open_round(store, "qingdao-2024")
+    case_id = await service.apply("qingdao-2024", qingdao(), rnd, now=at("2025-09-26"))
+    await service.act(case_id, req("begin_review", OFFICER))
+    await service.act(case_id, req("pass_preliminary", DISTRICT))
+    await service.act(case_id, req("score", EXPERT, score=86, rank=1, recommended=True))
+    return case_id
+
+
+async def test_publicise_with_a_malformed_holiday_file_is_refused_whole(
+    service, store, calendar_dir
+):
+    case_id = await scored(service, store)
+    bad = holiday_file(calendar_dir, 2025, BROKEN)
+    with pytest.raises(UserError) as refused:
+        await service.act(case_id, req("publicise", OFFICER))
+    assert str(refused.value) == (
+        f"'publicise' was not applied: the working-day calendar cannot be used ({bad}, line 7: "
+        "make-up day 2025-10-06 is a Monday, already a working day; make-up days (调休上班) fall "
+        "on weekends); nothing was changed, so try again once it is fixed."
+    )
+    view = await service.view(case_id)
+    assert view.case.state == CaseState.EXPERT_REVIEW and "public_notice" not in view.case.deadlines
+    assert trail(store, case_id)[-1] == "score" and store.case(case_id).state == "expert_review"
+    assert store.held(case_id) == []  # counted before reserving: nothing to give back
+    bad.unlink()
+    assert (await service.act(case_id, req("publicise", OFFICER))).state == CaseState.PUBLICITY
+    assert (await service.view(case_id)).case.deadlines["public_notice"].date == dt.date(
+        2025, 10, 9
+    )
+
+
+async def test_a_malformed_file_arriving_while_a_case_waits_is_shown_then_recovered(
+    service, env, store, calendar_dir
+):
+    case_id = await service.apply(
+        "qingdao-2024", qingdao(), open_round(store, "qingdao-2024"), now=at("2027-09-28")
+    )
+    await to_publicity(service, case_id, preliminary=True)
+    notice = (await service.view(case_id)).case.deadlines["public_notice"]
+    assert (notice.date.isoformat(), notice.provisional) == ("2027-10-05", True)
+    bad = holiday_file(calendar_dir, 2027, BROKEN.replace("2025", "2027"))
+    await env.sleep(7 * DAY + dt.timedelta(hours=15))  # the provisional close passes
+    view = await service.view(case_id)
+    assert view.case.state == CaseState.PUBLICITY
+    assert any("the working-day calendar" in t and str(bad) in t for t in view.trouble)
+    description = await service.handle(case_id).describe()
+    assert description.status == WorkflowExecutionStatus.RUNNING
+    holiday_file(calendar_dir, 2027)  # the bureau fixes the file
+    await env.sleep(dt.timedelta(hours=1))  # the case tries again by itself
+    view = await service.view(case_id)
+    assert view.trouble == []
+    notice = view.case.deadlines["public_notice"]
+    assert (notice.date.isoformat(), notice.provisional) == ("2027-10-09", False)
+    assert trail(store, case_id)[-1] == "recount_deadline"
+    await env.sleep(4 * DAY)
+    assert (await service.view(case_id)).case.state == CaseState.LISTED
+
+
+def _break(store, path):
+    """The database becomes unusable (as if its server were down), then comes back."""
+    engine = store.sessions.kw["bind"]
+    engine.dispose()
+    aside = path.with_suffix(".aside")
+    shutil.move(path, aside)
+    path.write_bytes(b"this is not a database " * 64)
+
+    def restore():
+        engine.dispose()
+        path.unlink()
+        shutil.move(aside, path)
+
+    return restore
+
+
+async def test_a_store_that_is_down_is_waited_for_and_caught_up(service, env, store, tmp_path):
+    rnd = open_round(store, "qingdao-2024")
+    case_id = await service.apply("qingdao-2024", qingdao(), rnd, now=at("2025-09-26"))
+    await service.act(case_id, req("begin_review", OFFICER))
+    restore = _break(store, tmp_path / "store.db")
+    result = await service.act(case_id, req("pass_preliminary", DISTRICT))
+    assert (result.state, result.recorded) == (CaseState.EXPERT_REVIEW, False)
+    view = await service.view(case_id)
+    assert view.unrecorded == 1 and any(t.startswith("the store") for t in view.trouble)
+    restore()
+    await env.sleep(dt.timedelta(minutes=15))
+    view = await service.view(case_id)
+    assert (view.unrecorded, view.trouble) == (0, [])
+    assert trail(store, case_id) == ["apply", "begin_review", "pass_preliminary"]
+    assert_audit_matches(store, view.case)
+
+
+async def test_a_reservation_needs_the_store(service, env, store, tmp_path):
+    case_id = await scored(service, store)
+    restore = _break(store, tmp_path / "store.db")
+    with pytest.raises(UserError, match=r"^'publicise' was not applied: the store cannot be used"):
+        await service.act(case_id, req("publicise", OFFICER))
+    restore()
+    assert (await service.view(case_id)).case.state == CaseState.EXPERT_REVIEW
+    assert (await service.act(case_id, req("publicise", OFFICER))).state == CaseState.PUBLICITY

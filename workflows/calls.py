@@ -1,0 +1,119 @@
+"""The case workflow's calls to its activities: typed references, retries bounded so that a
+stuck call cannot hold a case's lock for ever, and one sentence when a call fails."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.calendar import BAD_QUESTION, CalendarActivities
+    from activities.store import StoreActivities
+    from lifecycle.contracts.activities import (
+        EventSeenInput,
+        RecordInput,
+        SelectionCount,
+        SelectionQuery,
+    )
+    from lifecycle.domain.plan import Counted, DeadlineRequest, ReservationRequest, SlotResult
+
+TIMEOUT = dt.timedelta(seconds=10)
+BOUNDED = RetryPolicy(
+    initial_interval=dt.timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=dt.timedelta(seconds=4),
+    maximum_attempts=3,
+    non_retryable_error_types=[BAD_QUESTION],
+)
+
+
+class Unavailable(Exception):
+    """Something the case needs from outside failed after its retries: ``what`` it was (the
+    calendar, the store) and the failure in one clause. The case is left as it was."""
+
+    def __init__(self, what: str, detail: str, fixable: bool = True) -> None:
+        super().__init__(f"{what}: {detail}")
+        self.what, self.detail, self.fixable = what, detail, fixable
+
+    def refusal(self, action: str) -> str:
+        return (
+            f"'{action}' was not applied: {self.what} cannot be used ({self.detail.rstrip('.')}); "
+            "nothing was changed, so try again once it is fixed."
+        )
+
+
+def _failure(what: str, err: ActivityError) -> Unavailable:
+    cause = err.cause
+    detail = getattr(cause, "message", None) or str(cause or err)
+    fixable = not (isinstance(cause, ApplicationError) and cause.type == BAD_QUESTION)
+    return Unavailable(what, detail, fixable)
+
+
+async def count(request: DeadlineRequest) -> Counted:
+    try:
+        return await workflow.execute_activity_method(
+            CalendarActivities.compute_deadline,
+            request,
+            start_to_close_timeout=TIMEOUT,
+            retry_policy=BOUNDED,
+            summary=f"count {request.name or 'a deadline'}: {request.working_days} working days "
+            f"{request.rule} {request.date}",
+        )
+    except ActivityError as err:
+        raise _failure("the working-day calendar", err) from err
+
+
+async def reserve(request: ReservationRequest) -> SlotResult:
+    try:
+        return await workflow.execute_activity_method(
+            StoreActivities.reserve,
+            request,
+            start_to_close_timeout=TIMEOUT,
+            retry_policy=BOUNDED,
+            summary="reserve a place in " + ", ".join(request.pools.values()),
+        )
+    except ActivityError as err:
+        raise _failure("the store", err) from err
+
+
+async def record(data: RecordInput) -> None:
+    try:
+        await workflow.execute_activity_method(
+            StoreActivities.record_case,
+            data,
+            start_to_close_timeout=TIMEOUT,
+            retry_policy=BOUNDED,
+            summary="record "
+            + (", ".join(f"#{e.seq} {e.action}" for e in data.entries) or "the case's deadlines")
+            + (" and give back its places" if data.release else ""),
+        )
+    except ActivityError as err:
+        raise _failure("the store", err) from err
+
+
+async def seen(case_id: str, event_id: str) -> bool:
+    try:
+        found = await workflow.execute_activity_method(
+            StoreActivities.event_seen,
+            EventSeenInput(case_id=case_id, event_id=event_id),
+            start_to_close_timeout=TIMEOUT,
+            retry_policy=BOUNDED,
+            summary=f"was event {event_id} applied before?",
+        )
+    except ActivityError as err:
+        raise _failure("the store", err) from err
+    return found.seen
+
+
+async def count_selected(query: SelectionQuery) -> SelectionCount:
+    """Only on the path histories recorded before places were reserved took."""
+    return await workflow.execute_activity_method(
+        StoreActivities.count_selected,
+        query,
+        start_to_close_timeout=TIMEOUT,
+        retry_policy=BOUNDED,
+        summary=f"count {query.provider_type} providers selected in {query.sectors}",
+    )

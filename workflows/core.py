@@ -1,0 +1,275 @@
+"""A case run's state and its decision pipeline: everything an action needs from outside is
+obtained first (working-day counts, places under shared caps); only then does the case change,
+whole; what changed goes to an outbox the store receives (retried until it does).
+
+Failures are classified by :class:`~workflows.calls.Unavailable`: for a person's action the
+caller gets one sentence and the case is as before; for the engine's own steps (a deadline
+passing, a record, a recount) the case shows what it waits on, logs it, and tries again later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from lifecycle.clock import BusinessClock
+    from lifecycle.contracts.activities import RecordInput, SelectionQuery
+    from lifecycle.contracts.case import RECENT_EVENTS, CaseStart
+    from lifecycle.domain import deadlines, decide, engine
+    from lifecycle.domain.case import Action, AuditEntry, Case, CaseDeadline
+    from lifecycle.domain.plan import Obtained, Plan, ReservationRequest, SlotResult
+    from lifecycle.policies.schema import PolicyPack
+    from lifecycle.policies.versions import PackRef
+
+from workflows import calls, display
+
+# A change made safe for running cases: histories recorded before it counted selections in the
+# read model, and did not project the case when a deadline passed.
+CORE_V2 = "case-core-v2"
+RECOMPUTE_PROVISIONAL = "recompute-provisional-deadlines"
+# Real seconds between attempts at what waits (each attempt is itself up to 3 tries): quick at
+# first, then every half hour, so a long outage adds few events to the history. A calendar
+# loaded with `lifecycle calendar load` makes the cases it touches try again at once.
+BACKOFF = (10, 30, 60, 300, 900, 1800)
+FOLLOW_UPS = 8
+
+
+class Refused(Exception):
+    pass
+
+
+class CaseRun:
+    def __init__(
+        self,
+        start: CaseStart,
+        case: Case,
+        rules: PackRef,
+        pack: PolicyPack,
+        clock: BusinessClock,
+    ) -> None:
+        carried = start.carried
+        self.start, self.case, self.rules, self.pack, self.clock = start, case, rules, pack, clock
+        self.outbox: list[AuditEntry] = list(carried.outbox) if carried else []
+        self.release = carried.release if carried else False
+        self.recent: list[str] = list(carried.recent_events) if carried else []
+        self.events = carried.events if carried else 0
+        self.trouble: dict[str, str] = {}
+        self.recounts: dict[int, str] = {}
+        self.retry_at: dt.datetime | None = None
+        self._attempt = 0
+
+    def now(self) -> dt.datetime:
+        return self.clock.now(workflow.now())
+
+    # --- deciding -----------------------------------------------------------------------------
+
+    async def decide(self, action: Action) -> None:
+        """Applies ``action`` whole; raises Refused (with the sentence) or Unavailable (what is
+        missing) and then leaves the case as it was."""
+        reason = decide.refusal(self.case, self.pack, action)
+        if reason:
+            raise Refused(reason)
+        plan = decide.plan(self.case, self.pack, action, self.now(), self.start.round)
+        obtained = await self.obtain(plan)
+        action = action.model_copy(update={"slot": obtained.slot})
+        reason = decide.refusal(self.case, self.pack, action)
+        if reason:
+            raise Refused(reason)
+        case = self.case.model_copy(deep=True)
+        entry = decide.apply(case, self.pack, action, obtained, self.now(), self.start.round)
+        self.commit(case, [entry])
+
+    def commit(self, case: Case, entries: list[AuditEntry]) -> None:
+        self.case = case
+        self.outbox += entries
+        self.release = self.release or case.terminal
+
+    async def obtain(self, plan: Plan) -> Obtained:
+        slot = None
+        legacy = plan.reservation is not None and not workflow.patched(CORE_V2)
+        if legacy and plan.reservation is not None:
+            slot = await self._counted_slot(plan.reservation)
+        counted = {r.name: await calls.count(r) for r in plan.deadlines}
+        if plan.reservation is not None and not legacy:
+            slot = await calls.reserve(plan.reservation)
+        return Obtained(counted=counted, slot=slot)
+
+    async def _counted_slot(self, request: ReservationRequest) -> SlotResult:
+        """How histories recorded before reservations decided: a count from the read model."""
+        count = await calls.count_selected(
+            SelectionQuery(
+                policy=self.case.policy,
+                round=self.case.round,
+                provider_type=self.case.provider_type or "",
+                sectors=self.case.sectors,
+                case_id=self.case.case_id,
+                maximum=request.capacity,
+            )
+        )
+        return SlotResult(
+            granted=count.fullest < request.capacity,
+            held=count.fullest,
+            capacity=request.capacity,
+            what=next(iter(request.pools.values()), ""),
+            clause=request.clause,
+        )
+
+    async def follow_ups(self) -> None:
+        """System actions a passed deadline takes, once they may (the notice closed and no
+        objection is open). One that cannot get what it needs waits and is tried again."""
+        for _ in range(FOLLOW_UPS):
+            due = [
+                a
+                for a in decide.follow_ups(self.case)
+                if not decide.refusal(self.case, self.pack, a)
+            ]
+            if not due:
+                break
+            try:
+                await self.decide(due[0])
+            except calls.Unavailable as exc:
+                self.wait_on("follow-up", f"'{due[0].trigger}' needs {exc}")
+                return
+            except Refused:
+                break
+        self.clear("follow-up")
+
+    def remember(self, event_id: str) -> None:
+        self.recent = [*self.recent, event_id][-RECENT_EVENTS:]
+        self.events += 1
+
+    def may_have_forgotten(self) -> bool:
+        """Whether an event id could have left the bounded window (the store then knows)."""
+        return self.events > len(self.recent)
+
+    # --- deadlines ----------------------------------------------------------------------------
+
+    async def ensure_running(self) -> None:
+        """Starts the deadlines of the state that are not running (and renews recurring ones
+        that passed or were met); a count that fails is tried again later."""
+        now = self.now()
+        starts = deadlines.starting(
+            self.pack, self.case, self.case.state, decide.today(now), self.start.round
+        )
+        starts += [
+            s
+            for d in self.case.running()
+            if not d.open and (s := deadlines.renewal(self.pack, d)) is not None
+        ]
+        for start in starts:
+            request = start.request()
+            try:
+                counted = await calls.count(request) if request else None
+            except calls.Unavailable as exc:
+                self.wait_on("deadlines", f"{start.rule.name}: {exc}")
+                return
+            self.case.deadlines[start.rule.name] = start.instance(counted)
+        self.clear("deadlines")
+
+    async def pass_due(self) -> None:
+        now = self.now()
+        for held in deadlines.due(self.case, now):
+            if (
+                held.provisional
+                and held.counts_working_days
+                and workflow.patched(RECOMPUTE_PROVISIONAL)
+                and await self._moved_later(held)
+            ):
+                continue
+            self.outbox += decide.pass_deadline(self.case, self.pack, held, now)
+
+    async def _moved_later(self, held: CaseDeadline) -> bool:
+        """A provisional deadline is counted again when it fires (the year's calendar may have
+        been published since); True when it now closes later, so the case keeps waiting."""
+        before = held.closes_at
+        try:
+            await self.recount(held)
+        except calls.Unavailable as exc:
+            self.wait_on("recount", f"{held.name}: {exc}")
+            return True
+        self.clear("recount")
+        await self.flush(projection=True)
+        return held.closes_at > before
+
+    async def recount(self, held: CaseDeadline, notice: str | None = None) -> None:
+        request = deadlines.recount(held)
+        if request is None:
+            return
+        counted = await calls.count(request)
+        source = notice or "; ".join(counted.notices) or "the working-day calendar"
+        entry = engine.recounted(self.case, held, counted, self.now(), source)
+        if entry is not None:
+            self.outbox.append(entry)
+
+    async def recount_year(self, year: int, notice: str) -> None:
+        """A year's calendar was installed: every open deadline whose count crossed it is
+        counted again now, and each that moved is recorded citing the notice."""
+        self.recounts[year] = notice
+        for held in self.case.running():
+            if held.open and held.touches(year):
+                try:
+                    await self.recount(held, notice)
+                except calls.Unavailable as exc:
+                    self.wait_on("calendar", f"recount for {year}: {exc}")
+                    return
+        del self.recounts[year]
+        self.clear("calendar")
+
+    # --- the store ----------------------------------------------------------------------------
+
+    async def flush(self, projection: bool = False) -> bool:
+        """Sends the outbox (and a release of held places) to the store; True when the store
+        has everything."""
+        if not (self.outbox or self.release or projection):
+            return True
+        entries = list(self.outbox)
+        data = RecordInput(
+            snapshot=display.snapshot(self.case, self.start, self.rules, self.now()),
+            entries=entries,
+            release=self.release,
+        )
+        try:
+            await calls.record(data)
+        except calls.Unavailable as exc:
+            self.wait_on("store", str(exc))
+            return False
+        self.outbox = self.outbox[len(entries) :]
+        self.release = self.release and not data.release
+        self.clear("store")
+        return True
+
+    async def catch_up(self) -> None:
+        """Tries again whatever waits: deadlines to count, recounts, follow-ups, the store."""
+        await self.ensure_running()
+        for year, notice in list(self.recounts.items()):
+            await self.recount_year(year, notice)
+        await self.follow_ups()
+        await self.flush()
+
+    # --- what waits -------------------------------------------------------------------------
+
+    def wait_on(self, kind: str, problem: str) -> None:
+        if self.trouble.get(kind) != problem:
+            workflow.logger.warning(
+                "case is waiting", extra={"waiting_on": kind, "problem": problem}
+            )
+        self.trouble[kind] = problem
+        delay = BACKOFF[min(self._attempt, len(BACKOFF) - 1)]
+        self._attempt += 1
+        self.retry_at = workflow.now() + dt.timedelta(seconds=delay)
+
+    def retry_now(self) -> None:
+        if self.trouble:
+            self.retry_at = workflow.now()
+
+    def clear(self, kind: str) -> None:
+        if self.trouble.pop(kind, None) is not None:
+            workflow.logger.info("case no longer waiting", extra={"waiting_on": kind})
+        if not self.trouble:
+            self.retry_at, self._attempt = None, 0
+
+    @property
+    def settled(self) -> bool:
+        return not (self.outbox or self.release or self.trouble or self.recounts)

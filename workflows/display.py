@@ -1,0 +1,89 @@
+"""What a case shows outside itself: the read model's projection, the Web UI's current details
+and the search attributes staff filter by."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from lifecycle.calendar import SHANGHAI
+    from lifecycle.contracts.activities import CaseSnapshot, SnapshotDeadline
+    from lifecycle.contracts.case import CaseStart
+    from lifecycle.domain.case import Case
+    from lifecycle.policies.versions import PackRef
+    from lifecycle.temporal import search_attributes as attrs
+
+
+def snapshot(case: Case, start: CaseStart, rules: PackRef | None, now: dt.datetime) -> CaseSnapshot:
+    nxt = case.next_deadline()
+    return CaseSnapshot(
+        case_id=case.case_id,
+        policy=case.policy,
+        round=case.round,
+        credit_code=case.credit_code,
+        provider_name=case.name,
+        district=case.district,
+        parent_credit_code=start.application.parent_credit_code,
+        provider_type=case.provider_type,
+        sectors=case.sectors,
+        state=case.state.value,
+        rules_version=rules.version if rules else None,
+        next_deadline=nxt.closes_at if nxt else None,
+        next_deadline_provisional=nxt.provisional if nxt else False,
+        deadlines=[
+            SnapshotDeadline(
+                name=d.name,
+                date=d.date,
+                closes_at=d.closes_at,
+                provisional=d.provisional,
+                first_year=min(d.opens or d.date, d.date).year,
+                last_year=max(d.opens or d.date, d.date).year,
+            )
+            for d in case.running()
+            if d.open
+        ],
+        last_seq=case.seq,
+        updated_at=now,
+    )
+
+
+def show(
+    case: Case,
+    rules: PackRef | None,
+    indexed: bool,
+    trouble: dict[str, str],
+    unrecorded: int,
+) -> None:
+    nxt = case.next_deadline()
+    if indexed:
+        workflow.upsert_search_attributes(
+            [
+                attrs.CASE_STATE.value_set(case.state.value),
+                attrs.NEXT_DEADLINE.value_set(nxt.closes_at)
+                if nxt
+                else attrs.NEXT_DEADLINE.value_unset(),
+            ]
+        )
+    lines = [f"**{case.state.value}** · {case.policy} round {case.round}"]
+    if rules is not None:
+        lines[0] += f" · rules {rules.version}"
+    for problem in trouble.values():
+        lines.append(f"⚠ Waiting: {problem}")
+    if unrecorded:
+        lines.append(f"⚠ {unrecorded} change(s) wait to be recorded in the store")
+    if nxt:
+        flag = " (provisional)" if nxt.provisional else ""
+        lines.append(f"Next deadline: {nxt.name} {nxt.date} 24:00{flag}")
+    if case.overdue():
+        lines.append("Overdue: " + ", ".join(case.overdue()))
+    if case.open_objections:
+        lines.append(f"Open objections: {case.open_objections}")
+    if case.open_findings:
+        lines.append(f"Open findings: {case.open_findings}")
+    workflow.set_current_details("\n\n".join(lines))
+
+
+def business_date(now: dt.datetime) -> dt.date:
+    return now.astimezone(SHANGHAI).date()
