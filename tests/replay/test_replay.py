@@ -15,7 +15,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from lifecycle.policies import REGISTRY
+from lifecycle.policies import REGISTRY, PackRef
 from lifecycle.policies.loader import read_document
 from runtime.worker import PASSTHROUGH
 from workflows import WORKFLOWS
@@ -51,6 +51,20 @@ def test_histories_cover_both_sides_of_every_patch():
         assert any(patch in t for t in taken.values()), f"no saved history took {patch}"
     before = [name for name, t in taken.items() if not name.startswith("v2_")]
     assert before and all(not taken[name] for name in before), "histories from before the patches"
+
+
+def test_histories_pinned_to_rules_changed_since_still_name_served_versions():
+    """Rules changed after these cases started: they name versions no longer current, which
+    the worker still serves (and replays below)."""
+    pinned = set()
+    for path in HISTORIES:
+        events = json.loads(path.read_text(encoding="utf-8"))["events"]
+        payload = events[0]["workflowExecutionStartedEventAttributes"]["input"]["payloads"][0]
+        rules = json.loads(base64.b64decode(payload["data"])).get("rules")
+        if rules:
+            pinned.add(PackRef.model_validate(rules))
+    assert pinned and all(REGISTRY.has(ref) for ref in pinned)
+    assert any(ref != REGISTRY.current(ref.id) for ref in pinned)
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
