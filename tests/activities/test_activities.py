@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 
-import pytest
-from sqlalchemy import text
-from sqlalchemy.orm import sessionmaker
 from temporalio.testing import ActivityEnvironment
 
 from activities.calendar import CalendarActivities
@@ -17,27 +13,8 @@ from lifecycle.contracts import CaseSnapshot, RecordInput, SelectionQuery
 from lifecycle.domain.case import AuditEntry
 from lifecycle.domain.plan import DeadlineRequest as DeadlineInput
 from lifecycle.domain.states import CaseState
-from lifecycle.store.db import make_engine, migrate
-from lifecycle.store.models import Base
-from lifecycle.store.repo import Store
 
-URLS = ["sqlite"] + (["postgresql"] if os.environ.get("LIFECYCLE_TEST_PG_URL") else [])
 T0 = dt.datetime(2025, 9, 26, 10, tzinfo=SHANGHAI)
-
-
-@pytest.fixture(params=URLS)
-def real_store(request, tmp_path) -> Store:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.db'}"
-    else:
-        url = os.environ["LIFECYCLE_TEST_PG_URL"]
-    engine = make_engine(url)
-    with engine.begin() as conn:  # a clean schema, created by the real migrations
-        Base.metadata.drop_all(conn)
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    migrate(engine)
-    yield Store(sessionmaker(engine, expire_on_commit=False))
-    engine.dispose()
 
 
 def snapshot(case_id: str, state: str, seq: int, **extra) -> CaseSnapshot:

@@ -1,0 +1,217 @@
+"""The store's part of the case core, on real databases: places under caps reserved by many
+threads at once, released with the case's last record, events already applied, the business
+clock, the cases a calendar year touches, and the migration that backfills places."""
+
+import datetime as dt
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import text
+from sqlalchemy.orm import sessionmaker
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
+
+from activities.calendar import BAD_QUESTION, FILE_PROBLEM, CalendarActivities
+from lifecycle.calendar import SHANGHAI, WorkingCalendar
+from lifecycle.clock import configured
+from lifecycle.config import UserError
+from lifecycle.contracts import CaseSnapshot, SnapshotDeadline
+from lifecycle.domain.case import AuditEntry
+from lifecycle.domain.plan import DeadlineRequest, ReservationRequest
+from lifecycle.domain.states import CaseState
+from lifecycle.store.db import MIGRATIONS, make_engine, migrate
+from lifecycle.store.models import Base
+from lifecycle.store.repo import Store
+
+T0 = dt.datetime(2025, 9, 26, 10, tzinfo=SHANGHAI)
+POOL = "qingdao-2024:r:selection:chain_leader:rail_transit"
+
+
+def request(holder: str, *pools: str, capacity: int = 3) -> ReservationRequest:
+    return ReservationRequest(
+        holder=holder,
+        pools={p: f"the selection {p}" for p in pools or (POOL,)},
+        capacity=capacity,
+        clause="qingdao-2024 §一",
+    )
+
+
+def test_many_threads_reserving_at_once_get_exactly_the_cap(real_store):
+    def reserve(n: int) -> bool:
+        return real_store.reserve(request(f"case-{n}"), T0).granted
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        granted = list(pool.map(reserve, range(24)))
+    assert granted.count(True) == 3
+    holders = [f"case-{n}" for n, ok in enumerate(granted) if ok]
+    assert all(real_store.held(h) == [POOL] for h in holders)
+    refusal = real_store.reserve(request("case-late"), T0)
+    assert (refusal.granted, refusal.held, refusal.capacity, refusal.pool) == (False, 3, 3, POOL)
+
+
+def test_a_retried_reservation_is_granted_again_without_a_second_place(real_store):
+    assert real_store.reserve(request("case-a", capacity=1), T0).granted
+    assert real_store.reserve(request("case-a", capacity=1), T0).granted  # the activity retried
+    assert not real_store.reserve(request("case-b", capacity=1), T0).granted
+
+
+def test_places_in_several_pools_are_all_or_none(real_store):
+    other = "qingdao-2024:r:selection:integrated:appliances"
+    assert real_store.reserve(request("holder", other, capacity=1), T0).granted
+    both = real_store.reserve(request("case-x", POOL, other, capacity=1), T0)
+    assert (both.granted, both.pool) == (False, other)
+    assert real_store.held("case-x") == []  # not even the free pool's place
+
+
+def snapshot(case_id: str, state: str, seq: int, **extra) -> CaseSnapshot:
+    fields = dict(
+        case_id=case_id,
+        policy="qingdao-2024",
+        round="r",
+        credit_code="91370212MA3QD0001N",
+        provider_name="甲",
+        district="市南区",
+        state=state,
+        last_seq=seq,
+        updated_at=T0 + dt.timedelta(minutes=seq),
+    )
+    return CaseSnapshot(**{**fields, **extra})
+
+
+def entry(seq: int, action: str, to: CaseState, event_id: str | None = None) -> AuditEntry:
+    return AuditEntry(
+        seq=seq,
+        at=T0,
+        actor_role="system",
+        actor_id="platform",
+        action=action,
+        from_state=CaseState.PUBLICITY,
+        to_state=to,
+        reason="r",
+        clause="§三(四)",
+        data={"objection": seq},
+        event_id=event_id,
+    )
+
+
+def test_the_record_that_ends_a_case_gives_its_places_back(real_store):
+    real_store.reserve(request("case-1"), T0)
+    real_store.record(snapshot("case-1", "publicity", 5), [entry(5, "object", CaseState.PUBLICITY)])
+    assert real_store.held("case-1") == [POOL]
+    real_store.record(
+        snapshot("case-1", "rejected", 6),
+        [entry(6, "uphold_objection", CaseState.REJECTED)],
+        release=True,
+    )
+    assert real_store.held("case-1") == []
+    assert real_store.audit("case-1")[-1].data == {"objection": 6}
+
+
+def test_an_event_already_applied_is_known_and_kept_once(real_store):
+    first = entry(2, "object", CaseState.PUBLICITY, event_id="platform-42")
+    real_store.record(snapshot("case-2", "publicity", 2), [first])
+    assert real_store.event_seen("case-2", "platform-42")
+    assert not real_store.event_seen("case-2", "platform-43")
+    assert not real_store.event_seen("case-3", "platform-42")
+    assert real_store.record(snapshot("case-2", "publicity", 2), [first]) == 0  # retried
+
+
+def test_the_cases_whose_deadlines_a_year_touches(real_store):
+    def deadline(first: int, last: int) -> SnapshotDeadline:
+        return SnapshotDeadline(
+            name="public_notice",
+            date=dt.date(last, 1, 5),
+            closes_at=T0,
+            provisional=True,
+            first_year=first,
+            last_year=last,
+        )
+
+    real_store.record(snapshot("spans", "publicity", 1, deadlines=[deadline(2026, 2027)]), [])
+    real_store.record(snapshot("later", "publicity", 1, deadlines=[deadline(2028, 2028)]), [])
+    real_store.record(snapshot("ended", "rejected", 1, deadlines=[deadline(2027, 2027)]), [])
+    assert real_store.cases_touching(2027) == ["spans"]
+    real_store.record(snapshot("spans", "publicity", 2, deadlines=[]), [])  # it passed
+    assert real_store.cases_touching(2027) == []
+
+
+def test_the_first_clock_recorded_is_the_systems(real_store):
+    real = dt.datetime(2026, 11, 23, 2, tzinfo=dt.UTC)
+    first = real_store.business_clock(configured(dt.date(2025, 9, 26), 10, real))
+    later = real_store.business_clock(
+        configured(dt.date(2025, 9, 26), 10, real + dt.timedelta(hours=5))
+    )
+    assert later == first and later.real_origin == real
+    with pytest.raises(UserError, match="This system runs on business time from 2025-09-26"):
+        real_store.business_clock(configured(None, 86400, real))
+
+
+def test_migrating_a_store_with_selected_cases_backfills_their_places(tmp_path):
+    """A store from before reservations: the cases it had already selected hold their places
+    once migrated, so the cap counts them."""
+    url = os.environ.get("LIFECYCLE_TEST_PG_URL") or f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        Base.metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        cases = sa.table(
+            "cases",
+            *(sa.column(c) for c in ("case_id", "policy", "round", "credit_code")),
+            *(sa.column(c) for c in ("provider_name", "district", "provider_type", "state")),
+            sa.column("sectors", sa.JSON),
+            sa.column("selected", sa.Boolean),
+            sa.column("next_deadline_provisional", sa.Boolean),
+            sa.column("last_seq", sa.Integer),
+            sa.column("updated_at", sa.DateTime(timezone=True)),
+        )
+        conn.execute(
+            cases.insert().values(
+                case_id="old",
+                policy="qingdao-2024",
+                round="r",
+                credit_code="x",
+                provider_name="n",
+                district="d",
+                provider_type="chain_leader",
+                state="listed",
+                sectors=["rail_transit"],
+                selected=True,
+                next_deadline_provisional=False,
+                last_seq=6,
+                updated_at=T0,
+            )
+        )
+    migrate(engine)
+    store = Store(sessionmaker(engine, expire_on_commit=False))
+    assert store.held("old") == [POOL]
+    assert not store.reserve(request("new", capacity=1), T0).granted
+    engine.dispose()
+
+
+async def test_a_malformed_holiday_file_is_retried_a_question_past_the_calendar_is_not(tmp_path):
+    folder = tmp_path / "cal"
+    folder.mkdir()
+    (folder / "2027.toml").write_text("year = 2027\n", encoding="utf-8")
+    acts = CalendarActivities(lambda: WorkingCalendar.from_dir(folder))
+    env = ActivityEnvironment()
+    ask = DeadlineRequest(rule="window", date=dt.date(2027, 9, 28), working_days=5)
+    with pytest.raises(ApplicationError) as broken:
+        await env.run(acts.compute_deadline, ask)
+    assert (broken.value.type, broken.value.non_retryable) == (FILE_PROBLEM, False)
+    assert broken.value.message.endswith("2027.toml: notice: Field required.")
+    (folder / "2027.toml").unlink()
+    past = DeadlineRequest(rule="window", date=dt.date(9999, 12, 30), working_days=5)
+    with pytest.raises(ApplicationError) as impossible:
+        await env.run(acts.compute_deadline, past)
+    assert (impossible.value.type, impossible.value.non_retryable) == (BAD_QUESTION, True)
+    counted = await env.run(acts.compute_deadline, ask)
+    assert counted.notices == ["provisional: weekends and fixed-date statutory holidays only"]
