@@ -82,8 +82,10 @@ async def test_a_malformed_file_arriving_while_a_case_waits_is_shown_then_recove
     view = await service.view(case_id)
     assert view.case.state == CaseState.PUBLICITY
     assert any("the working-day calendar" in t and str(bad) in t for t in view.trouble)
-    description = await service.handle(case_id).describe()
-    assert description.status == WorkflowExecutionStatus.RUNNING
+    handle = service.handle(case_id)
+    assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
+    shown = await handle.query("__temporal_workflow_metadata")  # what the Web UI shows
+    assert "⚠ Waiting: public_notice: the working-day calendar" in shown.current_details
     holiday_file(calendar_dir, 2027)  # the bureau fixes the file
     await env.sleep(dt.timedelta(hours=1))  # the case tries again by itself
     view = await service.view(case_id)

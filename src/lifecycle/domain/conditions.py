@@ -42,8 +42,8 @@ def actor_in_case_district(case: CaseFacts, action: ActionFacts) -> str | None:
     if action.actor_district != case.district:
         return (
             f"a district officer of '{action.actor_district or 'no district'}' may not act on a "
-            f"case of district '{case.district}' (engine rule: district officers act only on "
-            "their district's cases)"
+            f"case of district '{case.district}'; district officers review their own district's "
+            "cases"
         )
     return None
 
