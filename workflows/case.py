@@ -216,11 +216,10 @@ class CaseWorkflow:
         try:
             target = PackRef(id=core.rules.id, version=request.version)
             new = REGISTRY.get(target)
-        except (ValueError, UnknownVersion) as exc:
+        except (ValueError, UnknownVersion):
             raise ValueError(
                 f"version '{request.version}' is not a version of {core.rules.id} this worker "
-                f"serves ({exc.__class__.__name__}); 'lifecycle policy versions "
-                f"{core.rules.id}' lists them."
+                f"serves; 'lifecycle policy versions {core.rules.id}' lists them."
             ) from None
         action = _action(ActRequest(action=engine.MOVE, actor=request.actor, reason=request.reason))
         reason = engine.move_refusal(core.case, action, core.rules, target, new)

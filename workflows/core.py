@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from lifecycle.domain import deadlines, decide, engine
     from lifecycle.domain.case import Action, AuditEntry, Case, CaseDeadline
     from lifecycle.domain.plan import Obtained, Plan, ReservationRequest, SlotResult
+    from lifecycle.domain.states import Role
     from lifecycle.policies.schema import PolicyPack
     from lifecycle.policies.versions import PackRef
 
@@ -34,6 +35,9 @@ RECOMPUTE_PROVISIONAL = "recompute-provisional-deadlines"
 # loaded with `lifecycle calendar load` makes the cases it touches try again at once.
 BACKOFF = (10, 30, 60, 300, 900, 1800)
 FOLLOW_UPS = 8
+# Changes a case holds for the store at most before it refuses people's actions: a long outage
+# must not grow the case (what the engine does by itself is few and still goes on).
+OUTBOX_LIMIT = 50
 
 
 class Refused(Exception):
@@ -71,6 +75,12 @@ class CaseRun:
         reason = decide.refusal(self.case, self.pack, action)
         if reason:
             raise Refused(reason)
+        if len(self.outbox) >= OUTBOX_LIMIT and action.actor.role != Role.SYSTEM:
+            raise Refused(
+                f"'{action.trigger}' was not applied: {len(self.outbox)} changes of this case "
+                "wait for the store, which cannot be used; nothing was changed, so try again "
+                "once it is back."
+            )
         plan = decide.plan(self.case, self.pack, action, self.now(), self.start.round)
         obtained = await self.obtain(plan)
         action = action.model_copy(update={"slot": obtained.slot})

@@ -46,6 +46,14 @@ def case_id_for(policy: str, round_name: str, credit_code: str) -> str:
     return f"case:{policy}:{round_name}:{credit_code}"
 
 
+def policy_of(case_id: str) -> str:
+    """The programme a case id names (``case:{policy}:…``)."""
+    parts = case_id.split(":")
+    if len(parts) != 4 or parts[0] != "case":
+        raise UserError(f"'{case_id}' is not a case id (case:POLICY:ROUND:CREDIT_CODE).")
+    return parts[1]
+
+
 def resolve_round(store: Store, pack: PolicyPack, name: str | None) -> tuple[str, Round]:
     name = name or pack.admission.default_round
     row = store.round(pack.id, name)

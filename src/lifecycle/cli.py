@@ -123,9 +123,19 @@ def policy_list() -> None:
 
 @policy.command("show")
 @click.argument("policy_id")
-def policy_show(policy_id: str) -> None:
-    """The whole pack as JSON."""
-    click.echo(load_pack(policy_id).model_dump_json(indent=2))
+@click.option("--version", "version", default=None, help="A version (default: the current one).")
+def policy_show(policy_id: str, version: str | None) -> None:
+    """The whole pack as JSON (as the engine reads it, in today's format)."""
+    ref = REGISTRY.current(policy_id)
+    if version is not None:
+        known = {r.version: r for r in REGISTRY.versions(policy_id)}
+        if version not in known:
+            raise UserError(
+                f"--version '{version}' is not a version of {policy_id}; "
+                f"'lifecycle policy versions {policy_id}' lists them."
+            )
+        ref = known[version]
+    click.echo(REGISTRY.get(ref).model_dump_json(indent=2))
 
 
 @policy.command("versions")
@@ -136,10 +146,11 @@ def policy_versions(policy_id: str) -> None:
     current = REGISTRY.current(policy_id)
     for ref in REGISTRY.versions(policy_id):
         pack = REGISTRY.get(ref)
-        notice = pack.deadline("public_notice")
-        days = f"public notice {notice.working_days} working days" if notice else "no public notice"
+        counted = ", ".join(
+            f"{d.name} {d.working_days} working days" for d in pack.deadlines if d.working_days
+        )
         mark = "current" if ref == current else "kept for running cases"
-        click.echo(f"{ref.version}\t{mark}\t{len(pack.transitions)} actions, {days}")
+        click.echo(f"{ref.version}\t{mark}\t{len(pack.transitions)} actions; {counted or '-'}")
 
 
 @policy.command("diagram")

@@ -29,10 +29,17 @@ def calendar_load(file: str) -> None:
     target = folder / f"{parsed.year}.toml"
     _check_folder(folder, target, parsed)
     text = source.read_text("utf-8")
-    folder.mkdir(parents=True, exist_ok=True)
     staged = target.with_name(f".{target.name}.new")
-    staged.write_text(text, encoding="utf-8")
-    os.replace(staged, target)  # whole or not at all: a worker never reads half a file
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        staged.write_text(text, encoding="utf-8")
+        os.replace(staged, target)  # whole or not at all: a worker never reads half a file
+    except OSError as exc:
+        raise UserError(
+            f"LIFECYCLE_CALENDAR_DIR '{folder}' cannot take the file ({exc.strerror}); "
+            "nothing was installed.",
+            exit_code=1,
+        ) from exc
     click.echo(f"Installed {parsed.notice} for {parsed.year} as {target}.")
     if not Store.from_url(settings.db_url).cases_touching(parsed.year):
         click.echo(f"No open case has a deadline touching {parsed.year}.")

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import click
 from pydantic import ValidationError
 
-from lifecycle.cases import CaseService
+from lifecycle.cases import CaseService, policy_of
 from lifecycle.cli_render import at, case_json, case_text, history_lines
 from lifecycle.clock import BusinessClock, configured
 from lifecycle.config import Settings, UserError, parse_date
@@ -126,8 +126,7 @@ def case_act(
 def case_move(case_id: str, version: str, actor: str, reason: str) -> None:
     """Move a running case to another version of its programme's rules (audited)."""
     if version == "current":
-        policy = case_id.split(":")[1] if case_id.count(":") >= 3 else ""
-        version = REGISTRY.current(policy).version
+        version = REGISTRY.current(policy_of(case_id)).version
     request = MoveRequest(version=version, actor=actor, reason=reason)
     result = run_cases(lambda s: s.move(case_id, request))
     click.echo(f"{case_id}: {result.state.value} under rules {version} (#{result.seq} move_rules)")
@@ -166,6 +165,7 @@ def case_list(state: str | None, policy: str | None, as_json: bool) -> None:
                         "name": r.provider_name,
                         "district": r.district,
                         "next_deadline": r.next_deadline.isoformat() if r.next_deadline else None,
+                        "rules_version": r.rules_version,
                     }
                     for r in rows
                 ],

@@ -18,7 +18,7 @@ class UserError(Exception):
         self.exit_code = exit_code
 
 
-def _int(name: str, default: int, minimum: int = 1) -> int:
+def _int(name: str, default: int, minimum: int = 1, maximum: int = 65535) -> int:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
@@ -26,8 +26,10 @@ def _int(name: str, default: int, minimum: int = 1) -> int:
         value = int(raw)
     except ValueError:
         value = minimum - 1
-    if value < minimum:
-        raise UserError(f"{name} is '{raw}'; it must be a whole number of at least {minimum}.")
+    if not minimum <= value <= maximum:
+        raise UserError(
+            f"{name} is '{raw}'; it must be a whole number from {minimum} to {maximum}."
+        )
     return value
 
 
@@ -77,7 +79,7 @@ class Settings:
             temporal_port=_int("LIFECYCLE_TEMPORAL_PORT", 7233),
             ui_port=_int("LIFECYCLE_UI_PORT", 8233),
             db_url=os.environ.get("LIFECYCLE_DB_URL") or f"sqlite:///{var_dir / 'lifecycle.db'}",
-            day_seconds=_int("LIFECYCLE_DAY_SECONDS", 86400),
+            day_seconds=_int("LIFECYCLE_DAY_SECONDS", 86400, maximum=86400),
             business_start=_date("LIFECYCLE_BUSINESS_START"),
             calendar_dir=Path(
                 os.environ.get("LIFECYCLE_CALENDAR_DIR") or var_dir / "calendar"
