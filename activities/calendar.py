@@ -13,7 +13,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from lifecycle.calendar import CalendarError, CalendarFileError, WorkingCalendar
-from lifecycle.domain.plan import Counted, DeadlineRequest
+from lifecycle.contracts import Counted, DeadlineRequest
 
 FILE_PROBLEM = "CalendarFileError"
 BAD_QUESTION = "CalendarQuestion"

@@ -15,15 +15,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from lifecycle.contracts.activities import (
+from lifecycle.contracts import (
     EventSeen,
     EventSeenInput,
     RecordInput,
     RecordResult,
+    ReservationRequest,
     SelectionCount,
     SelectionQuery,
+    SlotResult,
 )
-from lifecycle.domain.plan import ReservationRequest, SlotResult
 from lifecycle.store.repo import Store
 
 STORE_DOWN = "StoreUnavailable"

@@ -12,13 +12,16 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.calendar import BAD_QUESTION, CalendarActivities
     from activities.store import StoreActivities
-    from lifecycle.contracts.activities import (
+    from lifecycle.contracts import (
+        Counted,
+        DeadlineRequest,
         EventSeenInput,
         RecordInput,
+        ReservationRequest,
         SelectionCount,
         SelectionQuery,
+        SlotResult,
     )
-    from lifecycle.domain.plan import Counted, DeadlineRequest, ReservationRequest, SlotResult
 
 TIMEOUT = dt.timedelta(seconds=10)
 BOUNDED = RetryPolicy(

@@ -15,11 +15,16 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from lifecycle.clock import BusinessClock
-    from lifecycle.contracts.activities import RecordInput, SelectionQuery
+    from lifecycle.contracts import (
+        RecordInput,
+        ReservationRequest,
+        SelectionQuery,
+        SlotResult,
+    )
     from lifecycle.contracts.case import RECENT_EVENTS, CaseStart
     from lifecycle.domain import deadlines, decide, engine
     from lifecycle.domain.case import Action, AuditEntry, Case, CaseDeadline
-    from lifecycle.domain.plan import Obtained, Plan, ReservationRequest, SlotResult
+    from lifecycle.domain.plan import Obtained, Plan
     from lifecycle.domain.states import Role
     from lifecycle.policies.schema import PolicyPack
     from lifecycle.policies.versions import PackRef

@@ -1,6 +1,8 @@
 """What crosses the workflow boundary: inputs and outputs of the case workflow, its messages and
-its activities, in one place. Clients (the command, later the HTTP gateway) and the workflow
-both import these; nothing here imports a workflow."""
+its activities, in one place. Clients (the command, later the HTTP gateway), the workflow and
+the activities import these; nothing here imports a workflow. What the domain plans and is
+handed back (deadline counts, reservations) is defined beside the rules that use it and
+exported from here."""
 
 from lifecycle.contracts.activities import (
     CaseSnapshot,
@@ -29,6 +31,7 @@ from lifecycle.contracts.case import (
     ExternalEvent,
     MoveRequest,
 )
+from lifecycle.domain.plan import Counted, DeadlineRequest, ReservationRequest, SlotResult
 
 __all__ = [
     "ACT",
@@ -45,13 +48,17 @@ __all__ = [
     "CaseSnapshot",
     "CaseStart",
     "CaseView",
+    "Counted",
+    "DeadlineRequest",
     "EventSeen",
     "EventSeenInput",
     "ExternalEvent",
     "MoveRequest",
     "RecordInput",
     "RecordResult",
+    "ReservationRequest",
     "SelectionCount",
     "SelectionQuery",
+    "SlotResult",
     "SnapshotDeadline",
 ]
