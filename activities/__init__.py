@@ -18,6 +18,7 @@ def build_activities(store: Callable[[], Store]) -> list[Callable[..., Any]]:
         records.record_case,
         records.reserve,
         records.event_seen,
+        records.reject_events,
         records.count_selected,
     ]
 

@@ -20,6 +20,7 @@ from lifecycle.contracts import (
     EventSeenInput,
     RecordInput,
     RecordResult,
+    RejectedEvents,
     ReservationRequest,
     SelectionCount,
     SelectionQuery,
@@ -58,7 +59,12 @@ class StoreActivities:
 
     @activity.defn(name="event_seen")
     async def event_seen(self, data: EventSeenInput) -> EventSeen:
-        return EventSeen(seen=await self._run(lambda s: s.event_seen(data.case_id, data.event_id)))
+        seq = await self._run(lambda s: s.event_seen(data.case_id, data.event_id))
+        return EventSeen(seen=seq is not None, seq=seq)
+
+    @activity.defn(name="reject_events")
+    async def reject_events(self, batch: RejectedEvents) -> None:
+        await self._run(lambda s: s.reject(batch.events))
 
     @activity.defn(name="count_selected")
     async def count_selected(self, query: SelectionQuery) -> SelectionCount:

@@ -17,6 +17,8 @@ with workflow.unsafe.imports_passed_through():
         DeadlineRequest,
         EventSeenInput,
         RecordInput,
+        RejectedEvent,
+        RejectedEvents,
         ReservationRequest,
         SelectionCount,
         SelectionQuery,
@@ -97,18 +99,33 @@ async def record(data: RecordInput) -> None:
         raise _failure("the store", err) from err
 
 
-async def seen(case_id: str, event_id: str) -> bool:
+async def seen(case_id: str, event_id: str) -> int | None:
+    """The change an event (or a request key) made to the case, if the store has it."""
     try:
         found = await workflow.execute_activity_method(
             StoreActivities.event_seen,
             EventSeenInput(case_id=case_id, event_id=event_id),
             start_to_close_timeout=TIMEOUT,
             retry_policy=BOUNDED,
-            summary=f"was event {event_id} applied before?",
+            summary=f"was {event_id} applied before?",
         )
     except ActivityError as err:
         raise _failure("the store", err) from err
-    return found.seen
+    return found.seq if found.seen else None
+
+
+async def reject(events: list[RejectedEvent]) -> None:
+    """Keeps refused events for their senders."""
+    try:
+        await workflow.execute_activity_method(
+            StoreActivities.reject_events,
+            RejectedEvents(events=events),
+            start_to_close_timeout=TIMEOUT,
+            retry_policy=BOUNDED,
+            summary=f"keep {len(events)} refused event(s) for their senders",
+        )
+    except ActivityError as err:
+        raise _failure("the store", err) from err
 
 
 async def count_selected(query: SelectionQuery) -> SelectionCount:

@@ -3,25 +3,30 @@
 People's decisions arrive as Updates (validated before anything reaches history), other systems'
 events and calendar changes as Signals (de-duplicated by event id), reads as the ``view`` Query.
 Every rule is asked of :mod:`lifecycle.domain`; the pipeline is :mod:`workflows.core`. The case
-continues as new before its history grows large, carrying the same small state at any age.
+continues as new before its history grows large, carrying the same small state at any age. No
+input, by any route, can make it fail its tasks over and over: its start input and its events
+are read by the case itself, and what cannot be read is refused in one sentence.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
+import re
 
 from temporalio import workflow
+from temporalio.common import RawValue
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from lifecycle.contracts import RejectedEvent
     from lifecycle.contracts.case import (
         ACT,
         CALENDAR_CHANGED,
         EVENT,
         HISTORY_BYTES,
         MOVE_RULES,
-        RECENT_EVENTS,
         VIEW,
         WORKFLOW,
         ActRequest,
@@ -34,9 +39,9 @@ with workflow.unsafe.imports_passed_through():
         ExternalEvent,
         MoveRequest,
     )
-    from lifecycle.domain import decide, engine
+    from lifecycle.domain import admissible, decide, engine, limits
     from lifecycle.domain.actors import Actor, ActorError
-    from lifecycle.domain.application import findings
+    from lifecycle.domain.application import findings, input_problem
     from lifecycle.domain.case import Action, Case
     from lifecycle.domain.machine import CaseMachine
     from lifecycle.domain.states import Role
@@ -48,19 +53,33 @@ from workflows import calls, display
 from workflows.core import CORE_V2, CaseRun, Refused
 from workflows.rules import carried_rules, rules_of
 
+# A change made safe for running cases: limits on every input, retries answered once, actions
+# judged at the time they were sent, refused events kept for their senders.
+INPUTS = "case-inputs-v3"
+# A change made safe for running cases: one timer for the next wake-up, not one per change.
+QUIET_TIMERS = "quiet-timers"
+
 
 @workflow.defn(name=WORKFLOW)
 class CaseWorkflow:
     @workflow.init
-    def __init__(self, start: CaseStart) -> None:
-        rules, pack = rules_of(start)
-        clock = start.clock.anchored(workflow.info().start_time)
-        case = start.carried.case if start.carried else _opened(start, pack)
-        self.start = start
-        self.core = CaseRun(start, case, rules, pack, clock)
+    def __init__(self, start: RawValue) -> None:
         self.lock = asyncio.Lock()
         self.changed = False
-        if start.carried is None:
+        self._timer: asyncio.Future[None] | None = None
+        self._timer_at: dt.datetime | None = None
+        self.unreadable: str | None = None
+        try:
+            self.start = workflow.payload_converter().from_payload(start.payload, CaseStart)
+        except Exception as exc:  # a start input no case can be made of
+            self.unreadable = f"this case cannot start: its input is not a case ({_short(exc)})"
+            return
+        rules, pack = rules_of(self.start)
+        clock = self.start.clock.anchored(workflow.info().start_time)
+        carried = self.start.carried
+        case = carried.case if carried else _opened(self.start, pack)
+        self.core = CaseRun(self.start, case, rules, pack, clock)
+        if carried is None:
             self._applied()
 
     def _applied(self) -> None:
@@ -80,7 +99,12 @@ class CaseWorkflow:
     # --- the life of the case ----------------------------------------------------------------
 
     @workflow.run
-    async def run(self, start: CaseStart) -> CaseOutcome:
+    async def run(self, start: RawValue) -> CaseOutcome:
+        if self.unreadable is None and self.start.carried is None and workflow.patched(INPUTS):
+            app, name = self.start.application, self.start.round_name
+            self.unreadable = input_problem(app) or limits.round_name("round", name)
+        if self.unreadable is not None:
+            raise ApplicationError(self.unreadable, type="Unreadable", non_retryable=True)
         async with self.lock:
             await self.core.catch_up()
             self._show()
@@ -89,6 +113,10 @@ class CaseWorkflow:
             if not await self._sleep():
                 async with self.lock:
                     await self._on_time()
+            elif self.core.events_unwritten:  # what events did meanwhile, written in one go
+                async with self.lock:
+                    await self.core.write_events()
+                    self._show()
             if self._history_full():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(self._carried())
@@ -100,8 +128,7 @@ class CaseWorkflow:
         something changed first."""
         core = self.core
         nxt = core.case.next_deadline()
-        waiting = core.retry_at is not None
-        if nxt is not None and waiting and nxt.closes_at <= core.now():
+        if nxt is not None and core.retry_at is not None and nxt.closes_at <= core.now():
             nxt = None  # due, but held by what the case waits on: the retry wakes it
         delays = []
         if nxt is not None:
@@ -109,15 +136,18 @@ class CaseWorkflow:
         if core.retry_at is not None:
             delays.append(max(core.retry_at - workflow.now(), dt.timedelta(0)))
         if not delays:
+            self._stop_timer()
             await workflow.wait_condition(lambda: self.changed)
             return True
         delay = min(delays)
         if delay <= dt.timedelta(0):
             return False
         summary = "retry what the case waits on"
-        if nxt is not None and delay < dt.timedelta.max and delays[0] == delay:
+        if nxt is not None and delays[0] == delay:
             flag = " (provisional)" if nxt.provisional else ""
             summary = f"{nxt.name}: {nxt.date} 24:00 Asia/Shanghai{flag}"
+        if workflow.patched(QUIET_TIMERS):
+            return await self._wait_on_timer(workflow.now() + delay, delay, summary)
         try:
             await workflow.wait_condition(
                 lambda: self.changed, timeout=delay, timeout_summary=summary
@@ -125,6 +155,25 @@ class CaseWorkflow:
         except TimeoutError:
             return False
         return True
+
+    async def _wait_on_timer(self, at: dt.datetime, delay: dt.timedelta, summary: str) -> bool:
+        """One timer for the next wake-up, kept across changes that do not move it (a change
+        costs the history no timer events)."""
+        if self._timer is None or self._timer_at != at:
+            self._stop_timer()
+            self._timer = asyncio.ensure_future(workflow.sleep(delay, summary=summary))
+            self._timer_at = at
+        timer = self._timer
+        await workflow.wait_condition(lambda: self.changed or timer.done())
+        if timer.done():
+            self._timer = None
+            return False
+        return True
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None and not self._timer.done():
+            self._timer.cancel()
+        self._timer = None
 
     async def _on_time(self) -> None:
         core = self.core
@@ -148,9 +197,10 @@ class CaseWorkflow:
         core = self.core
         carried = Carried(
             case=core.case,
-            recent_events=core.recent[-RECENT_EVENTS:],
+            remembered=core.remembered,
             events=core.events,
             outbox=core.outbox,
+            rejected=core.rejected,
             release=core.release,
             run=(self.start.carried.run if self.start.carried else 1) + 1,
         )
@@ -167,22 +217,66 @@ class CaseWorkflow:
     @workflow.update(name=ACT)
     async def act(self, request: ActRequest) -> ActResult:
         async with self.lock:
-            action = _action(request)
+            core = self.core
+            strict = workflow.patched(INPUTS)
+            key = request.key if strict else None
+            earlier = await self._earlier(key)
+            if earlier is not None:
+                return ActResult(state=core.case.state, seq=earlier, duplicate=True)
             try:
-                await self.core.decide(action)
+                action = _action(request, strict)
+                if strict:
+                    self._admit(request, action)
+                await core.decide(action)
             except Refused as exc:
                 raise ApplicationError(str(exc), type="Refused", non_retryable=True) from None
             except calls.Unavailable as exc:
                 raise ApplicationError(
-                    exc.refusal(action.trigger), type="Unavailable", non_retryable=True
+                    exc.refusal(request.action), type="Unavailable", non_retryable=True
                 ) from None
+            if key is not None:
+                core.remember(key, core.case.seq)
             return await self._settle()
 
     @act.validator
     def _validate_act(self, request: ActRequest) -> None:
-        reason = decide.refusal(self.core.case, self.core.pack, _action(request))
+        if self.unreadable is not None:
+            raise ValueError(self.unreadable)
+        problem = request.problem()
+        if problem:
+            raise ValueError(problem)
+        if self.core.knows(request.key):
+            return  # a retry of a request applied before: answered with that outcome
+        action = _action(request, True)
+        try:
+            self._admit(request, action)
+        except Refused as exc:
+            raise ValueError(str(exc)) from None
+        reason = decide.refusal(self.core.case, self.core.pack, action)
         if reason:
             raise ValueError(reason)
+
+    def _admit(self, request: ActRequest, action: Action) -> None:
+        """The engine's gate before the rules: the case as the actor read it, the time it was
+        sent, the budget of what the public and other systems may add."""
+        core = self.core
+        problem = admissible.stale(core.case, request.expected_seq) or admissible.refusal(
+            core.case, core.pack, action, core.sent(request.sent_at)
+        )
+        if problem:
+            raise Refused(problem)
+
+    async def _earlier(self, key: str | None) -> int | None:
+        """The change a request or event with this key made before, if it was applied."""
+        core = self.core
+        if key is None:
+            return None
+        if key in core.remembered:
+            return core.remembered[key]
+        pending = next((e.seq for e in core.outbox if e.event_id == key), None)
+        if pending is not None or not core.may_have_forgotten():
+            return pending
+        return await calls.seen(core.case.case_id, key)
 
     @workflow.update(name=MOVE_RULES)
     async def move_rules(self, request: MoveRequest) -> ActResult:
@@ -209,6 +303,11 @@ class CaseWorkflow:
 
     @move_rules.validator
     def _validate_move(self, request: MoveRequest) -> None:
+        if self.unreadable is not None:
+            raise ValueError(self.unreadable)
+        problem = request.problem()
+        if problem:
+            raise ValueError(problem)
         self._move(request)
 
     def _move(self, request: MoveRequest) -> tuple[PackRef, PolicyPack, Action]:
@@ -218,8 +317,9 @@ class CaseWorkflow:
             new = REGISTRY.get(target)
         except (ValueError, UnknownVersion):
             raise ValueError(
-                f"version '{request.version}' is not a version of {core.rules.id} this worker "
-                f"serves; 'lifecycle policy versions {core.rules.id}' lists them."
+                f"version '{limits.shorten(request.version)}' is not a version of "
+                f"{core.rules.id} this worker serves; 'lifecycle policy versions "
+                f"{core.rules.id}' lists them."
             ) from None
         action = _action(ActRequest(action=engine.MOVE, actor=request.actor, reason=request.reason))
         reason = engine.move_refusal(core.case, action, core.rules, target, new)
@@ -237,38 +337,81 @@ class CaseWorkflow:
     # --- other systems' events ---------------------------------------------------------------
 
     @workflow.signal(name=EVENT)
-    async def event(self, event: ExternalEvent) -> None:
+    async def event(self, raw: RawValue) -> None:
         async with self.lock:
-            try:
-                await self._event(event)
-            except Exception as exc:  # a signal has no caller, and must never fail the case
-                workflow.logger.warning(
-                    "event not applied", extra={"event_id": event.event_id, "reason": str(exc)}
-                )
+            if self.unreadable is None:
+                await self._event(raw, workflow.patched(INPUTS))
             self.changed = True
 
-    async def _event(self, event: ExternalEvent) -> None:
+    async def _event(self, raw: RawValue, strict: bool) -> None:
+        """Applies another system's event once; one that cannot be read or is refused is logged
+        with its event id and reason (never its content) and kept for its sender."""
+        try:
+            event = workflow.payload_converter().from_payload(raw.payload, ExternalEvent)
+        except Exception as exc:
+            await self._refused(
+                _event_id(raw), "?", "?", f"the event cannot be read ({_short(exc)})", strict
+            )
+            return
+        try:
+            with limits.hidden_values():
+                await self._apply_event(event, strict)
+        except (Refused, ApplicationError, calls.Unavailable) as exc:
+            message = exc.message if isinstance(exc, ApplicationError) else str(exc)
+            role = event.actor.partition(":")[0]
+            await self._refused(event.event_id, event.action, role, message, strict)
+
+    async def _apply_event(self, event: ExternalEvent, strict: bool) -> None:
         core = self.core
-        if event.event_id in core.recent or any(e.event_id == event.event_id for e in core.outbox):
+        if core.knows(event.key):
             workflow.logger.info("event already applied", extra={"event_id": event.event_id})
             return
-        action = _action(event)
+        if not strict and await self._earlier(event.key) is not None:
+            workflow.logger.info("event already applied", extra={"event_id": event.event_id})
+            return
+        problem = event.problem() if strict else None
+        if problem:
+            raise Refused(problem)
+        action = _action(event, strict)
+        if strict:
+            self._admit(event, action)
         reason = decide.refusal(core.case, core.pack, action)
         if reason:
             raise Refused(reason)
-        if core.may_have_forgotten() and await calls.seen(core.case.case_id, event.event_id):
+        if strict and await self._earlier(event.key) is not None:  # older than the case recalls
             workflow.logger.info("event already applied", extra={"event_id": event.event_id})
             return
         await core.decide(action)
-        core.remember(event.event_id)
-        await self._settle()
+        core.remember(event.event_id, core.case.seq)
+        if strict:  # written by the run loop, with the other events since the last write
+            await core.follow_ups()
+            core.events_unwritten = self.changed = True
+        else:
+            await self._settle()
+
+    async def _refused(
+        self, event_id: str, action: str, role: str, reason: str, strict: bool
+    ) -> None:
+        if not strict:
+            workflow.logger.warning("event refused", extra={"event_id": event_id, "reason": reason})
+            return
+        await self.core.refused_event(
+            RejectedEvent(
+                case_id=self.core.case.case_id,
+                event_id=limits.shorten(event_id, 200),
+                action=limits.shorten(action, 60),
+                actor_role=limits.shorten(role, 40),
+                reason=limits.shorten(reason, 400),
+                received_at=self.core.now(),
+            )
+        )
 
     @workflow.signal(name=CALENDAR_CHANGED)
     async def calendar_changed(self, notice: CalendarNotice) -> None:
         async with self.lock:
-            core = self.core
-            if notice.event_id not in core.recent:
-                core.remember(notice.event_id)
+            if self.unreadable is None and notice.event_id not in self.core.remembered:
+                core = self.core
+                core.remember(notice.event_id, core.case.seq)
                 await core.recount_year(notice.year, notice.notice)
                 await core.flush(projection=True)
                 core.retry_now()  # what waited on the calendar may go on now
@@ -279,6 +422,8 @@ class CaseWorkflow:
 
     @workflow.query(name=VIEW)
     def view(self) -> CaseView:
+        if self.unreadable is not None:
+            raise ValueError(self.unreadable)
         core = self.core
         return CaseView(
             case=core.case,
@@ -313,16 +458,32 @@ def _opened(start: CaseStart, pack: PolicyPack) -> Case:
     )
 
 
-def _action(request: ActRequest) -> Action:
+def _action(request: ActRequest, strict: bool = True) -> Action:
     try:
-        actor = Actor.parse(request.actor)
+        actor = Actor.parse(request.actor, strict)
     except ActorError as exc:
-        raise ApplicationError(str(exc), type="Refused", non_retryable=True) from exc
+        raise Refused(str(exc)) from exc
     return Action(
         trigger=request.action,
         actor=actor,
         reason=request.reason,
         clause=request.clause,
         data=request.data,
-        event_id=getattr(request, "event_id", None),
+        event_id=request.key if strict else getattr(request, "event_id", None),
     )
+
+
+def _short(exc: Exception) -> str:
+    return limits.shorten(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, 120)
+
+
+_EVENT_ID = re.compile(rb'"event_id"\s*:\s*"([A-Za-z0-9][A-Za-z0-9._:@-]{0,127})"')
+
+
+def _event_id(raw: RawValue) -> str:
+    """The id an unreadable event gives itself, if its first bytes hold one; else a digest of
+    its content (the same unreadable event is kept once)."""
+    found = _EVENT_ID.search(raw.payload.data[:4096])
+    if found:
+        return found.group(1).decode()
+    return "unreadable-" + hashlib.sha256(raw.payload.data).hexdigest()[:16]

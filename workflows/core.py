@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from lifecycle.clock import BusinessClock
     from lifecycle.contracts import (
         RecordInput,
+        RejectedEvent,
         ReservationRequest,
         SelectionQuery,
         SlotResult,
@@ -43,6 +44,8 @@ FOLLOW_UPS = 8
 # Changes a case holds for the store at most before it refuses people's actions: a long outage
 # must not grow the case (what the engine does by itself is few and still goes on).
 OUTBOX_LIMIT = 50
+REJECTED_BATCH = 50  # refused events are kept in the store this many at a time
+REJECTED_KEPT = 200  # refused events waiting for a store that is down, at most (then logged only)
 
 
 class Refused(Exception):
@@ -62,7 +65,11 @@ class CaseRun:
         self.start, self.case, self.rules, self.pack, self.clock = start, case, rules, pack, clock
         self.outbox: list[AuditEntry] = list(carried.outbox) if carried else []
         self.release = carried.release if carried else False
-        self.recent: list[str] = list(carried.recent_events) if carried else []
+        self.rejected: list[RejectedEvent] = list(carried.rejected) if carried else []
+        self.events_unwritten = bool(self.rejected)  # events left their writes to the run loop
+        self.remembered: dict[str, int] = {}
+        if carried:
+            self.remembered = dict.fromkeys(carried.recent_events, 0) | carried.remembered
         self.events = carried.events if carried else 0
         self.trouble: dict[str, str] = {}
         self.recounts: dict[int, str] = {}
@@ -151,13 +158,26 @@ class CaseRun:
                 break
         self.clear("follow-up")
 
-    def remember(self, event_id: str) -> None:
-        self.recent = [*self.recent, event_id][-RECENT_EVENTS:]
+    def remember(self, key: str, seq: int) -> None:
+        """An event id or request key the case applied, with the change it made (the last 64;
+        the store's unique key knows the older ones)."""
+        self.remembered[key] = seq
+        while len(self.remembered) > RECENT_EVENTS:
+            del self.remembered[next(iter(self.remembered))]
         self.events += 1
 
+    def knows(self, key: str | None) -> bool:
+        return key is not None and (
+            key in self.remembered or any(e.event_id == key for e in self.outbox)
+        )
+
     def may_have_forgotten(self) -> bool:
-        """Whether an event id could have left the bounded window (the store then knows)."""
-        return self.events > len(self.recent)
+        """Whether a key could have left the bounded window (the store then knows)."""
+        return self.events > len(self.remembered)
+
+    def sent(self, at: dt.datetime | None) -> dt.datetime:
+        """The business time an action was sent (never later than now)."""
+        return min(self.clock.now(at), self.now()) if at is not None else self.now()
 
     # --- deadlines ----------------------------------------------------------------------------
 
@@ -255,13 +275,37 @@ class CaseRun:
         self.clear("store")
         return True
 
+    async def refused_event(self, event: RejectedEvent) -> None:
+        workflow.logger.warning(
+            "event refused", extra={"event_id": event.event_id, "reason": event.reason}
+        )
+        self.rejected = [*self.rejected, event][-REJECTED_KEPT:]
+        self.events_unwritten = True
+        if len(self.rejected) >= REJECTED_BATCH and "store" not in self.trouble:
+            await self.write_events()
+
+    async def write_events(self) -> None:
+        """What events did since the last write: their changes and the refused ones, in one
+        go each (a flood of events costs the history little)."""
+        if not await self.flush():
+            return
+        if self.rejected:
+            batch = list(self.rejected)
+            try:
+                await calls.reject(batch)
+            except calls.Unavailable as exc:
+                self.wait_on("store", str(exc))
+                return
+            self.rejected = self.rejected[len(batch) :]
+        self.events_unwritten = False
+
     async def catch_up(self) -> None:
         """Tries again whatever waits: deadlines to count, recounts, follow-ups, the store."""
         await self.ensure_running()
         for year, notice in list(self.recounts.items()):
             await self.recount_year(year, notice)
         await self.follow_ups()
-        await self.flush()
+        await self.write_events()
 
     # --- what waits -------------------------------------------------------------------------
 
@@ -287,4 +331,4 @@ class CaseRun:
 
     @property
     def settled(self) -> bool:
-        return not (self.outbox or self.release or self.trouble or self.recounts)
+        return not (self.outbox or self.release or self.trouble or self.recounts or self.rejected)

@@ -3,7 +3,12 @@ speaks to the case workflow by name, with the contracts; it never imports the wo
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
@@ -22,6 +27,7 @@ from lifecycle.config import TASK_QUEUE, UserError
 from lifecycle.contracts import (
     ACT,
     CALENDAR_CHANGED,
+    EVENT,
     MOVE_RULES,
     VIEW,
     WORKFLOW,
@@ -31,15 +37,21 @@ from lifecycle.contracts import (
     CaseOutcome,
     CaseStart,
     CaseView,
+    ExternalEvent,
     MoveRequest,
 )
 from lifecycle.contracts.case import HISTORY_EVENTS
+from lifecycle.domain import limits
 from lifecycle.domain.application import Application, intake_refusal
 from lifecycle.domain.states import TERMINAL_STATES
 from lifecycle.policies import REGISTRY, PackRef, PolicyPack
 from lifecycle.policies.schema import Round
 from lifecycle.store.repo import Store
 from lifecycle.temporal import search_attributes as attrs
+
+
+async def _wall_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def case_id_for(policy: str, round_name: str, credit_code: str) -> str:
@@ -56,6 +68,9 @@ def policy_of(case_id: str) -> str:
 
 def resolve_round(store: Store, pack: PolicyPack, name: str | None) -> tuple[str, Round]:
     name = name or pack.admission.default_round
+    problem = limits.round_name("--round", name)
+    if problem:
+        raise UserError(problem)
     row = store.round(pack.id, name)
     if row is not None:
         return name, Round(
@@ -73,6 +88,20 @@ def resolve_round(store: Store, pack: PolicyPack, name: str | None) -> tuple[str
     return name, found
 
 
+def stamped(case_id: str, request: ActRequest, sent_at: dt.datetime) -> ActRequest:
+    """The request with the time it was sent and its idempotency key: the one given, else one
+    derived from what it says and the case's change it was decided on (the same command sent
+    again is the same request), else a new one."""
+    key = request.request_id
+    if key is None and request.expected_seq is not None:
+        content = request.model_dump(mode="json", exclude={"request_id", "sent_at"})
+        text = json.dumps([case_id, content], sort_keys=True, ensure_ascii=False, default=str)
+        key = "r-" + hashlib.sha256(text.encode()).hexdigest()[:32]
+    return request.model_copy(
+        update={"request_id": key or f"r-{uuid.uuid4().hex}", "sent_at": sent_at}
+    )
+
+
 class CaseService:
     def __init__(
         self,
@@ -82,9 +111,14 @@ class CaseService:
         task_queue: str = TASK_QUEUE,
         indexed: bool = True,
         history_budget: int = HISTORY_EVENTS,
+        act_timeout: float = 30.0,
+        real_now: Callable[[], Awaitable[dt.datetime]] | None = None,
     ) -> None:
         self.client, self.store, self.clock = client, store, clock or BusinessClock()
         self.task_queue, self.indexed, self.history_budget = task_queue, indexed, history_budget
+        self.act_timeout = act_timeout
+        # The time a request is sent at: the wall clock, or a test server's own clock.
+        self.real_now = real_now or _wall_clock
 
     def business_now(self) -> dt.datetime:
         real = dt.datetime.now(dt.UTC)
@@ -201,14 +235,62 @@ class CaseService:
         return self.client.get_workflow_handle(case_id, result_type=CaseOutcome)
 
     async def act(self, case_id: str, request: ActRequest) -> ActResult:
-        return await self._update(case_id, ACT, request)
+        """Sends a person's decision, stamped with when it was sent and its idempotency key (the
+        Update id, so the same request sent again is applied once)."""
+        request = stamped(case_id, request, await self.real_now())
+        problem = request.problem()
+        if problem:
+            raise UserError(problem)
+        return await self._update(case_id, ACT, request, request.request_id)
+
+    async def send_event(self, case_id: str, event: ExternalEvent) -> None:
+        """Another system's event (fire and forget), stamped with when it was sent; the case
+        applies it once, or refuses it and keeps it for the sender ('lifecycle events
+        rejected')."""
+        event = event.model_copy(update={"sent_at": await self.real_now()})
+        problem = event.problem()
+        if problem:
+            raise UserError(problem)
+        try:
+            await self.handle(case_id).signal(EVENT, event)
+        except RPCError as exc:
+            raise self._rpc(case_id, exc) from exc
 
     async def move(self, case_id: str, request: MoveRequest) -> ActResult:
+        problem = request.problem()
+        if problem:
+            raise UserError(problem)
         return await self._update(case_id, MOVE_RULES, request)
 
-    async def _update(self, case_id: str, name: str, request: Any) -> ActResult:
+    async def last_seq(self, case_id: str, wait: float = 3.0) -> int:
+        """The number of the case's last change as the actor reads it: from the case itself,
+        or from the store when the case does not answer in time (a worker down)."""
         try:
-            return await self.handle(case_id).execute_update(name, request, result_type=ActResult)
+            return (await asyncio.wait_for(self.view(case_id), wait)).case.seq
+        except (TimeoutError, UserError):
+            row = self.store.case(case_id)
+            if row is None:
+                raise UserError(f"There is no case '{case_id}'.") from None
+            return row.last_seq
+
+    async def _update(
+        self, case_id: str, name: str, request: Any, update_id: str | None = None
+    ) -> ActResult:
+        try:
+            return await asyncio.wait_for(
+                self.handle(case_id).execute_update(
+                    name, request, id=update_id, result_type=ActResult
+                ),
+                self.act_timeout,
+            )
+        except TimeoutError:
+            raise UserError(
+                f"{case_id} did not answer within {self.act_timeout:g} s (is the worker "
+                "running?); the action may still be applied when it does. Check with "
+                f"'lifecycle case show {case_id}', or send the same command again: it carries "
+                f"the same request id ({update_id}) and is applied once.",
+                exit_code=3,
+            ) from None
         except WorkflowUpdateFailedError as exc:
             cause = exc.cause
             message = getattr(cause, "message", None) or str(cause)

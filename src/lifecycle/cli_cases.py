@@ -12,12 +12,14 @@ from typing import Any, TypeVar
 import click
 from pydantic import ValidationError
 
-from lifecycle.cases import CaseService, policy_of
+from lifecycle.cases import CaseService, policy_of, resolve_round
 from lifecycle.cli_render import at, case_json, case_text, history_lines
 from lifecycle.clock import BusinessClock, configured
 from lifecycle.config import Settings, UserError, parse_date
-from lifecycle.contracts import ActRequest, MoveRequest
-from lifecycle.domain.application import Application
+from lifecycle.contracts import ActRequest, ActResult, MoveRequest
+from lifecycle.domain import limits, rounds
+from lifecycle.domain.actors import Actor, ActorError
+from lifecycle.domain.application import Application, input_problem
 from lifecycle.policies import REGISTRY, load_pack
 from lifecycle.store.repo import Store
 from lifecycle.temporal.client import connect
@@ -32,7 +34,7 @@ def run_cases(work: Callable[[CaseService], Awaitable[T]]) -> T:
 
     async def main() -> T:
         client = await connect(settings)
-        return await work(CaseService(client, store, clock))
+        return await work(CaseService(client, store, clock, act_timeout=settings.act_timeout))
 
     return asyncio.run(main())
 
@@ -48,31 +50,57 @@ def system_clock(settings: Settings, store: Store) -> BusinessClock:
 
 
 def _read_json(label: str, source: str) -> Any:
-    """A JSON file, or inline JSON when the text starts with '{'."""
+    """A JSON file, or inline JSON when the text starts with '{'; one sentence for a file that
+    cannot be read, is too large, is not UTF-8 or is not JSON a person would write."""
+    shown = limits.shorten(source)
     try:
-        text = source if source.lstrip().startswith("{") else Path(source).read_text("utf-8")
-    except OSError as exc:
-        raise UserError(f"{label} '{source}' cannot be read ({exc.strerror}).") from exc
+        raw = (
+            source.encode("utf-8") if source.lstrip().startswith("{") else Path(source).read_bytes()
+        )
+    except (OSError, UnicodeEncodeError) as exc:
+        detail = getattr(exc, "strerror", None) or "not a file name"
+        raise UserError(f"{label} '{shown}' cannot be read ({detail}).") from exc
+    if len(raw) > limits.FILE_BYTES:
+        raise UserError(
+            f"{label} '{shown}' is {len(raw)} bytes; it may be at most {limits.FILE_BYTES} "
+            "(engine rule)."
+        )
     try:
-        return json.loads(text)
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{label} '{shown}' is not UTF-8 text (byte {exc.start}).") from exc
     except json.JSONDecodeError as exc:
         raise UserError(
-            f"{label} '{source}' is not valid JSON ({exc.msg}, line {exc.lineno})."
+            f"{label} '{shown}' is not valid JSON ({exc.msg}, line {exc.lineno})."
         ) from exc
+    except RecursionError:
+        raise UserError(
+            f"{label} '{shown}' nests too deeply to read; at most {limits.DATA_DEPTH} levels "
+            "(engine rule)."
+        ) from None
 
 
 def load_application(path: str) -> Application:
+    shown = limits.shorten(path)
     try:
-        return Application.model_validate(_read_json("FILE", path))
+        app = Application.model_validate(_read_json("FILE", path))
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        raise UserError(f"{path}: {where}: {err['msg']}.") from exc
+        raise UserError(f"{shown}: {where}: {err['msg']}.") from exc
+    problem = input_problem(app)
+    if problem:
+        raise UserError(f"{shown}: {problem}")
+    return app
 
 
 def register(cli: click.Group) -> None:
+    from lifecycle.cli_audit import audit, events
+
     cli.add_command(case)
     cli.add_command(round_group)
+    cli.add_command(audit)
+    cli.add_command(events)
 
 
 @click.group()
@@ -98,16 +126,63 @@ def case_apply(policy: str, file: str, round_name: str | None) -> None:
 @click.option("--reason", default="", help="Why (required for adverse decisions).")
 @click.option("--clause", default=None, help="The clause applied, if not the action's own.")
 @click.option("--data", "data", default=None, help="JSON file (or inline JSON) for the action.")
+@click.option(
+    "--expect-seq",
+    type=int,
+    default=None,
+    help="The case's last change (#N) as you read it (default: read it now); an action against "
+    "a case changed since is refused.",
+)
+@click.option(
+    "--request-id",
+    default=None,
+    help="Idempotency key: the same key is applied once (default: derived from the command "
+    "and the case's last change, so the same command sent again is the same request).",
+)
 def case_act(
-    case_id: str, action: str, actor: str, reason: str, clause: str | None, data: str | None
+    case_id: str,
+    action: str,
+    actor: str,
+    reason: str,
+    clause: str | None,
+    data: str | None,
+    expect_seq: int | None,
+    request_id: str | None,
 ) -> None:
-    """Take ACTION on CASE_ID as a person in a role; refused actions change nothing."""
+    """Take ACTION on CASE_ID as a person in a role; refused actions change nothing.
+
+    Exit codes: 0 applied (or applied before, for the same request), 2 refused, 3 no answer in
+    LIFECYCLE_ACT_TIMEOUT seconds (the action may still be applied), 1 the system is not usable.
+    """
     payload = _read_json("--data", data) if data else {}
     if not isinstance(payload, dict):
-        raise UserError(f"--data '{data}' must be a JSON object.")
-    request = ActRequest(action=action, actor=actor, reason=reason, clause=clause, data=payload)
-    result = run_cases(lambda s: s.act(case_id, request))
-    click.echo(f"{case_id}: {result.state.value} (#{result.seq} {action})")
+        raise UserError(f"--data '{limits.shorten(data)}' must be a JSON object.")
+    request = ActRequest(
+        action=action,
+        actor=actor,
+        reason=reason,
+        clause=clause,
+        data=payload,
+        expected_seq=expect_seq,
+        request_id=request_id,
+    )
+    problem = request.problem()
+    if problem:
+        raise UserError(problem)
+    try:
+        Actor.parse(actor)
+    except ActorError as exc:
+        raise UserError(str(exc)) from None
+
+    async def act(service: CaseService) -> ActResult:
+        seq = request.expected_seq
+        if seq is None:
+            seq = await service.last_seq(case_id)
+        return await service.act(case_id, request.model_copy(update={"expected_seq": seq}))
+
+    result = run_cases(act)
+    again = " (applied before: the same request)" if result.duplicate else ""
+    click.echo(f"{case_id}: {result.state.value} (#{result.seq} {action}){again}")
     if not result.recorded:
         click.echo(
             "The decision stands, but the store is unavailable; the case records it once the "
@@ -212,13 +287,23 @@ def round_set(
     preliminary_review_due: str | None,
     expert_review_due: str | None,
 ) -> None:
-    """Open a round of POLICY (or change its dates)."""
-    load_pack(policy)
-    _store(Settings.from_env()).set_round(
-        policy,
-        name,
-        applications_close=_date_option("--applications-close", applications_close),
-        preliminary_review_due=_date_option("--preliminary-review-due", preliminary_review_due),
-        expert_review_due=_date_option("--expert-review-due", expert_review_due),
-    )
+    """Open a round of POLICY (or change the dates given; the others are kept)."""
+    pack = load_pack(policy)
+    settings = Settings.from_env()
+    store = _store(settings)
+    changes = {
+        "applications_close": _date_option("--applications-close", applications_close),
+        "preliminary_review_due": _date_option("--preliminary-review-due", preliminary_review_due),
+        "expert_review_due": _date_option("--expert-review-due", expert_review_due),
+    }
+    now = dt.datetime.now(dt.UTC)
+    today = system_clock(settings, store).anchored(now).now(now).date()
+    named = limits.round_name("round", name) is None  # a bad name is refused below
+    row = store.round(policy, name) if named else None
+    current = pack.round(name) if row is None else resolve_round(store, pack, name)[1]
+    try:
+        merged = rounds.changed(name, current, changes, today)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    store.set_round(policy, name, **merged.model_dump())
     click.echo(f"{policy} round {name} set")

@@ -74,7 +74,8 @@ def case_text(view: CaseView, trail: list[AuditRow]) -> str:
     lines = [
         f"{c.case_id}",
         f"  {c.name} ({c.credit_code}), {c.district}{rules}",
-        f"  state: {c.state.value}   actions now: {', '.join(view.actions) or 'none'}",
+        f"  state: {c.state.value}   last change: #{c.seq}   "
+        f"actions now: {', '.join(view.actions) or 'none'}",
         f"  business time now: {at(view.business_now)} (Asia/Shanghai)",
     ]
     lines += [f"  WAITING: {problem}" for problem in view.trouble]
@@ -104,7 +105,9 @@ def case_text(view: CaseView, trail: list[AuditRow]) -> str:
             f"  finding {f.id} ({f.clause}){tag}{times}: {f.text}; observed {f.observed}; {status}"
         )
     for o in c.objections:
-        lines.append(f"  objection {o.id} by {o.by}: {o.text} [{o.status}]")
+        said = f": {o.text}" if o.text else " (its text is in the history)"
+        decided = f" by {o.decided_by}" if o.decided_by else ""
+        lines.append(f"  objection {o.id} by {o.by}{said} [{o.status}{decided}]")
     lines.append("  history:")
     lines += [f"    {line}" for line in history_lines(trail)]
     return "\n".join(lines)

@@ -62,6 +62,7 @@ class Settings:
     day_seconds: int
     business_start: dt.date | None
     calendar_dir: Path
+    act_timeout: int
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -81,6 +82,7 @@ class Settings:
             db_url=os.environ.get("LIFECYCLE_DB_URL") or f"sqlite:///{var_dir / 'lifecycle.db'}",
             day_seconds=_int("LIFECYCLE_DAY_SECONDS", 86400, maximum=86400),
             business_start=_date("LIFECYCLE_BUSINESS_START"),
+            act_timeout=_int("LIFECYCLE_ACT_TIMEOUT", 30, maximum=3600),
             calendar_dir=Path(
                 os.environ.get("LIFECYCLE_CALENDAR_DIR") or var_dir / "calendar"
             ).resolve(),

@@ -6,7 +6,7 @@ import pytest
 
 from lifecycle.calendar import SHANGHAI
 from lifecycle.domain import decide, registry
-from lifecycle.domain.actors import Actor
+from lifecycle.domain.actors import SYSTEM, Actor
 from lifecycle.domain.application import Application, findings
 from lifecycle.domain.case import Action, Case
 from lifecycle.domain.credit_code import complete
@@ -163,7 +163,8 @@ def test_round_dates_start_as_deadlines_of_their_state():
         "2025-10-01T00:00:00+08:00",
     )
     c.deadlines[held.name] = held
-    decide.apply(c, QINGDAO, act("begin_review", "system:lifecycle"), Obtained(), AT, rnd)
+    by_clock = Action(trigger="begin_review", actor=SYSTEM, reason="applications_close passed")
+    decide.apply(c, QINGDAO, by_clock, Obtained(), AT, rnd)
     assert list(c.deadlines) == ["preliminary_review_due"]
     due = c.deadlines["preliminary_review_due"]
     assert (due.fires, due.overdue_mark) == (None, True)  # overdue, never decided by the clock

@@ -43,7 +43,9 @@ async def service(env, store, tmp_path) -> AsyncIterator[CaseService]:
 
     async with worker:
         # The Java test server cannot register custom search attributes; e2e tests cover them.
-        yield TrackingService(client, store, task_queue=queue, indexed=False)
+        yield TrackingService(
+            client, store, task_queue=queue, indexed=False, real_now=env.get_current_time
+        )
         for case_id in started:
             with contextlib.suppress(Exception):
                 await client.get_workflow_handle(case_id).terminate("test finished")

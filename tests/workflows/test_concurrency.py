@@ -85,7 +85,7 @@ async def test_concurrent_actions_on_one_case_apply_one_at_a_time(service, store
         handle.signal(
             EVENT,
             ExternalEvent(
-                event_id=f"platform-{n}", action="object", actor="public:platform", reason="平台"
+                event_id=f"platform-{n}", action="object", actor=f"public:web-{n}", reason="平台"
             ),
         )
         for n in range(6)

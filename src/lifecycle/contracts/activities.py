@@ -57,6 +57,23 @@ class EventSeenInput(BaseModel):
 
 class EventSeen(BaseModel):
     seen: bool
+    seq: int | None = Field(None, description="the change it made")
+
+
+class RejectedEvent(BaseModel):
+    """An event another system sent that the case did not apply, kept for that system's
+    operator: what, when and why, never its personal content."""
+
+    case_id: str
+    event_id: str
+    action: str
+    actor_role: str
+    reason: str
+    received_at: dt.datetime
+
+
+class RejectedEvents(BaseModel):
+    events: list[RejectedEvent]
 
 
 class SelectionQuery(BaseModel):

@@ -13,6 +13,8 @@ from typing import Any
 from pydantic import BaseModel, Field, model_validator
 
 from lifecycle.clock import BusinessClock
+from lifecycle.contracts.activities import RejectedEvent
+from lifecycle.domain import limits
 from lifecycle.domain.application import Application
 from lifecycle.domain.case import AuditEntry, Case
 from lifecycle.domain.states import CaseState
@@ -35,9 +37,15 @@ class Carried(BaseModel):
     """What a run hands the next one when it continues as new: the same size at any age."""
 
     case: Case
-    recent_events: list[str] = Field(default_factory=list, max_length=RECENT_EVENTS)
+    remembered: dict[str, int] = Field(
+        default_factory=dict, description="the last event ids and request keys, with their change"
+    )
+    recent_events: list[str] = Field(default_factory=list, description="older runs' form")
     events: int = Field(0, description="events applied in all: beyond the window, ask the store")
     outbox: list[AuditEntry] = Field(default_factory=list, description="not yet in the store")
+    rejected: list[RejectedEvent] = Field(
+        default_factory=list, description="refused events not yet kept in the store"
+    )
     release: bool = Field(False, description="a release of held places waits for the store")
     run: int = 1
 
@@ -80,15 +88,52 @@ class CaseStart(BaseModel):
 
 
 class ActRequest(BaseModel):
+    """A person's decision. ``expected_seq`` is the number of the case's last change as the actor
+    saw it (an action against a case changed since is refused); ``request_id`` is its
+    idempotency key (the Update id: a retried request is applied once); ``sent_at`` is when it
+    was sent, so it is judged at that business time whenever a worker gets to it."""
+
     action: str
     actor: str
     reason: str = ""
     clause: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
+    expected_seq: int | None = None
+    request_id: str | None = None
+    sent_at: dt.datetime | None = None
+
+    def problem(self) -> str | None:
+        """The first limit on input this request breaks, in one sentence; None when it keeps
+        them all."""
+        return limits.first(
+            [
+                limits.text("action", self.action, limits.SHORT),
+                limits.text("--as", self.actor, limits.NAME),
+                limits.text("--reason", self.reason, limits.TEXT, multiline=True),
+                limits.text("--clause", self.clause, limits.CLAUSE),
+                limits.data("--data", self.data),
+                limits.event_id("--request-id", self.request_id),
+                None
+                if self.expected_seq is None or self.expected_seq >= 0
+                else f"--expect-seq is {self.expected_seq}; it must be 0 or more.",
+            ]
+        )
+
+    @property
+    def key(self) -> str | None:
+        """Its idempotency key as the case remembers it (beside other systems' event ids)."""
+        return f"request:{self.request_id}" if self.request_id else None
 
 
 class ExternalEvent(ActRequest):
     event_id: str = Field(min_length=1)
+
+    def problem(self) -> str | None:
+        return limits.event_id("event_id", self.event_id) or super().problem()
+
+    @property
+    def key(self) -> str | None:
+        return self.event_id
 
 
 class MoveRequest(BaseModel):
@@ -97,6 +142,15 @@ class MoveRequest(BaseModel):
     version: str
     actor: str
     reason: str = ""
+
+    def problem(self) -> str | None:
+        return limits.first(
+            [
+                limits.text("--to", self.version, limits.SHORT),
+                limits.text("--as", self.actor, limits.NAME),
+                limits.text("--reason", self.reason, limits.TEXT, multiline=True),
+            ]
+        )
 
 
 class CalendarNotice(BaseModel):
@@ -111,6 +165,7 @@ class ActResult(BaseModel):
     state: CaseState
     seq: int
     recorded: bool = Field(True, description="False: the store lags and will catch up")
+    duplicate: bool = Field(False, description="the same request was applied before, as #seq")
 
 
 class CaseView(BaseModel):

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lifecycle.domain import credit_code
+from lifecycle.domain import credit_code, limits
 from lifecycle.policies.schema import PolicyPack, Requirement
 
 
@@ -63,8 +63,36 @@ class Finding(BaseModel):
         return self.answer is None
 
 
+def input_problem(app: Application) -> str | None:
+    """The first field that breaks a limit on input (length, hidden characters, sizes, finite
+    numbers), in one sentence; None when every field keeps them."""
+    contact = app.contact
+    return limits.first(
+        [
+            limits.text("name", app.name, limits.NAME),
+            limits.text("credit_code", app.credit_code, limits.SHORT),
+            limits.text("district", app.district, limits.SHORT),
+            limits.text("contact.person", contact.person if contact else None, limits.NAME),
+            limits.text("contact.phone", contact.phone if contact else None, limits.SHORT),
+            limits.text("provider_type", app.provider_type, limits.SHORT),
+            limits.items("tracks", app.tracks, limits.LIST_ITEMS, limits.SHORT),
+            limits.items("sectors", app.sectors, limits.LIST_ITEMS, limits.SHORT),
+            limits.text("own_sector", app.own_sector, limits.SHORT),
+            limits.text("parent_credit_code", app.parent_credit_code, limits.SHORT),
+            limits.text("credit_report", app.credit_report, limits.REFERENCE),
+            limits.items(
+                "ecosystem_partners", app.ecosystem_partners, limits.PARTNERS, limits.SHORT
+            ),
+            limits.facts("facts", app.facts),
+        ]
+    )
+
+
 def intake_refusal(pack: PolicyPack, app: Application) -> str | None:
     """Why the application is refused outright, in one sentence with its clause; else None."""
+    problem = input_problem(app)
+    if problem:
+        return problem
     for field, code in (
         ("credit_code", app.credit_code),
         ("parent_credit_code", app.parent_credit_code),

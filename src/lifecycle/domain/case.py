@@ -42,6 +42,10 @@ class Objection(BaseModel):
     decided_by: str | None = None
     decision: str | None = None
 
+    @property
+    def open(self) -> bool:
+        return self.status == "open"
+
 
 class ExpertReview(BaseModel):
     score: float = Field(ge=0, le=110)
@@ -100,6 +104,16 @@ class CaseDeadline(BaseModel):
         return first.year <= year <= last.year
 
 
+class LastChange(BaseModel):
+    """What the case's last change was, to name it when an action comes in against an older
+    reading of the case."""
+
+    seq: int
+    action: str
+    actor: str
+    at: dt.datetime
+
+
 class AuditEntry(BaseModel):
     seq: int
     at: dt.datetime
@@ -132,6 +146,9 @@ class Case(BaseModel):
     expert_review: ExpertReview | None = None
     deadlines: dict[str, CaseDeadline] = Field(default_factory=dict)
     holds_slot: bool = Field(False, description="holds a place under a shared cap")
+    last_change: LastChange | None = None
+    events_day: dt.date | None = Field(None, description="business day events_today counts")
+    events_today: int = 0
 
     @model_validator(mode="before")
     @classmethod

@@ -13,7 +13,7 @@ from lifecycle.calendar import SHANGHAI
 from lifecycle.domain import deadlines, phases, registry
 from lifecycle.domain.actors import SYSTEM
 from lifecycle.domain.application import Finding
-from lifecycle.domain.case import Action, AuditEntry, Case, CaseDeadline
+from lifecycle.domain.case import Action, AuditEntry, Case, CaseDeadline, LastChange
 from lifecycle.domain.machine import CaseMachine
 from lifecycle.domain.plan import Obtained, Plan
 from lifecycle.domain.states import CaseState, Role
@@ -155,6 +155,13 @@ def record(
     at: dt.datetime,
 ) -> AuditEntry:
     case.seq += 1
+    case.last_change = LastChange(
+        seq=case.seq, action=action.trigger, actor=str(action.actor), at=at
+    )
+    if action.event_id and not action.event_id.startswith("request:"):
+        day = today(at)
+        case.events_today = case.events_today + 1 if case.events_day == day else 1
+        case.events_day = day
     return AuditEntry(
         seq=case.seq,
         at=at,

@@ -24,11 +24,16 @@ Reserver = Callable[["Case", "PolicyPack", "Transition"], "ReservationRequest | 
 
 @dataclass(frozen=True)
 class Handler:
+    """``check`` refuses what the rules do not allow; ``budget`` refuses what would grow the
+    case past what it carries (an engine rule, applied to new input only); ``effect`` changes
+    the case and returns the data its audit row keeps."""
+
     trigger: str
     phase: str
     check: Check | None = None
     effect: Effect | None = None
     needs_reason: bool = False
+    budget: Check | None = None
 
 
 _HANDLERS: dict[str, Handler] = {}

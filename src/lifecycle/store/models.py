@@ -107,6 +107,23 @@ class AuditRow(Base):
     clause: Mapped[str | None] = mapped_column(String(80))
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     event_id: Mapped[str | None] = mapped_column(String(200))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class RejectedEventRow(Base):
+    """An event another system sent that a case did not apply: kept for its sender's operator
+    (never its personal content), once per case and event id."""
+
+    __tablename__ = "rejected_events"
+    __table_args__ = (UniqueConstraint("case_id", "event_id", name="uq_rejected_case_event"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(120))
+    event_id: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    actor_role: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class ReservationPoolRow(Base):

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from lifecycle.clock import BusinessClock
 from lifecycle.config import UserError
-from lifecycle.contracts.activities import CaseSnapshot
+from lifecycle.contracts.activities import CaseSnapshot, RejectedEvent
 from lifecycle.domain.case import AuditEntry
 from lifecycle.domain.plan import ReservationRequest, SlotResult
-from lifecycle.store import reservations
+from lifecycle.store import chain, reservations
 from lifecycle.store.db import session_factory
 from lifecycle.store.models import (
     AuditRow,
@@ -26,6 +26,7 @@ from lifecycle.store.models import (
     CaseDeadlineRow,
     CaseRow,
     ProviderRow,
+    RejectedEventRow,
     RoundClaimRow,
     RoundRow,
 )
@@ -84,7 +85,7 @@ class Store:
             if fresh:
                 self._deadlines(s, snap)
             s.flush()
-            added = sum(len(s.execute(self._append(s, snap.case_id, e)).all()) for e in entries)
+            added = sum(self._append(s, snap.case_id, e) for e in sorted(entries, key=_seq))
             if release:
                 reservations.release(s, snap.case_id)
             return added
@@ -94,16 +95,24 @@ class Store:
         for d in snap.deadlines:
             s.add(CaseDeadlineRow(case_id=snap.case_id, **d.model_dump()))
 
-    def _append(self, s: Session, case_id: str, e: AuditEntry):  # type: ignore[no-untyped-def]
+    def _append(self, s: Session, case_id: str, e: AuditEntry) -> int:
+        """Appends one audit row chained to the one before it; 0 when it is there already (a
+        retried record)."""
         insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
         values = e.model_dump(mode="json", exclude={"at"})
         values.update(case_id=case_id, at=e.at)
-        return (
+        previous = s.scalar(
+            select(AuditRow.hash).where(AuditRow.case_id == case_id, AuditRow.seq == e.seq - 1)
+        )
+        values["prev_hash"] = previous or chain.GENESIS
+        values["hash"] = chain.digest(values["prev_hash"], values)
+        statement = (
             insert(AuditRow)
             .values(**values)
             .on_conflict_do_nothing(index_elements=["case_id", "seq"])
             .returning(AuditRow.seq)
         )
+        return len(s.execute(statement).all())
 
     def reserve(self, request: ReservationRequest, now: dt.datetime) -> SlotResult:
         with self.sessions.begin() as s:
@@ -226,14 +235,33 @@ class Store:
                 )
             )
 
-    def event_seen(self, case_id: str, event_id: str) -> bool:
+    def event_seen(self, case_id: str, event_id: str) -> int | None:
+        """The change an event (or a request, by its key) made to the case, if it was applied."""
         with self.sessions() as s:
-            found = s.scalar(
+            return s.scalar(
                 select(AuditRow.seq).where(
                     AuditRow.case_id == case_id, AuditRow.event_id == event_id
                 )
             )
-        return found is not None
+
+    def reject(self, events: list[RejectedEvent]) -> None:
+        """Keeps refused events for their senders, once per case and event id."""
+        if not events:
+            return
+        with self.sessions.begin() as s:
+            insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+            s.execute(
+                insert(RejectedEventRow)
+                .values([e.model_dump() for e in events])
+                .on_conflict_do_nothing(index_elements=["case_id", "event_id"])
+            )
+
+    def rejected(self, since: dt.datetime | None = None) -> list[RejectedEventRow]:
+        query = select(RejectedEventRow).order_by(RejectedEventRow.received_at, RejectedEventRow.id)
+        if since is not None:
+            query = query.where(RejectedEventRow.received_at >= since)
+        with self.sessions() as s:
+            return list(s.scalars(query))
 
     def held(self, case_id: str) -> list[str]:
         with self.sessions() as s:
@@ -265,6 +293,10 @@ class Store:
                 .where(CaseRow.case_id != exclude)
             ).all()
         return {sector: sum(1 for r in rows if sector in r.sectors) for sector in sectors}
+
+
+def _seq(entry: AuditEntry) -> int:
+    return entry.seq
 
 
 def unusable(url: str, exc: BaseException) -> UserError:

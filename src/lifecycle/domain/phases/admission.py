@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from lifecycle.domain import limits
 from lifecycle.domain.case import Action, Case, ExpertReview, Objection
 from lifecycle.domain.plan import ReservationRequest
 from lifecycle.domain.registry import Handler, register, reserves
@@ -20,7 +21,7 @@ def _check_score(case: Case, action: Action) -> str | None:
     except (TypeError, ValueError):
         return (
             "'score' needs data with score (0–110), rank (1 or more) and recommended "
-            f"(true/false); got {action.data}."
+            f"(true/false); got {', '.join(sorted(action.data)) or 'none of them'}."
         )
     return None
 
@@ -28,6 +29,23 @@ def _check_score(case: Case, action: Action) -> str | None:
 def _score(case: Case, action: Action) -> dict[str, Any]:
     case.expert_review = ExpertReview(by=str(action.actor), **action.data)
     return case.expert_review.model_dump(exclude={"by"})
+
+
+def _objection_budget(case: Case, action: Action) -> str | None:
+    """One undecided objection per objector, and at most so many to one notice (engine rule:
+    what the public adds to a case is bounded)."""
+    mine = next((o for o in case.objections if o.open and o.by == str(action.actor)), None)
+    if mine is not None:
+        return (
+            f"{action.actor} already has an undecided objection (#{mine.id}) to this notice; "
+            "one at a time until the bureau decides it (engine rule)."
+        )
+    if len(case.objections) >= limits.OBJECTIONS:
+        return (
+            f"the notice has taken {len(case.objections)} objections, the most one notice takes "
+            "(engine rule); the bureau hears further ones outside the system."
+        )
+    return None
 
 
 def _object(case: Case, action: Action) -> dict[str, Any]:
@@ -53,14 +71,16 @@ def _decide_objection(status: str) -> Callable[[Case, Action], dict[str, Any]]:
             o for o in case.objections if o.status == "open" and wanted in (None, o.id)
         )
         objection.status, objection.decided_by = status, str(action.actor)  # type: ignore[assignment]
-        objection.decision = action.reason
+        # A decided objection keeps who, what became of it and its number; its text and the
+        # decision's reason stay in the audit trail, so decided objections add little.
+        objection.text, objection.decision = "", None
         return {"objection": objection.id}
 
     return effect
 
 
 register(Handler("score", PHASE, check=_check_score, effect=_score))
-register(Handler("object", PHASE, effect=_object, needs_reason=True))
+register(Handler("object", PHASE, effect=_object, needs_reason=True, budget=_objection_budget))
 for _status, _trigger in (("dismissed", "dismiss_objection"), ("upheld", "uphold_objection")):
     register(
         Handler(

@@ -1,0 +1,39 @@
+"""The audit log's hash chain: each row's hash covers its content and the previous row's hash,
+so a row changed, removed or slipped in after it was written breaks the chain from there on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+FIELDS = (
+    "case_id",
+    "seq",
+    "at",
+    "actor_role",
+    "actor_id",
+    "action",
+    "from_state",
+    "to_state",
+    "reason",
+    "clause",
+    "data",
+    "event_id",
+)
+GENESIS = ""
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return value
+
+
+def digest(previous: str, row: dict[str, Any]) -> str:
+    content = {field: _plain(row.get(field)) for field in FIELDS}
+    content["data"] = content["data"] or {}
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{previous}\n{text}".encode()).hexdigest()
