@@ -11,7 +11,12 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.common import (
     SearchAttributePair,
     TypedSearchAttributes,
@@ -235,8 +240,10 @@ class CaseService:
         return self.client.get_workflow_handle(case_id, result_type=CaseOutcome)
 
     async def act(self, case_id: str, request: ActRequest) -> ActResult:
-        """Sends a person's decision, stamped with when it was sent and its idempotency key (the
-        Update id, so the same request sent again is applied once)."""
+        """Sends a person's decision, stamped with when it was sent and its idempotency key: the
+        case applies a key once and answers it again with that outcome, while an attempt that
+        failed (a calendar or store that could not be used) may be sent again and decided
+        afresh."""
         request = stamped(case_id, request, await self.real_now())
         problem = request.problem()
         if problem:
@@ -274,21 +281,19 @@ class CaseService:
             return row.last_seq
 
     async def _update(
-        self, case_id: str, name: str, request: Any, update_id: str | None = None
+        self, case_id: str, name: str, request: Any, request_id: str | None = None
     ) -> ActResult:
         try:
             return await asyncio.wait_for(
-                self.handle(case_id).execute_update(
-                    name, request, id=update_id, result_type=ActResult
-                ),
+                self.handle(case_id).execute_update(name, request, result_type=ActResult),
                 self.act_timeout,
             )
-        except TimeoutError:
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
             raise UserError(
                 f"{case_id} did not answer within {self.act_timeout:g} s (is the worker "
                 "running?); the action may still be applied when it does. Check with "
                 f"'lifecycle case show {case_id}', or send the same command again: it carries "
-                f"the same request id ({update_id}) and is applied once.",
+                f"the same request id ({request_id}) and is applied once.",
                 exit_code=3,
             ) from None
         except WorkflowUpdateFailedError as exc:

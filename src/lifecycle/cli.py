@@ -189,6 +189,17 @@ def _main(argv: Sequence[str] | None) -> int:
         return 2
     except click.Abort:
         return 130
+    except Exception as exc:  # never a stack trace for a user; LIFECYCLE_DEBUG=1 shows it
+        if os.environ.get("LIFECYCLE_DEBUG"):
+            raise
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        click.echo(
+            f"lifecycle stopped on an unexpected {type(exc).__name__}"
+            + (f" ({detail})" if detail else "")
+            + "; nothing more was done. Run it again with LIFECYCLE_DEBUG=1 for the details.",
+            err=True,
+        )
+        return 1
     return result if isinstance(result, int) else 0
 
 

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 from pydantic import ValidationError
 
+from lifecycle.calendar import SHANGHAI
 from lifecycle.cases import CaseService, policy_of, resolve_round
 from lifecycle.cli_render import at, case_json, case_text, history_lines
 from lifecycle.clock import BusinessClock, configured
@@ -81,7 +82,7 @@ def _read_json(label: str, source: str) -> Any:
 
 
 def load_application(path: str) -> Application:
-    shown = limits.shorten(path)
+    shown = path
     try:
         app = Application.model_validate(_read_json("FILE", path))
     except ValidationError as exc:
@@ -94,9 +95,24 @@ def load_application(path: str) -> Application:
     return app
 
 
+@click.command("clock")
+@click.option("--json", "as_json", is_flag=True)
+def clock_command(as_json: bool) -> None:
+    """The system's business time now, and how its clock runs."""
+    settings = Settings.from_env()
+    clock = system_clock(settings, _store(settings))
+    real = dt.datetime.now(dt.UTC)
+    now = clock.anchored(real).now(real).astimezone(SHANGHAI)
+    if as_json:
+        click.echo(json.dumps({"business_now": now.isoformat(), "clock": clock.describe()}))
+    else:
+        click.echo(f"{now:%Y-%m-%d %H:%M} (Asia/Shanghai): {clock.describe()}")
+
+
 def register(cli: click.Group) -> None:
     from lifecycle.cli_audit import audit, events
 
+    cli.add_command(clock_command)
     cli.add_command(case)
     cli.add_command(round_group)
     cli.add_command(audit)

@@ -88,3 +88,99 @@ def new_system(tmp_path):
     for system in made:
         if system.process and system.process.poll() is None:
             system.process.kill()
+
+
+@dataclass
+class Split:
+    """The Temporal dev server alone, and workers started and killed beside it (`lifecycle
+    worker` against TEMPORAL_ADDRESS), as a bureau runs them in production."""
+
+    var_dir: Path
+    port: int
+    extra_env: dict[str, str] = field(default_factory=dict)
+    server: subprocess.Popen | None = None
+    worker: subprocess.Popen | None = None
+    workers_started: int = 0
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            "LIFECYCLE_VAR_DIR": str(self.var_dir),
+            "TEMPORAL_ADDRESS": f"127.0.0.1:{self.port}",
+            **self.extra_env,
+        }
+
+    def start_server(self) -> None:
+        from lifecycle.temporal.search_attributes import dev_server_flags
+
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        self.server = subprocess.Popen(
+            [
+                str(BIN / "temporal"),
+                "server",
+                "start-dev",
+                "--ip=127.0.0.1",
+                f"--port={self.port}",
+                "--headless",
+                f"--db-filename={self.var_dir / 'temporal.db'}",
+                "--log-level=warn",
+                *dev_server_flags(),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_until(lambda: self._answers(), timeout=60, interval=0.5)
+
+    def _answers(self) -> bool:
+        probe = subprocess.run(
+            [
+                str(BIN / "temporal"),
+                "operator",
+                "cluster",
+                "health",
+                "--address",
+                f"127.0.0.1:{self.port}",
+            ],
+            capture_output=True,
+            text=True,
+        )
+        return probe.returncode == 0
+
+    def start_worker(self) -> None:
+        self.workers_started += 1
+        log = self.var_dir / f"worker-{self.workers_started}.log"
+        self.worker = subprocess.Popen(
+            [str(BIN / "lifecycle"), "worker"],
+            env={**os.environ, **self.env},
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        wait_until(lambda: "worker polling" in log.read_text(), timeout=60)
+
+    def kill_worker(self, sig: int = signal.SIGKILL) -> None:
+        assert self.worker is not None
+        self.worker.send_signal(sig)
+        self.worker.wait(30)
+        self.worker = None
+
+    def stop(self) -> None:
+        for process in (self.worker, self.server):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait(30)
+
+
+@pytest.fixture
+def split(tmp_path):
+    made: list[Split] = []
+
+    def make(**env: str) -> Split:
+        system = Split(tmp_path / "var", free_port(), env)
+        made.append(system)
+        system.start_server()
+        system.start_worker()
+        return system
+
+    yield make
+    for system in made:
+        system.stop()

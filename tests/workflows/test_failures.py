@@ -50,8 +50,9 @@ async def test_publicise_with_a_malformed_holiday_file_is_refused_whole(
 ):
     case_id = await scored(service, store)
     bad = holiday_file(calendar_dir, 2025, BROKEN)
+    first = req("publicise", OFFICER).model_copy(update={"request_id": "publicise-1"})
     with pytest.raises(UserError) as refused:
-        await service.act(case_id, req("publicise", OFFICER))
+        await service.act(case_id, first)
     assert str(refused.value) == (
         f"'publicise' was not applied: the working-day calendar cannot be used ({bad}, line 7: "
         "make-up day 2025-10-06 is a Monday, already a working day; make-up days (调休上班) fall "
@@ -62,7 +63,8 @@ async def test_publicise_with_a_malformed_holiday_file_is_refused_whole(
     assert trail(store, case_id)[-1] == "score" and store.case(case_id).state == "expert_review"
     assert store.held(case_id) == []  # counted before reserving: nothing to give back
     bad.unlink()
-    assert (await service.act(case_id, req("publicise", OFFICER))).state == CaseState.PUBLICITY
+    again = req("publicise", OFFICER).model_copy(update={"request_id": "publicise-1"})
+    assert (await service.act(case_id, again)).state == CaseState.PUBLICITY  # decided afresh
     assert (await service.view(case_id)).case.deadlines["public_notice"].date == dt.date(
         2025, 10, 9
     )
