@@ -14,6 +14,7 @@ from typing import Any
 from temporalio.client import (
     Client,
     WorkflowHandle,
+    WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
@@ -306,6 +307,8 @@ class CaseService:
     async def view(self, case_id: str) -> CaseView:
         try:
             return await self.handle(case_id).query(VIEW, result_type=CaseView)
+        except WorkflowQueryFailedError as exc:
+            raise UserError(f"Case {case_id} cannot be shown: {exc.message}", exit_code=1) from exc
         except RPCError as exc:
             raise self._rpc(case_id, exc) from exc
 
