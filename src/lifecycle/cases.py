@@ -15,6 +15,7 @@ from temporalio.client import (
     Client,
     WorkflowHandle,
     WorkflowQueryFailedError,
+    WorkflowQueryRejectedError,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
@@ -66,10 +67,21 @@ def case_id_for(policy: str, round_name: str, credit_code: str) -> str:
 
 def policy_of(case_id: str) -> str:
     """The programme a case id names (``case:{policy}:…``)."""
+    return checked_case_id(case_id).split(":")[1]
+
+
+def checked_case_id(case_id: str) -> str:
+    """A case id as ``case_id_for`` makes them, or one sentence naming what is wrong."""
     parts = case_id.split(":")
-    if len(parts) != 4 or parts[0] != "case":
-        raise UserError(f"'{case_id}' is not a case id (case:POLICY:ROUND:CREDIT_CODE).")
-    return parts[1]
+    problem = limits.text("CASE_ID", case_id, 120)
+    if problem is None and (len(parts) != 4 or parts[0] != "case" or not all(parts[1:])):
+        problem = (
+            f"CASE_ID is '{limits.shorten(case_id)}'; a case id reads "
+            "case:POLICY:ROUND:CREDIT_CODE ('lifecycle case list' shows them)."
+        )
+    if problem:
+        raise UserError(problem)
+    return case_id
 
 
 def resolve_round(store: Store, pack: PolicyPack, name: str | None) -> tuple[str, Round]:
@@ -273,6 +285,7 @@ class CaseService:
     async def last_seq(self, case_id: str, wait: float = 3.0) -> int:
         """The number of the case's last change as the actor reads it: from the case itself,
         or from the store when the case does not answer in time (a worker down)."""
+        checked_case_id(case_id)
         try:
             return (await asyncio.wait_for(self.view(case_id), wait)).case.seq
         except (TimeoutError, UserError):
@@ -284,6 +297,7 @@ class CaseService:
     async def _update(
         self, case_id: str, name: str, request: Any, request_id: str | None = None
     ) -> ActResult:
+        checked_case_id(case_id)
         try:
             return await asyncio.wait_for(
                 self.handle(case_id).execute_update(name, request, result_type=ActResult),
@@ -305,8 +319,17 @@ class CaseService:
             raise self._rpc(case_id, exc) from exc
 
     async def view(self, case_id: str) -> CaseView:
+        checked_case_id(case_id)
         try:
-            return await self.handle(case_id).query(VIEW, result_type=CaseView)
+            return await asyncio.wait_for(
+                self.handle(case_id).query(VIEW, result_type=CaseView), self.act_timeout
+            )
+        except (TimeoutError, WorkflowQueryRejectedError):
+            raise UserError(
+                f"{case_id} did not answer within {self.act_timeout:g} s (is the worker "
+                f"running?); 'lifecycle case history {case_id}' reads its trail from the store.",
+                exit_code=3,
+            ) from None
         except WorkflowQueryFailedError as exc:
             raise UserError(f"Case {case_id} cannot be shown: {exc.message}", exit_code=1) from exc
         except RPCError as exc:

@@ -13,7 +13,7 @@ import click
 from pydantic import ValidationError
 
 from lifecycle.calendar import SHANGHAI
-from lifecycle.cases import CaseService, policy_of, resolve_round
+from lifecycle.cases import CaseService, checked_case_id, policy_of, resolve_round
 from lifecycle.cli_render import at, case_json, case_text, history_lines
 from lifecycle.clock import BusinessClock, configured
 from lifecycle.config import Settings, UserError, parse_date
@@ -170,6 +170,7 @@ def case_act(
     Exit codes: 0 applied (or applied before, for the same request), 2 refused, 3 no answer in
     LIFECYCLE_ACT_TIMEOUT seconds (the action may still be applied), 1 the system is not usable.
     """
+    checked_case_id(case_id)
     payload = _read_json("--data", data) if data else {}
     if not isinstance(payload, dict):
         raise UserError(f"--data '{limits.shorten(data)}' must be a JSON object.")
@@ -228,6 +229,7 @@ def case_move(case_id: str, version: str, actor: str, reason: str) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def case_show(case_id: str, as_json: bool) -> None:
     """State, rules, deadlines, findings, objections and the audit trail of a case."""
+    checked_case_id(case_id)
     view = run_cases(lambda s: s.view(case_id))
     trail = _store(Settings.from_env()).audit(case_id)
     if as_json:
@@ -274,7 +276,7 @@ def case_list(state: str | None, policy: str | None, as_json: bool) -> None:
 @click.argument("case_id")
 def case_history(case_id: str) -> None:
     """The audit trail of a case, from the store."""
-    rows = _store(Settings.from_env()).audit(case_id)
+    rows = _store(Settings.from_env()).audit(checked_case_id(case_id))
     if not rows:
         raise UserError(f"There is no case '{case_id}' in the store.")
     for line in history_lines(rows):

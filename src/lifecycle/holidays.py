@@ -12,6 +12,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+FILE_BYTES = 65536
+
 
 class CalendarError(ValueError):
     """A calendar question that cannot be answered."""
@@ -106,6 +108,11 @@ def parse_holiday_text(text: str, origin: str) -> HolidayFile:
 
 def load_holiday_file(path: Path) -> HolidayFile:
     try:
+        if path.stat().st_size > FILE_BYTES:
+            raise CalendarFileError(
+                f"{path}: is {path.stat().st_size} bytes; a year's holiday file is at most "
+                f"{FILE_BYTES} (engine rule)."
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise CalendarFileError(f"{path}: cannot be read ({exc.strerror}).") from exc

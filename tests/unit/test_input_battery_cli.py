@@ -200,3 +200,30 @@ def test_settings_out_of_range_are_one_sentence(tmp_path):
     assert result.stderr.strip() == (
         "LIFECYCLE_DAY_SECONDS is '100000'; it must be a whole number from 1 to 86400."
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["case", "show", "x" * 200],
+            "CASE_ID is 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' (200 characters)",
+        ),
+        (
+            ["case", "history", "case:a:b"],
+            "CASE_ID is 'case:a:b'; a case id reads case:POLICY:ROUND:CREDIT_CODE",
+        ),
+        (["case", "act", "nope", "begin_review", "--as", "bureau_officer:li"], "CASE_ID is 'nope'"),
+    ],
+)
+def test_case_ids_are_checked_before_anything_is_asked(tmp_path, args, message):
+    result = lifecycle(*args, env={"LIFECYCLE_VAR_DIR": str(tmp_path)})
+    assert result.returncode == 2 and message in result.stderr
+
+
+def test_a_huge_holiday_file_is_refused_before_it_is_read(tmp_path):
+    big = tmp_path / "2027.toml"
+    big.write_text("# " + "x" * 100_000 + "\nyear = 2027\n", encoding="utf-8")
+    result = lifecycle("calendar", "load", str(big), env={"LIFECYCLE_VAR_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith("a year's holiday file is at most 65536 (engine rule).")
