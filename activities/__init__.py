@@ -17,6 +17,8 @@ def build_activities(store: Callable[[], Store]) -> list[Callable[..., Any]]:
         calendar.compute_deadline,
         records.record_case,
         records.reserve,
+        records.claim,
+        records.read_settings,
         records.event_seen,
         records.reject_events,
         records.count_selected,

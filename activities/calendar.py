@@ -12,7 +12,7 @@ from collections.abc import Callable
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from lifecycle.calendar import CalendarError, CalendarFileError, WorkingCalendar
+from lifecycle.calendar import CalendarError, CalendarFileError, Deadline, WorkingCalendar
 from lifecycle.contracts import Counted, DeadlineRequest
 
 FILE_PROBLEM = "CalendarFileError"
@@ -39,8 +39,10 @@ class CalendarActivities:
                 ),
                 "after": lambda: calendar.after(request.date, request.working_days),
                 "before": lambda: calendar.latest_before(request.date, request.working_days),
+                "date": lambda: Deadline(date=request.date, provisional=False),
             }[request.rule]
             deadline = count()
+            reminders = [calendar.latest_before(deadline.date, n) for n in request.remind_before]
         except CalendarError as exc:
             raise ApplicationError(str(exc), type=BAD_QUESTION, non_retryable=True) from exc
         activity.logger.info(
@@ -49,7 +51,8 @@ class CalendarActivities:
         )
         return Counted(
             date=deadline.date,
-            provisional=deadline.provisional,
+            provisional=deadline.provisional or any(r.provisional for r in reminders),
             closes_at=deadline.closes_at(),
             notices=calendar.notices(request.date, deadline.date),
+            reminders=[r.date for r in reminders],
         )

@@ -16,6 +16,8 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from lifecycle.contracts import (
+    ClaimRequest,
+    ClaimResult,
     EventSeen,
     EventSeenInput,
     RecordInput,
@@ -24,6 +26,8 @@ from lifecycle.contracts import (
     ReservationRequest,
     SelectionCount,
     SelectionQuery,
+    SettingsFound,
+    SettingsInput,
     SlotResult,
 )
 from lifecycle.store.repo import Store
@@ -49,8 +53,19 @@ class StoreActivities:
 
     @activity.defn(name="record_case")
     async def record_case(self, data: RecordInput) -> RecordResult:
-        added = await self._run(lambda s: s.record(data.snapshot, data.entries, data.release))
+        added = await self._run(
+            lambda s: s.record(data.snapshot, data.entries, data.release, data.notifications)
+        )
         return RecordResult(new_rows=added)
+
+    @activity.defn(name="claim")
+    async def claim(self, request: ClaimRequest) -> ClaimResult:
+        now = dt.datetime.now(dt.UTC)
+        return await self._run(lambda s: s.claim_key(request, now))
+
+    @activity.defn(name="read_settings")
+    async def read_settings(self, data: SettingsInput) -> SettingsFound:
+        return SettingsFound(values=await self._run(lambda s: s.settings(data.policy, data.keys)))
 
     @activity.defn(name="reserve")
     async def reserve(self, request: ReservationRequest) -> SlotResult:

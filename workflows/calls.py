@@ -4,6 +4,7 @@ stuck call cannot hold a case's lock for ever, and one sentence when a call fail
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -13,6 +14,8 @@ with workflow.unsafe.imports_passed_through():
     from activities.calendar import BAD_QUESTION, CalendarActivities
     from activities.store import StoreActivities
     from lifecycle.contracts import (
+        ClaimRequest,
+        ClaimResult,
         Counted,
         DeadlineRequest,
         EventSeenInput,
@@ -22,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
         ReservationRequest,
         SelectionCount,
         SelectionQuery,
+        SettingsInput,
         SlotResult,
     )
 
@@ -82,6 +86,41 @@ async def reserve(request: ReservationRequest) -> SlotResult:
         )
     except ActivityError as err:
         raise _failure("the store", err) from err
+
+
+async def claim(request: ClaimRequest) -> ClaimResult:
+    try:
+        return await workflow.execute_activity_method(
+            StoreActivities.claim,
+            request,
+            start_to_close_timeout=TIMEOUT,
+            retry_policy=BOUNDED,
+            summary=f"claim {request.what}",
+        )
+    except ActivityError as err:
+        raise _failure("the store", err) from err
+
+
+async def settings(policy: str, keys: list[str]) -> dict[str, Any]:
+    """The bureau's settings; one it has not set is a wait (the bureau sets it), not a fault."""
+    try:
+        found = await workflow.execute_activity_method(
+            StoreActivities.read_settings,
+            SettingsInput(policy=policy, keys=keys),
+            start_to_close_timeout=TIMEOUT,
+            retry_policy=BOUNDED,
+            summary="read the bureau's " + ", ".join(keys),
+        )
+    except ActivityError as err:
+        raise _failure("the store", err) from err
+    missing = [k for k in keys if k not in found.values]
+    if missing:
+        key = missing[0]
+        raise Unavailable(
+            "the bureau's settings",
+            f"{key} is not set; the bureau sets it with 'lifecycle setting set {policy} {key} VALUE'",
+        )
+    return found.values
 
 
 async def record(data: RecordInput) -> None:

@@ -39,11 +39,13 @@ with workflow.unsafe.imports_passed_through():
         ExternalEvent,
         MoveRequest,
     )
-    from lifecycle.domain import admissible, decide, engine, limits
+    from lifecycle.domain import admissible, deadlines, decide, engine, limits
     from lifecycle.domain.actors import Actor, ActorError
     from lifecycle.domain.application import findings, input_problem
     from lifecycle.domain.case import Action, Case
+    from lifecycle.domain.listed import ListedRecord
     from lifecycle.domain.machine import CaseMachine
+    from lifecycle.domain.phases.partners import opening
     from lifecycle.domain.states import Role
     from lifecycle.policies.registry import REGISTRY, UnknownVersion
     from lifecycle.policies.schema import PolicyPack
@@ -117,7 +119,7 @@ class CaseWorkflow:
                 async with self.lock:
                     await self.core.write_events()
                     self._show()
-            if self._history_full():
+            if self._history_full() or self.core.period_turned:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(self._carried())
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -133,6 +135,9 @@ class CaseWorkflow:
         delays = []
         if nxt is not None:
             delays.append(core.clock.real_delay(nxt.closes_at, workflow.now()))
+        reminder = deadlines.next_reminder(core.case)
+        if reminder is not None:
+            delays.append(core.clock.real_delay(reminder, workflow.now()))
         if core.retry_at is not None:
             delays.append(max(core.retry_at - workflow.now(), dt.timedelta(0)))
         if not delays:
@@ -201,6 +206,7 @@ class CaseWorkflow:
             events=core.events,
             outbox=core.outbox,
             rejected=core.rejected,
+            notices=core.notices,
             release=core.release,
             run=(self.start.carried.run if self.start.carried else 1) + 1,
         )
@@ -224,7 +230,7 @@ class CaseWorkflow:
             if earlier is not None:
                 return ActResult(state=core.case.state, seq=earlier, duplicate=True)
             try:
-                action = _action(request, strict)
+                action = _action(request, strict, core.sent(request.sent_at) if strict else None)
                 if strict:
                     self._admit(request, action)
                 await core.decide(action)
@@ -247,7 +253,7 @@ class CaseWorkflow:
             raise ValueError(problem)
         if self.core.knows(request.key):
             return  # a retry of a request applied before: answered with that outcome
-        action = _action(request, True)
+        action = _action(request, True, self.core.sent(request.sent_at))
         try:
             self._admit(request, action)
         except Refused as exc:
@@ -372,7 +378,7 @@ class CaseWorkflow:
         problem = event.problem() if strict else None
         if problem:
             raise Refused(problem)
-        action = _action(event, strict)
+        action = _action(event, strict, core.sent(event.sent_at) if strict else None)
         if strict:
             self._admit(event, action)
         reason = decide.refusal(core.case, core.pack, action)
@@ -438,7 +444,7 @@ class CaseWorkflow:
 
     def _show(self) -> None:
         core = self.core
-        display.show(core.case, core.rules, self.start.indexed, core.trouble, len(core.outbox))
+        display.show(core.case, core.rules, self.start, core.trouble, len(core.outbox))
 
 
 def _opened(start: CaseStart, pack: PolicyPack) -> Case:
@@ -455,10 +461,11 @@ def _opened(start: CaseStart, pack: PolicyPack) -> Case:
         sectors=app.sectors,
         state=pack.initial,
         findings=findings(pack, app),
+        listed=ListedRecord(partners=opening(app.ecosystem_partners)),
     )
 
 
-def _action(request: ActRequest, strict: bool = True) -> Action:
+def _action(request: ActRequest, strict: bool = True, at: dt.datetime | None = None) -> Action:
     try:
         actor = Actor.parse(request.actor, strict)
     except ActorError as exc:
@@ -470,6 +477,7 @@ def _action(request: ActRequest, strict: bool = True) -> Action:
         clause=request.clause,
         data=request.data,
         event_id=request.key if strict else getattr(request, "event_id", None),
+        at=at,
     )
 
 

@@ -16,6 +16,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from lifecycle.clock import BusinessClock
     from lifecycle.contracts import (
+        Notification,
         RecordInput,
         RejectedEvent,
         ReservationRequest,
@@ -67,6 +68,8 @@ class CaseRun:
         self.release = carried.release if carried else False
         self.rejected: list[RejectedEvent] = list(carried.rejected) if carried else []
         self.events_unwritten = bool(self.rejected)  # events left their writes to the run loop
+        self.notices: list[Notification] = list(carried.notices) if carried else []
+        self.period_turned = False  # a quarter or a year passed: a good moment to continue
         self.remembered: dict[str, int] = {}
         if carried:
             self.remembered = dict.fromkeys(carried.recent_events, 0) | carried.remembered
@@ -84,6 +87,8 @@ class CaseRun:
     async def decide(self, action: Action) -> None:
         """Applies ``action`` whole; raises Refused (with the sentence) or Unavailable (what is
         missing) and then leaves the case as it was."""
+        if action.at is None:
+            action = action.model_copy(update={"at": self.now()})
         reason = decide.refusal(self.case, self.pack, action)
         if reason:
             raise Refused(reason)
@@ -95,7 +100,14 @@ class CaseRun:
             )
         plan = decide.plan(self.case, self.pack, action, self.now(), self.start.round)
         obtained = await self.obtain(plan)
-        action = action.model_copy(update={"slot": obtained.slot})
+        action = action.model_copy(
+            update={
+                "slot": obtained.slot,
+                "counted": obtained.counted,
+                "claims": obtained.claims,
+                "settings": obtained.settings,
+            }
+        )
         reason = decide.refusal(self.case, self.pack, action)
         if reason:
             raise Refused(reason)
@@ -114,9 +126,11 @@ class CaseRun:
         if legacy and plan.reservation is not None:
             slot = await self._counted_slot(plan.reservation)
         counted = {r.name: await calls.count(r) for r in plan.deadlines}
-        if plan.reservation is not None and not legacy:
+        settings = await calls.settings(self.case.policy, plan.settings) if plan.settings else {}
+        claims = {c.key: await calls.claim(c) for c in plan.claims}
+        if plan.reservation is not None and not legacy and all(c.granted for c in claims.values()):
             slot = await calls.reserve(plan.reservation)
-        return Obtained(counted=counted, slot=slot)
+        return Obtained(counted=counted, slot=slot, claims=claims, settings=settings)
 
     async def _counted_slot(self, request: ReservationRequest) -> SlotResult:
         """How histories recorded before reservations decided: a count from the read model."""
@@ -144,7 +158,7 @@ class CaseRun:
         for _ in range(FOLLOW_UPS):
             due = [
                 a
-                for a in decide.follow_ups(self.case)
+                for a in decide.follow_ups(self.case, self.now())
                 if not decide.refusal(self.case, self.pack, a)
             ]
             if not due:
@@ -205,6 +219,7 @@ class CaseRun:
 
     async def pass_due(self) -> None:
         now = self.now()
+        self.notices += deadlines.reminders_due(self.case, now)
         for held in deadlines.due(self.case, now):
             if (
                 held.provisional
@@ -214,6 +229,9 @@ class CaseRun:
             ):
                 continue
             self.outbox += decide.pass_deadline(self.case, self.pack, held, now)
+            rule = self.pack.deadline(held.name)
+            self.period_turned |= rule is not None and rule.every in ("quarter", "year")
+        self.notices += deadlines.reminders_due(self.case, now)  # those of what just passed
 
     async def _moved_later(self, held: CaseDeadline) -> bool:
         """A provisional deadline is counted again when it fires (the year's calendar may have
@@ -257,13 +275,14 @@ class CaseRun:
     async def flush(self, projection: bool = False) -> bool:
         """Sends the outbox (and a release of held places) to the store; True when the store
         has everything."""
-        if not (self.outbox or self.release or projection):
+        if not (self.outbox or self.release or self.notices or projection):
             return True
-        entries = list(self.outbox)
+        entries, notices = list(self.outbox), list(self.notices)
         data = RecordInput(
             snapshot=display.snapshot(self.case, self.start, self.rules, self.now()),
             entries=entries,
             release=self.release,
+            notifications=notices,
         )
         try:
             await calls.record(data)
@@ -271,6 +290,7 @@ class CaseRun:
             self.wait_on("store", str(exc))
             return False
         self.outbox = self.outbox[len(entries) :]
+        self.notices = self.notices[len(notices) :]
         self.release = self.release and not data.release
         self.clear("store")
         return True
@@ -331,4 +351,11 @@ class CaseRun:
 
     @property
     def settled(self) -> bool:
-        return not (self.outbox or self.release or self.trouble or self.recounts or self.rejected)
+        return not (
+            self.outbox
+            or self.release
+            or self.trouble
+            or self.recounts
+            or self.rejected
+            or self.notices
+        )

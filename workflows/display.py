@@ -4,8 +4,10 @@ and the search attributes staff filter by."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from temporalio import workflow
+from temporalio.common import SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from lifecycle.calendar import SHANGHAI
@@ -30,6 +32,7 @@ def snapshot(case: Case, start: CaseStart, rules: PackRef | None, now: dt.dateti
         sectors=case.sectors,
         state=case.state.value,
         rules_version=rules.version if rules else None,
+        pending_decision=case.listed.decisions[0].text if case.listed.decisions else None,
         next_deadline=nxt.closes_at if nxt else None,
         next_deadline_provisional=nxt.provisional if nxt else False,
         deadlines=[
@@ -52,21 +55,25 @@ def snapshot(case: Case, start: CaseStart, rules: PackRef | None, now: dt.dateti
 def show(
     case: Case,
     rules: PackRef | None,
-    indexed: bool,
+    start: CaseStart,
     trouble: dict[str, str],
     unrecorded: int,
 ) -> None:
     nxt = case.next_deadline()
-    if indexed:
-        workflow.upsert_search_attributes(
-            [
-                attrs.CASE_STATE.value_set(case.state.value),
-                attrs.NEXT_DEADLINE.value_set(nxt.closes_at)
-                if nxt
-                else attrs.NEXT_DEADLINE.value_unset(),
-            ]
-        )
+    renamed = case.name != start.application.name
+    if start.indexed:
+        updates: list[SearchAttributeUpdate[Any]] = [
+            attrs.CASE_STATE.value_set(case.state.value),
+            attrs.NEXT_DEADLINE.value_set(nxt.closes_at)
+            if nxt
+            else attrs.NEXT_DEADLINE.value_unset(),
+        ]
+        if renamed:  # the provider's name from the day its change took effect
+            updates.append(attrs.PROVIDER_NAME.value_set(case.name))
+        workflow.upsert_search_attributes(updates)
     lines = [f"**{case.state.value}** · {case.policy} round {case.round}"]
+    if renamed:
+        lines[0] = f"**{case.name}** (formerly {start.application.name}) · " + lines[0]
     if rules is not None:
         lines[0] += f" · rules {rules.version}"
     for problem in trouble.values():
@@ -82,6 +89,11 @@ def show(
         lines.append(f"Open objections: {case.open_objections}")
     if case.open_findings:
         lines.append(f"Open findings: {case.open_findings}")
+    for decision in case.listed.decisions:
+        lines.append(f"Decision waiting for an officer: {decision.text} ({decision.clause})")
+    due = [d for d in case.running() if d.open][1:3]
+    if due:
+        lines.append("Then due: " + ", ".join(f"{d.label or d.name} {d.date}" for d in due))
     workflow.set_current_details("\n\n".join(lines))
 
 

@@ -128,7 +128,7 @@ def test_objection_lifecycle_and_the_window():
     assert c.deadlines["public_notice"].date == dt.date(2025, 10, 9)
     apply(c, act("object", "public:a", "材料不实"))
     decide.pass_deadline(c, QINGDAO, c.deadlines["public_notice"], AT)
-    [listing] = decide.follow_ups(c)
+    [listing] = decide.follow_ups(c, AT)
     assert listing.trigger == "list"
     assert "1 objection(s) are still undecided" in decide.refusal(c, QINGDAO, listing)
     apply(c, act("dismiss_objection", "bureau_officer:li", "不成立"))
@@ -197,7 +197,9 @@ def test_findings_come_from_the_pack_requirements():
 
 def test_every_handler_names_an_action_some_pack_has():
     triggers = {
-        t.trigger for p in ("qingdao-2024", "wenzhou-2021") for t in load_pack(p).transitions
+        t.trigger
+        for p in ("qingdao-2024", "wenzhou-2021", "guangzhou-2024", "wuhan-2021", "anhui-2019")
+        for t in load_pack(p).transitions
     }
     assert set(registry.handlers()) <= triggers
-    assert {h.phase for h in registry.handlers().values()} == {"admission"}
+    assert {h.phase for h in registry.handlers().values()} == {"admission", "listed"}

@@ -56,7 +56,10 @@ def test_format_1_packs_upgrade_to_the_deadlines_format_2_declares():
         }
 
     assert meaning(old) == meaning(new)
-    assert [t.conditions for t in old.transitions] == [t.conditions for t in new.transitions]
+    admission = {t.trigger for t in old.transitions}
+    assert [t.conditions for t in old.transitions] == [
+        t.conditions for t in new.transitions if t.trigger in admission
+    ], "the listed phase added actions; the admission ones mean what they meant"
 
 
 def test_a_pack_a_case_carried_inline_names_its_archived_version():
@@ -74,7 +77,8 @@ def test_a_new_version_leaves_the_old_one_as_it_was(tmp_path):
     registry = PackRegistry()
     before = registry.current("wenzhou-2021")
     doc = read_document(PACK_DIR / "wenzhou-2021.toml")
-    doc["deadlines"][-1]["working_days"] = 7  # the bureau lengthens the public notice
+    notice = next(d for d in doc["deadlines"] if d["name"] == "public_notice")
+    notice["working_days"] = 7  # the bureau lengthens the public notice
     after = registry.add(doc, current=True)
     assert after != before and registry.current("wenzhou-2021") == after
     assert registry.get(before).deadline("public_notice").working_days == 5

@@ -14,6 +14,8 @@ from lifecycle.contracts.activities import (
     RejectedEvents,
     SelectionCount,
     SelectionQuery,
+    SettingsFound,
+    SettingsInput,
     SnapshotDeadline,
 )
 from lifecycle.contracts.case import (
@@ -33,9 +35,22 @@ from lifecycle.contracts.case import (
     ExternalEvent,
     MoveRequest,
 )
-from lifecycle.domain.plan import Counted, DeadlineRequest, ReservationRequest, SlotResult
+from lifecycle.domain.plan import (
+    ClaimRequest,
+    ClaimResult,
+    Counted,
+    DeadlineRequest,
+    Notification,
+    ReservationRequest,
+    SlotResult,
+)
 
 __all__ = [
+    "ClaimRequest",
+    "ClaimResult",
+    "Notification",
+    "SettingsFound",
+    "SettingsInput",
     "ACT",
     "CALENDAR_CHANGED",
     "EVENT",

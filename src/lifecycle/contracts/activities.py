@@ -4,10 +4,12 @@ lifecycle.domain.plan: DeadlineRequest → Counted, ReservationRequest → SlotR
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from lifecycle.domain.case import AuditEntry
+from lifecycle.domain.plan import Notification
 
 
 class SnapshotDeadline(BaseModel):
@@ -33,6 +35,7 @@ class CaseSnapshot(BaseModel):
     sectors: list[str] = Field(default_factory=list)
     state: str
     rules_version: str | None = None
+    pending_decision: str | None = None
     next_deadline: dt.datetime | None = None
     next_deadline_provisional: bool = False
     deadlines: list[SnapshotDeadline] = Field(default_factory=list)
@@ -44,6 +47,18 @@ class RecordInput(BaseModel):
     snapshot: CaseSnapshot
     entries: list[AuditEntry]
     release: bool = Field(False, description="give back every place the case holds")
+    notifications: list[Notification] = Field(default_factory=list)
+
+
+class SettingsInput(BaseModel):
+    policy: str
+    keys: list[str]
+
+
+class SettingsFound(BaseModel):
+    values: dict[str, Any] = Field(
+        description="key → value; a key the bureau has not set is absent"
+    )
 
 
 class RecordResult(BaseModel):

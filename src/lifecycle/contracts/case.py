@@ -17,6 +17,7 @@ from lifecycle.contracts.activities import RejectedEvent
 from lifecycle.domain import limits
 from lifecycle.domain.application import Application
 from lifecycle.domain.case import AuditEntry, Case
+from lifecycle.domain.plan import Notification
 from lifecycle.domain.states import CaseState
 from lifecycle.policies.schema import Round
 from lifecycle.policies.versions import PackRef
@@ -45,6 +46,9 @@ class Carried(BaseModel):
     outbox: list[AuditEntry] = Field(default_factory=list, description="not yet in the store")
     rejected: list[RejectedEvent] = Field(
         default_factory=list, description="refused events not yet kept in the store"
+    )
+    notices: list[Notification] = Field(
+        default_factory=list, description="reminders not yet in the notifications outbox"
     )
     release: bool = Field(False, description="a release of held places waits for the store")
     run: int = 1

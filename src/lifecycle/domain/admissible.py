@@ -35,7 +35,7 @@ def stale(case: Case, expected_seq: int | None) -> str | None:
 
 def refusal(case: Case, pack: PolicyPack, action: Action, sent: dt.datetime) -> str | None:
     """Why the action may not come in, in one sentence; None when it may."""
-    return _late(case, pack, action, sent) or _over_budget(case, action, sent)
+    return _late(case, pack, action, sent) or _over_budget(case, pack, action, sent)
 
 
 def _late(case: Case, pack: PolicyPack, action: Action, sent: dt.datetime) -> str | None:
@@ -54,9 +54,9 @@ def _late(case: Case, pack: PolicyPack, action: Action, sent: dt.datetime) -> st
     return None
 
 
-def _over_budget(case: Case, action: Action, sent: dt.datetime) -> str | None:
+def _over_budget(case: Case, pack: PolicyPack, action: Action, sent: dt.datetime) -> str | None:
     handler = registry.handler(action.trigger)
-    problem = handler.budget(case, action) if handler and handler.budget else None
+    problem = handler.budget(case, pack, action) if handler and handler.budget else None
     if problem:
         return f"'{action.trigger}' refused: {problem}"
     if action.event_id and not action.event_id.startswith("request:"):

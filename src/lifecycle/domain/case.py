@@ -13,7 +13,8 @@ from pydantic import BaseModel, Field, model_validator
 
 from lifecycle.domain.actors import Actor
 from lifecycle.domain.application import Finding
-from lifecycle.domain.plan import SlotResult
+from lifecycle.domain.listed import ListedRecord
+from lifecycle.domain.plan import ClaimResult, Counted, SlotResult
 from lifecycle.domain.states import TERMINAL_STATES, CaseState
 
 
@@ -27,7 +28,11 @@ class Action(BaseModel):
     clause: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
     event_id: str | None = None
+    at: dt.datetime | None = Field(None, description="the business time it is judged at")
     slot: SlotResult | None = None
+    counted: dict[str, Counted] = Field(default_factory=dict)
+    claims: dict[str, ClaimResult] = Field(default_factory=dict)
+    settings: dict[str, Any] = Field(default_factory=dict)
 
     @property
     def actor_district(self) -> str | None:
@@ -54,6 +59,17 @@ class ExpertReview(BaseModel):
     by: str
 
 
+class ReminderAt(BaseModel):
+    """When a deadline's reminder is due (``passed``: when the deadline passes)."""
+
+    at: dt.datetime
+    on: dt.date
+    role: str
+    text: str
+    passed: bool = False
+    sent: bool = False
+
+
 class CaseDeadline(BaseModel):
     """One running instance of a deadline the pack declares. Passing it (``expired``) fires
     the system action ``fires``, marks the case overdue, or records ``finding``."""
@@ -76,6 +92,7 @@ class CaseDeadline(BaseModel):
     opens: dt.date | None = None
     working_days: int | None = None
     opening_day_counts: bool = True
+    reminders: list[ReminderAt] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
@@ -147,6 +164,7 @@ class Case(BaseModel):
     deadlines: dict[str, CaseDeadline] = Field(default_factory=dict)
     holds_slot: bool = Field(False, description="holds a place under a shared cap")
     last_change: LastChange | None = None
+    listed: ListedRecord = Field(default_factory=ListedRecord)
     events_day: dt.date | None = Field(None, description="business day events_today counts")
     events_today: int = 0
 

@@ -12,9 +12,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from lifecycle.calendar import Deadline
-from lifecycle.domain.case import Case, CaseDeadline
-from lifecycle.domain.plan import Counted, DeadlineRequest
+from lifecycle.calendar import SHANGHAI, Deadline
+from lifecycle.domain.case import Case, CaseDeadline, ReminderAt
+from lifecycle.domain.plan import Counted, DeadlineRequest, Notification
 from lifecycle.domain.states import CaseState
 from lifecycle.policies.deadline_rules import DeadlineRule, Period
 from lifecycle.policies.schema import PolicyPack, Round
@@ -27,15 +27,26 @@ class Start:
     period: str | None = None
 
     def request(self) -> DeadlineRequest | None:
-        """What the calendar must count first (None: a calendar date needs no counting)."""
+        """What the calendar must count first (None: a calendar date with no reminder counted
+        in working days needs no counting)."""
+        before = [r.before for r in self.rule.reminders if r.before]
         if self.rule.rule == "date" or self.rule.working_days is None:
-            return None
+            if not before:
+                return None
+            return DeadlineRequest(
+                name=self.rule.name,
+                rule="date",
+                date=self.anchor,
+                working_days=1,
+                remind_before=before,
+            )
         return DeadlineRequest(
             name=self.rule.name,
             rule=self.rule.rule,
             date=self.anchor,
             working_days=self.rule.working_days,
             opening_day_counts=self.rule.opening_day_counts,
+            remind_before=before,
         )
 
     def instance(self, counted: Counted | None) -> CaseDeadline:
@@ -59,7 +70,49 @@ class Start:
             opens=self.anchor if rule.rule != "date" else None,
             working_days=rule.working_days,
             opening_day_counts=rule.opening_day_counts,
+            reminders=_reminders(rule, counted),
         )
+
+
+def _reminders(rule: DeadlineRule, counted: Counted) -> list[ReminderAt]:
+    counted_days = iter(counted.reminders)
+    out = []
+    for r in rule.reminders:
+        if r.passed:
+            on, at = counted.date, counted.closes_at
+        else:
+            on = next(counted_days, counted.date) if r.before else counted.date
+            at = dt.datetime.combine(on, dt.time(0), tzinfo=SHANGHAI)
+        out.append(ReminderAt(at=at, on=on, role=r.role.value, text=r.text, passed=r.passed))
+    return out
+
+
+def reminders_due(case: Case, now: dt.datetime) -> list[Notification]:
+    """Reminders whose time has come (and, for a deadline that passed, its passed ones); each
+    is marked sent and returned once, keyed so the outbox keeps it once."""
+    out = []
+    for held in case.running():
+        for n, reminder in enumerate(held.reminders):
+            due = held.expired if reminder.passed else (held.open and reminder.at <= now)
+            if reminder.sent or not due:
+                continue
+            reminder.sent = True
+            period = f" ({held.period})" if held.period else ""
+            key = f"{case.case_id}|{held.name}|{held.period or held.date}|{n}"
+            text = f"{held.label or held.name}{period} due {held.date} 24:00: {reminder.text}"
+            out.append(
+                Notification(
+                    key=key, case_id=case.case_id, role=reminder.role, text=text, due=held.date
+                )
+            )
+    return out
+
+
+def next_reminder(case: Case) -> dt.datetime | None:
+    pending = [
+        r.at for d in case.running() if d.open for r in d.reminders if not r.sent and not r.passed
+    ]
+    return min(pending, default=None)
 
 
 def adopt(held: CaseDeadline, rule: DeadlineRule) -> None:
@@ -118,7 +171,7 @@ def _anchor(
     if kind == "period_end" and rule.every is not None:
         label, last = period_of(today, rule.every)
         return last, label
-    return today, None
+    return today, None  # entered: the day the state began
 
 
 def starting(

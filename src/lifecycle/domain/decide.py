@@ -54,7 +54,7 @@ def refusal(case: Case, pack: PolicyPack, action: Action) -> str | None:
         )
     if action.clause is not None and action.clause not in pack.clauses:
         return f"clause '{action.clause}' is not a clause of {pack.id}."
-    return handler.check(case, action) if handler and handler.check else None
+    return handler.check(case, pack, action) if handler and handler.check else None
 
 
 def rule_of(case: Case, pack: PolicyPack, action: Action) -> Transition:
@@ -79,7 +79,9 @@ def plan(case: Case, pack: PolicyPack, action: Action, at: dt.datetime, rnd: Rou
         for condition in rule.conditions:
             reserver = registry.reserver(condition)
             reservation = reservation or (reserver and reserver(case, pack, rule))
-    return Plan(deadlines=requests, reservation=reservation)
+    handler = registry.handler(action.trigger)
+    own = handler.needs(case, pack, action) if handler and handler.needs else Plan()
+    return Plan(deadlines=requests, reservation=reservation).plus(own)
 
 
 def _meets(case: Case, pack: PolicyPack, action: Action, day: dt.date) -> list[CaseDeadline]:
@@ -91,6 +93,7 @@ def _meets(case: Case, pack: PolicyPack, action: Action, day: dt.date) -> list[C
         if d.open
         and (rule := pack.deadline(d.name)) is not None
         and rule.met_by == action.trigger
+        and action.data.get("deadline", d.name) == d.name
         and deadlines.begun(pack, d, day)
     ]
 
@@ -112,7 +115,7 @@ def apply(
     before = case.state
     after = machine.fire(action.trigger, case, action)  # guards see the case as it was
     handler = registry.handler(action.trigger)
-    data = handler.effect(case, action) if handler and handler.effect else dict(action.data)
+    data = handler.effect(case, pack, action) if handler and handler.effect else dict(action.data)
     if "findings_answered" in rule.conditions:
         for finding in case.findings:
             if finding.open:
@@ -177,10 +180,10 @@ def record(
     )
 
 
-def follow_ups(case: Case) -> list[Action]:
+def follow_ups(case: Case, at: dt.datetime) -> list[Action]:
     """System actions due because a deadline that takes them has passed in this state."""
     return [
-        Action(trigger=d.fires, actor=SYSTEM, reason=f"{d.label or d.name} passed")
+        Action(trigger=d.fires, actor=SYSTEM, reason=f"{d.label or d.name} passed", at=at)
         for d in case.running()
         if d.expired and d.fires
     ]

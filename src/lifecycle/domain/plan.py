@@ -5,7 +5,7 @@ a decision applies whole or not at all."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -15,10 +15,13 @@ class DeadlineRequest(BaseModel):
     workflow). ``date`` is the anchor: the window's first day, or the day counted from."""
 
     name: str = ""
-    rule: Literal["window", "after", "before"]
+    rule: Literal["window", "after", "before", "date"]
     date: dt.date
     working_days: int = Field(ge=1)
     opening_day_counts: bool = True
+    remind_before: list[int] = Field(
+        default_factory=list, description="also the dates N working days before its last day"
+    )
 
 
 class Counted(BaseModel):
@@ -29,6 +32,7 @@ class Counted(BaseModel):
     provisional: bool
     closes_at: dt.datetime
     notices: list[str] = Field(default_factory=list)
+    reminders: list[dt.date] = Field(default_factory=list, description="for remind_before")
 
 
 class ReservationRequest(BaseModel):
@@ -49,15 +53,55 @@ class SlotResult(BaseModel):
     clause: str = ""
 
 
+class Notification(BaseModel):
+    """A reminder for a role, written once (its key) to the notifications outbox other systems
+    read; it never changes the case."""
+
+    key: str
+    case_id: str
+    role: str
+    text: str
+    due: dt.date
+
+
+class ClaimRequest(BaseModel):
+    """Claim ``key`` for ``holder``, exclusively and for good (a provider transforming a pilot
+    enterprise claims it against assessing it); granted again to the same holder."""
+
+    key: str
+    holder: str
+    what: str = Field(description="what the claim is, for the refusal")
+    clause: str
+
+
+class ClaimResult(BaseModel):
+    granted: bool
+    held_by: str | None = None
+
+
 class Plan(BaseModel):
     deadlines: list[DeadlineRequest] = Field(default_factory=list)
     reservation: ReservationRequest | None = None
+    claims: list[ClaimRequest] = Field(default_factory=list)
+    settings: list[str] = Field(
+        default_factory=list, description="bureau settings to read (a year's target)"
+    )
 
     @property
     def empty(self) -> bool:
-        return not self.deadlines and self.reservation is None
+        return not (self.deadlines or self.reservation or self.claims or self.settings)
+
+    def plus(self, other: Plan) -> Plan:
+        return Plan(
+            deadlines=[*self.deadlines, *other.deadlines],
+            reservation=self.reservation or other.reservation,
+            claims=[*self.claims, *other.claims],
+            settings=[*self.settings, *other.settings],
+        )
 
 
 class Obtained(BaseModel):
     counted: dict[str, Counted] = Field(default_factory=dict)
     slot: SlotResult | None = None
+    claims: dict[str, ClaimResult] = Field(default_factory=dict)
+    settings: dict[str, Any] = Field(default_factory=dict)

@@ -1,9 +1,9 @@
-"""One registry from an action (trigger) to what it checks and what it does.
+"""One registry from an action (trigger) to what it checks, what it needs and what it does.
 
 A phase module registers a handler per action it gives meaning to; a pack's transitions name the
-actions. An action with no handler is a plain transition: the machine moves and an audit entry
-records who, why and the clause. A new action is a new handler plus pack data; nothing here or
-in the engine names an action.
+actions and the pack's sections hold their numbers. An action with no handler is a plain
+transition: the machine moves and an audit entry records who, why and the clause. A new action
+is a new handler plus pack data; nothing here or in the engine names an action.
 """
 
 from __future__ import annotations
@@ -14,19 +14,22 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from lifecycle.domain.case import Action, Case
-    from lifecycle.domain.plan import ReservationRequest
+    from lifecycle.domain.plan import Plan, ReservationRequest
     from lifecycle.policies.schema import PolicyPack, Transition
 
-Check = Callable[["Case", "Action"], "str | None"]
-Effect = Callable[["Case", "Action"], "dict[str, Any]"]
+Check = Callable[["Case", "PolicyPack", "Action"], "str | None"]
+Effect = Callable[["Case", "PolicyPack", "Action"], "dict[str, Any]"]
+Needs = Callable[["Case", "PolicyPack", "Action"], "Plan"]
 Reserver = Callable[["Case", "PolicyPack", "Transition"], "ReservationRequest | None"]
 
 
 @dataclass(frozen=True)
 class Handler:
-    """``check`` refuses what the rules do not allow; ``budget`` refuses what would grow the
-    case past what it carries (an engine rule, applied to new input only); ``effect`` changes
-    the case and returns the data its audit row keeps."""
+    """``check`` refuses what the rules do not allow (before and again after what the action
+    needs was obtained, which ``action`` then carries); ``needs`` says what it needs from outside
+    (counts, claims, places, bureau settings); ``budget`` refuses what would grow the case past
+    what it carries (an engine rule, for new input only); ``effect`` changes the case and
+    returns the data its audit row keeps."""
 
     trigger: str
     phase: str
@@ -34,6 +37,7 @@ class Handler:
     effect: Effect | None = None
     needs_reason: bool = False
     budget: Check | None = None
+    needs: Needs | None = None
 
 
 _HANDLERS: dict[str, Handler] = {}

@@ -3,7 +3,8 @@ passing does. The engine (lifecycle.domain.deadlines) reads these; no deadline i
 
 Rules (working days as the State Council's calendar has them, Asia/Shanghai):
 
-- ``date``: 24:00 of a calendar date the round or an action sets;
+- ``date``: 24:00 of a calendar date (the round's, an action's, the day the state began, or the
+  last day of a period);
 - ``window``: the N-th working day of a window opening on the anchor (公示N个工作日);
 - ``after``: the N-th working day after the anchor (报送: N working days after the quarter ends);
 - ``before``: the latest on-time date, N working days before the anchor (提前N个工作日).
@@ -15,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from lifecycle.domain.states import CaseState
+from lifecycle.domain.states import CaseState, Role
 
 ROUND_DATES = ("applications_close", "preliminary_review_due", "expert_review_due")
 ANCHOR = r"^(round\.(applications_close|preliminary_review_due|expert_review_due)|entered|period_end|data\.[a-z][a-z0-9_]*)$"
@@ -30,6 +31,22 @@ class Strict(BaseModel):
 class FindingSpec(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     text: str = Field(min_length=1)
+
+
+class Reminder(Strict):
+    """A notice written to the notifications outbox: ``before`` working days before the last
+    day (0: on it), or ``passed``: on the day it becomes overdue. It never changes the case."""
+
+    before: int | None = Field(None, ge=0, le=60)
+    passed: bool = False
+    role: Role
+    text: str = Field(min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _when(self) -> Reminder:
+        if (self.before is None) == (not self.passed):
+            raise ValueError("give exactly one of before (working days) and passed = true")
+        return self
 
 
 class OnPass(Strict):
@@ -65,16 +82,14 @@ class DeadlineRule(Strict):
     started_by: str | None = Field(
         None, description="the action that starts it (default: entering one of its states)"
     )
+    reminders: list[Reminder] = Field(default_factory=list, max_length=4)
     clause: str
 
     @model_validator(mode="after")
     def _consistent(self) -> DeadlineRule:
-        if self.rule == "date":
-            if self.working_days is not None:
-                raise ValueError("a date rule counts no working days; drop working_days")
-            if not (self.anchor.startswith("round.") or self.anchor.startswith("data.")):
-                raise ValueError("a date rule needs a date: anchor round.<date> or data.<field>")
-        elif self.working_days is None:
+        if self.rule == "date" and self.working_days is not None:
+            raise ValueError("a date rule counts no working days; drop working_days")
+        if self.rule != "date" and self.working_days is None:
             raise ValueError(f"a {self.rule} rule needs working_days")
         if (self.every is not None) != (self.anchor == "period_end"):
             raise ValueError("every and anchor = 'period_end' go together")

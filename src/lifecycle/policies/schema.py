@@ -15,6 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lifecycle.domain.states import TERMINAL_STATES, CaseState, Role
 from lifecycle.policies.deadline_rules import DeadlineRule
+from lifecycle.policies.listed_rules import (
+    ChangeRules,
+    ComplaintRules,
+    PartnerRules,
+    QuotaRules,
+    ServiceRules,
+    TrainingRules,
+)
 
 FORMAT = 2
 
@@ -104,12 +112,19 @@ class ReportRule(Strict):
 
 
 class Listed(Strict):
-    """While listed (DOMAIN.md §6): filled in by the listed-phase work."""
+    """While listed (DOMAIN.md §6). Reports are declared deadlines; ``reports`` and the two
+    ``*_working_days`` are what versions written before the listed phase carried (inert)."""
 
     reports: list[ReportRule] = Field(default_factory=list)
     change_notice_working_days: int | None = Field(None, ge=1)
     training_filing_working_days: int | None = Field(None, ge=1)
     clauses: list[str] = Field(default_factory=list)
+    quota: QuotaRules | None = None
+    services: ServiceRules | None = None
+    training: TrainingRules | None = None
+    complaints: ComplaintRules | None = None
+    changes: ChangeRules | None = None
+    partners: PartnerRules | None = None
 
 
 class Evaluation(Strict):

@@ -68,6 +68,7 @@ class CaseRow(Base):
     next_deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     next_deadline_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     rules_version: Mapped[str | None] = mapped_column(String(16))
+    pending_decision: Mapped[str | None] = mapped_column(Text)
     last_seq: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
@@ -184,3 +185,35 @@ class RoundRow(Base):
     applications_close: Mapped[dt.date | None] = mapped_column(Date)
     preliminary_review_due: Mapped[dt.date | None] = mapped_column(Date)
     expert_review_due: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class ClaimRow(Base):
+    """A key claimed exclusively, for good, by one holder (insert-or-get on the key)."""
+
+    __tablename__ = "claims"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    claimed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class SettingRow(Base):
+    """A bureau setting of a programme (a year's target), as the bureau set it last."""
+
+    __tablename__ = "settings"
+    policy: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    set_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class NotificationRow(Base):
+    """A reminder for a role, written once (unique key), for other systems to read."""
+
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    case_id: Mapped[str] = mapped_column(String(120), index=True)
+    role: Mapped[str] = mapped_column(String(40), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    due: Mapped[dt.date] = mapped_column(Date)
+    written_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -16,7 +17,13 @@ from lifecycle.clock import BusinessClock
 from lifecycle.config import UserError
 from lifecycle.contracts.activities import CaseSnapshot, RejectedEvent
 from lifecycle.domain.case import AuditEntry
-from lifecycle.domain.plan import ReservationRequest, SlotResult
+from lifecycle.domain.plan import (
+    ClaimRequest,
+    ClaimResult,
+    Notification,
+    ReservationRequest,
+    SlotResult,
+)
 from lifecycle.store import chain, reservations
 from lifecycle.store.db import session_factory
 from lifecycle.store.models import (
@@ -25,10 +32,13 @@ from lifecycle.store.models import (
     BusinessClockRow,
     CaseDeadlineRow,
     CaseRow,
+    ClaimRow,
+    NotificationRow,
     ProviderRow,
     RejectedEventRow,
     RoundClaimRow,
     RoundRow,
+    SettingRow,
 )
 
 SELECTED_STATES = ("publicity", "listed", "rectification")
@@ -56,10 +66,17 @@ class Store:
 
     # --- writes -----------------------------------------------------------------------------
 
-    def record(self, snap: CaseSnapshot, entries: list[AuditEntry], release: bool = False) -> int:
+    def record(
+        self,
+        snap: CaseSnapshot,
+        entries: list[AuditEntry],
+        release: bool = False,
+        notifications: list[Notification] | None = None,
+    ) -> int:
         """In one transaction: upserts provider, case and its deadlines (unless a newer snapshot
-        is already there), appends audit rows and, for a case that ended, gives back every place
-        it held. Returns how many audit rows were new."""
+        is already there), appends audit rows, writes reminders to the notifications outbox
+        (each once) and, for a case that ended, gives back every place it held. Returns how many
+        audit rows were new."""
         with self.sessions.begin() as s:
             s.merge(
                 ProviderRow(
@@ -86,6 +103,14 @@ class Store:
                 self._deadlines(s, snap)
             s.flush()
             added = sum(self._append(s, snap.case_id, e) for e in sorted(entries, key=_seq))
+            if notifications:
+                s.execute(
+                    _insert(s)(NotificationRow)
+                    .values(
+                        [{**n.model_dump(), "written_at": snap.updated_at} for n in notifications]
+                    )
+                    .on_conflict_do_nothing(index_elements=["key"])
+                )
             if release:
                 reservations.release(s, snap.case_id)
             return added
@@ -113,6 +138,40 @@ class Store:
             .returning(AuditRow.seq)
         )
         return len(s.execute(statement).all())
+
+    def claim_key(self, request: ClaimRequest, now: dt.datetime) -> ClaimResult:
+        """Claims ``request.key`` for its holder for good, atomically (insert-or-get)."""
+        with self.sessions.begin() as s:
+            s.execute(
+                _insert(s)(ClaimRow)
+                .values(key=request.key, holder=request.holder, claimed_at=now)
+                .on_conflict_do_nothing(index_elements=["key"])
+            )
+            held = s.get(ClaimRow, request.key)
+            assert held is not None
+            return ClaimResult(granted=held.holder == request.holder, held_by=held.holder)
+
+    def settings(self, policy: str, keys: list[str]) -> dict[str, Any]:
+        with self.sessions() as s:
+            rows = s.scalars(
+                select(SettingRow).where(SettingRow.policy == policy, SettingRow.key.in_(keys))
+            )
+            return {r.key: r.value for r in rows}
+
+    def set_setting(self, policy: str, key: str, value: Any, now: dt.datetime) -> None:
+        with self.sessions.begin() as s:
+            s.merge(SettingRow(policy=policy, key=key, value=value, set_at=now))
+
+    def notifications(
+        self, role: str | None = None, since: dt.datetime | None = None
+    ) -> list[NotificationRow]:
+        query = select(NotificationRow).order_by(NotificationRow.written_at, NotificationRow.id)
+        if role:
+            query = query.where(NotificationRow.role == role)
+        if since is not None:
+            query = query.where(NotificationRow.written_at >= since)
+        with self.sessions() as s:
+            return list(s.scalars(query))
 
     def reserve(self, request: ReservationRequest, now: dt.datetime) -> SlotResult:
         with self.sessions.begin() as s:
@@ -218,12 +277,16 @@ class Store:
         with self.sessions() as s:
             return s.get(CaseRow, case_id)
 
-    def cases(self, state: str | None = None, policy: str | None = None) -> list[CaseRow]:
+    def cases(
+        self, state: str | None = None, policy: str | None = None, pending: bool = False
+    ) -> list[CaseRow]:
         query = select(CaseRow).order_by(CaseRow.policy, CaseRow.case_id)
         if state:
             query = query.where(CaseRow.state == state)
         if policy:
             query = query.where(CaseRow.policy == policy)
+        if pending:
+            query = query.where(CaseRow.pending_decision.is_not(None))
         with self.sessions() as s:
             return list(s.scalars(query))
 
@@ -293,6 +356,10 @@ class Store:
                 .where(CaseRow.case_id != exclude)
             ).all()
         return {sector: sum(1 for r in rows if sector in r.sectors) for sector in sectors}
+
+
+def _insert(s: Session):  # type: ignore[no-untyped-def]
+    return pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def _seq(entry: AuditEntry) -> int:

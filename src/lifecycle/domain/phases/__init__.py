@@ -1,6 +1,14 @@
 """The rules by phase of a case's life. Importing this package registers every phase's
 handlers; the engine (lifecycle.domain.decide) asks the registry, never an ``if`` chain."""
 
-from lifecycle.domain.phases import admission
+from lifecycle.domain.phases import (
+    admission,
+    changes,
+    complaints,
+    partners,
+    reports,
+    services,
+    training,
+)
 
-PHASES = (admission,)
+PHASES = (admission, services, training, complaints, reports, changes, partners)

@@ -15,7 +15,7 @@ from lifecycle.policies.schema import PolicyPack, Transition
 PHASE = "admission"
 
 
-def _check_score(case: Case, action: Action) -> str | None:
+def _check_score(case: Case, pack: PolicyPack, action: Action) -> str | None:
     try:
         ExpertReview(by=str(action.actor), **action.data)
     except (TypeError, ValueError):
@@ -26,12 +26,12 @@ def _check_score(case: Case, action: Action) -> str | None:
     return None
 
 
-def _score(case: Case, action: Action) -> dict[str, Any]:
+def _score(case: Case, pack: PolicyPack, action: Action) -> dict[str, Any]:
     case.expert_review = ExpertReview(by=str(action.actor), **action.data)
     return case.expert_review.model_dump(exclude={"by"})
 
 
-def _objection_budget(case: Case, action: Action) -> str | None:
+def _objection_budget(case: Case, pack: PolicyPack, action: Action) -> str | None:
     """One undecided objection per objector, and at most so many to one notice (engine rule:
     what the public adds to a case is bounded)."""
     mine = next((o for o in case.objections if o.open and o.by == str(action.actor)), None)
@@ -48,13 +48,13 @@ def _objection_budget(case: Case, action: Action) -> str | None:
     return None
 
 
-def _object(case: Case, action: Action) -> dict[str, Any]:
+def _object(case: Case, pack: PolicyPack, action: Action) -> dict[str, Any]:
     objection = Objection(id=len(case.objections) + 1, by=str(action.actor), text=action.reason)
     case.objections.append(objection)
     return {"objection": objection.id}
 
 
-def _check_objection(case: Case, action: Action) -> str | None:
+def _check_objection(case: Case, pack: PolicyPack, action: Action) -> str | None:
     wanted = action.data.get("objection")
     open_ids = [o.id for o in case.objections if o.status == "open"]
     if wanted is None and len(open_ids) > 1:
@@ -64,8 +64,8 @@ def _check_objection(case: Case, action: Action) -> str | None:
     return None
 
 
-def _decide_objection(status: str) -> Callable[[Case, Action], dict[str, Any]]:
-    def effect(case: Case, action: Action) -> dict[str, Any]:
+def _decide_objection(status: str) -> Callable[[Case, PolicyPack, Action], dict[str, Any]]:
+    def effect(case: Case, pack: PolicyPack, action: Action) -> dict[str, Any]:
         wanted = action.data.get("objection")
         objection = next(
             o for o in case.objections if o.status == "open" and wanted in (None, o.id)

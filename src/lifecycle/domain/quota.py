@@ -1,0 +1,94 @@
+"""Yearly caps on the diagnoses and design plans the government buys from one provider
+(wenzhou-2021 第十条), computed from the pack's numbers: pure, used by the case when its year
+opens and by `lifecycle quota`."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from lifecycle.domain.listed import Quota, QuotaPart
+from lifecycle.policies.listed_rules import QuotaRules
+
+KEYS = ("city_diagnosis_target", "recognition", "served_demo_enterprise", "excellent_years_running")
+
+
+def caps(
+    rules: QuotaRules,
+    year: int,
+    target: int,
+    recognition: str | None,
+    served_demo_enterprise: bool,
+    excellent_years_running: int,
+) -> Quota:
+    share = math.floor(target * rules.share_of_target)
+    parts = [
+        QuotaPart(
+            rule=f"{rules.share_of_target:.0%} of the city's yearly diagnosis target {target}",
+            clause=rules.share_clause,
+            amount=share,
+        )
+    ]
+    if recognition is not None:
+        parts.append(
+            QuotaPart(
+                rule=f"recognised at {recognition} level",
+                clause=rules.recognition_clause,
+                amount=rules.recognition[recognition],
+            )
+        )
+    if served_demo_enterprise:
+        parts.append(
+            QuotaPart(
+                rule="served an enterprise that became a demonstration",
+                clause=rules.demonstration_clause,
+                amount=rules.demonstration,
+            )
+        )
+    one, more = rules.excellence
+    if excellent_years_running:
+        running = "two or more years running" if excellent_years_running >= 2 else "last year"
+        parts.append(
+            QuotaPart(
+                rule=f"rated excellent {running}",
+                clause=rules.excellence_clause,
+                amount=more if excellent_years_running >= 2 else one,
+            )
+        )
+    diagnosis = sum(p.amount for p in parts)
+    return Quota(
+        year=year,
+        diagnosis_cap=diagnosis,
+        design_cap=math.floor(diagnosis * rules.design_share),
+        parts=parts,
+    )
+
+
+def read_input(rules: QuotaRules, pack_id: str, data: Any) -> dict[str, Any]:
+    """The command's input, checked key by key (one sentence naming the first bad key)."""
+    where = f"({pack_id} {rules.clause})"
+    if not isinstance(data, dict):
+        raise ValueError(f"the input must be a JSON object with {', '.join(KEYS)} {where}.")
+    unknown = sorted(set(data) - set(KEYS))
+    if unknown:
+        raise ValueError(
+            f"{unknown[0]} is not an input of the quota; give {', '.join(KEYS)} {where}."
+        )
+    for key in KEYS:
+        if key not in data:
+            raise ValueError(f"{key} is missing; give {', '.join(KEYS)} {where}.")
+    for key in ("city_diagnosis_target", "excellent_years_running"):
+        value = data[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"{key} is {value!r}; it must be a whole number, 0 or more {where}.")
+    if data["recognition"] is not None and data["recognition"] not in rules.recognition:
+        allowed = ", ".join(f'"{r}"' for r in rules.recognition)
+        raise ValueError(
+            f"recognition is {data['recognition']!r}; it must be {allowed} or null {where}."
+        )
+    if not isinstance(data["served_demo_enterprise"], bool):
+        raise ValueError(
+            f"served_demo_enterprise is {data['served_demo_enterprise']!r}; it must be true or "
+            f"false {where}."
+        )
+    return data
