@@ -60,6 +60,7 @@ from workflows.rules import carried_rules, rules_of
 INPUTS = "case-inputs-v3"
 # A change made safe for running cases: one timer for the next wake-up, not one per change.
 QUIET_TIMERS = "quiet-timers"
+PERIODS = "continue-at-new-periods"  # also continue when a quarter's or year's report was met
 
 
 @workflow.defn(name=WORKFLOW)
@@ -119,7 +120,10 @@ class CaseWorkflow:
                 async with self.lock:
                     await self.core.write_events()
                     self._show()
-            if self._history_full() or self.core.period_turned:
+            turned = self.core.period_turned
+            if not turned and self.core.new_period() and workflow.patched(PERIODS):
+                turned = True
+            if self._history_full() or turned:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(self._carried())
         await workflow.wait_condition(workflow.all_handlers_finished)

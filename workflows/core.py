@@ -70,6 +70,7 @@ class CaseRun:
         self.events_unwritten = bool(self.rejected)  # events left their writes to the run loop
         self.notices: list[Notification] = list(carried.notices) if carried else []
         self.period_turned = False  # a quarter or a year passed: a good moment to continue
+        self.periods = self._long_periods()  # what this run began in
         self.remembered: dict[str, int] = {}
         if carried:
             self.remembered = dict.fromkeys(carried.recent_events, 0) | carried.remembered
@@ -78,6 +79,23 @@ class CaseRun:
         self.recounts: dict[int, str] = {}
         self.retry_at: dt.datetime | None = None
         self._attempt = 0
+
+    def _long_periods(self) -> dict[str, str]:
+        """The quarter or year each recurring deadline of the case covers now."""
+        out = {}
+        for held in self.case.running():
+            rule = self.pack.deadline(held.name)
+            if held.period and rule is not None and rule.every in ("quarter", "year"):
+                out[held.name] = held.period
+        return out
+
+    def new_period(self) -> bool:
+        """Whether a quarter's or a year's deadline this run began with has moved on to the
+        next period (met or passed): a good moment to continue as new."""
+        turned = False
+        for name, period in self._long_periods().items():
+            turned |= self.periods.setdefault(name, period) != period
+        return turned
 
     def now(self) -> dt.datetime:
         return self.clock.now(workflow.now())

@@ -21,6 +21,7 @@ from lifecycle.contracts import ActRequest, ActResult, MoveRequest
 from lifecycle.domain import limits, rounds
 from lifecycle.domain.actors import Actor, ActorError
 from lifecycle.domain.application import Application, input_problem
+from lifecycle.domain.states import Role
 from lifecycle.policies import REGISTRY, load_pack
 from lifecycle.store.repo import Store
 from lifecycle.temporal.client import connect
@@ -50,7 +51,7 @@ def system_clock(settings: Settings, store: Store) -> BusinessClock:
     return store.business_clock(wanted)
 
 
-def _read_json(label: str, source: str) -> Any:
+def read_json(label: str, source: str) -> Any:
     """A JSON file, or inline JSON when the text starts with '{'; one sentence for a file that
     cannot be read, is too large, is not UTF-8 or is not JSON a person would write."""
     shown = limits.shorten(source)
@@ -84,7 +85,7 @@ def _read_json(label: str, source: str) -> Any:
 def load_application(path: str) -> Application:
     shown = path
     try:
-        app = Application.model_validate(_read_json("FILE", path))
+        app = Application.model_validate(read_json("FILE", path))
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"]) or "(top level)"
@@ -110,8 +111,10 @@ def clock_command(as_json: bool) -> None:
 
 
 def register(cli: click.Group) -> None:
+    from lifecycle import cli_listed
     from lifecycle.cli_audit import audit, events
 
+    cli_listed.register(cli)
     cli.add_command(clock_command)
     cli.add_command(case)
     cli.add_command(round_group)
@@ -171,7 +174,7 @@ def case_act(
     LIFECYCLE_ACT_TIMEOUT seconds (the action may still be applied), 1 the system is not usable.
     """
     checked_case_id(case_id)
-    payload = _read_json("--data", data) if data else {}
+    payload = read_json("--data", data) if data else {}
     if not isinstance(payload, dict):
         raise UserError(f"--data '{limits.shorten(data)}' must be a JSON object.")
     request = ActRequest(
@@ -224,27 +227,60 @@ def case_move(case_id: str, version: str, actor: str, reason: str) -> None:
     click.echo(f"{case_id}: {result.state.value} under rules {version} (#{result.seq} move_rules)")
 
 
+TEXTS_HELP = "Show complaint texts (an enterprise's business): officers only, with --as."
+AS_HELP = "Who asks for the texts: bureau_officer:ID or district_officer:ID@DISTRICT."
+
+
+def _texts_allowed(texts: bool, actor: str | None) -> bool:
+    """Complaint texts are shown to an officer who names themself; refused otherwise."""
+    if not texts:
+        return False
+    if actor is None:
+        raise UserError("--texts shows complaint texts to officers only; add --as ROLE:ID.")
+    try:
+        who = Actor.parse(actor)
+    except ActorError as exc:
+        raise UserError(str(exc)) from None
+    if who.role not in (Role.BUREAU_OFFICER, Role.DISTRICT_OFFICER):
+        raise UserError(
+            f"--as is '{actor}'; complaint texts are shown to bureau and district officers only "
+            "(wenzhou-2021 第十六条(四) complaints are the enterprise's business)."
+        )
+    return True
+
+
 @case.command("show")
 @click.argument("case_id")
 @click.option("--json", "as_json", is_flag=True)
-def case_show(case_id: str, as_json: bool) -> None:
-    """State, rules, deadlines, findings, objections and the audit trail of a case."""
+@click.option("--texts", is_flag=True, help=TEXTS_HELP)
+@click.option("--as", "actor", default=None, help=AS_HELP)
+def case_show(case_id: str, as_json: bool, texts: bool, actor: str | None) -> None:
+    """State, rules, deadlines, findings, objections, what a listed provider recorded (quota
+    use, services, filings, complaints, reports, changes, partners, open decisions) and the
+    audit trail of a case."""
     checked_case_id(case_id)
+    shown = _texts_allowed(texts, actor)
     view = run_cases(lambda s: s.view(case_id))
     trail = _store(Settings.from_env()).audit(case_id)
     if as_json:
-        click.echo(json.dumps(case_json(view, trail), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(case_json(view, trail, shown), ensure_ascii=False, indent=2))
     else:
-        click.echo(case_text(view, trail))
+        click.echo(case_text(view, trail, shown))
 
 
 @case.command("list")
 @click.option("--state", default=None)
 @click.option("--policy", default=None)
+@click.option(
+    "--pending-decision",
+    "pending",
+    is_flag=True,
+    help="Only cases waiting on an officer's decision (a complaints threshold reached, …).",
+)
 @click.option("--json", "as_json", is_flag=True)
-def case_list(state: str | None, policy: str | None, as_json: bool) -> None:
+def case_list(state: str | None, policy: str | None, pending: bool, as_json: bool) -> None:
     """Cases from the read model, optionally by state and policy."""
-    rows = _store(Settings.from_env()).cases(state=state, policy=policy)
+    rows = _store(Settings.from_env()).cases(state=state, policy=policy, pending=pending)
     if as_json:
         click.echo(
             json.dumps(
@@ -259,6 +295,7 @@ def case_list(state: str | None, policy: str | None, as_json: bool) -> None:
                         "district": r.district,
                         "next_deadline": r.next_deadline.isoformat() if r.next_deadline else None,
                         "rules_version": r.rules_version,
+                        "pending_decision": r.pending_decision,
                     }
                     for r in rows
                 ],
@@ -269,17 +306,21 @@ def case_list(state: str | None, policy: str | None, as_json: bool) -> None:
         return
     for r in rows:
         deadline = f"  next {at(r.next_deadline)}" if r.next_deadline else ""
-        click.echo(f"{r.case_id}\t{r.state}\t{r.provider_name}{deadline}")
+        decision = f"  decision: {r.pending_decision}" if r.pending_decision else ""
+        click.echo(f"{r.case_id}\t{r.state}\t{r.provider_name}{deadline}{decision}")
 
 
 @case.command("history")
 @click.argument("case_id")
-def case_history(case_id: str) -> None:
+@click.option("--texts", is_flag=True, help=TEXTS_HELP)
+@click.option("--as", "actor", default=None, help=AS_HELP)
+def case_history(case_id: str, texts: bool, actor: str | None) -> None:
     """The audit trail of a case, from the store."""
+    shown = _texts_allowed(texts, actor)
     rows = _store(Settings.from_env()).audit(checked_case_id(case_id))
     if not rows:
         raise UserError(f"There is no case '{case_id}' in the store.")
-    for line in history_lines(rows):
+    for line in history_lines(rows, shown):
         click.echo(line)
 
 

@@ -7,11 +7,12 @@ import datetime as dt
 from typing import Any
 
 from lifecycle.calendar import SHANGHAI
+from lifecycle.cli_render_listed import listed_json, listed_lines, masked_reason
 from lifecycle.contracts import CaseView
 from lifecycle.store.models import AuditRow
 
 
-def case_json(view: CaseView, trail: list[AuditRow]) -> dict[str, Any]:
+def case_json(view: CaseView, trail: list[AuditRow], texts: bool = False) -> dict[str, Any]:
     c = view.case
     return {
         "case_id": c.case_id,
@@ -46,13 +47,14 @@ def case_json(view: CaseView, trail: list[AuditRow]) -> dict[str, Any]:
         "findings": [f.model_dump(mode="json") for f in c.findings],
         "objections": [o.model_dump(mode="json") for o in c.objections],
         "expert_review": c.expert_review.model_dump(mode="json") if c.expert_review else None,
+        "listed": listed_json(view, trail, texts),
         "actions": view.actions,
         "seq": c.seq,
-        "history": [entry_json(r) for r in trail],
+        "history": [entry_json(r, texts) for r in trail],
     }
 
 
-def entry_json(row: AuditRow) -> dict[str, Any]:
+def entry_json(row: AuditRow, texts: bool = False) -> dict[str, Any]:
     return {
         "seq": row.seq,
         "at": row.at.astimezone(SHANGHAI).isoformat(),
@@ -61,14 +63,14 @@ def entry_json(row: AuditRow) -> dict[str, Any]:
         "action": row.action,
         "from_state": row.from_state,
         "to_state": row.to_state,
-        "reason": row.reason,
+        "reason": masked_reason(row, texts),
         "clause": row.clause,
         "data": row.data or {},
         "event_id": row.event_id,
     }
 
 
-def case_text(view: CaseView, trail: list[AuditRow]) -> str:
+def case_text(view: CaseView, trail: list[AuditRow], texts: bool = False) -> str:
     c = view.case
     rules = f"   rules {view.rules}" if view.rules else ""
     lines = [
@@ -108,15 +110,16 @@ def case_text(view: CaseView, trail: list[AuditRow]) -> str:
         said = f": {o.text}" if o.text else " (its text is in the history)"
         decided = f" by {o.decided_by}" if o.decided_by else ""
         lines.append(f"  objection {o.id} by {o.by}{said} [{o.status}{decided}]")
+    lines += listed_lines(view, trail, texts)
     lines.append("  history:")
-    lines += [f"    {line}" for line in history_lines(trail)]
+    lines += [f"    {line}" for line in history_lines(trail, texts)]
     return "\n".join(lines)
 
 
-def history_lines(rows: list[AuditRow]) -> list[str]:
+def history_lines(rows: list[AuditRow], texts: bool = False) -> list[str]:
     return [
         f"#{r.seq} {at(r.at)} {r.actor_role}:{r.actor_id} {r.action} "
-        f"{r.from_state}→{r.to_state} [{r.clause or '-'}] {r.reason}".rstrip()
+        f"{r.from_state}→{r.to_state} [{r.clause or '-'}] {masked_reason(r, texts)}".rstrip()
         for r in rows
     ]
 

@@ -13,6 +13,7 @@ import click
 
 from lifecycle.cases import CaseService
 from lifecycle.cli_cases import system_clock
+from lifecycle.clock import BusinessClock
 from lifecycle.config import Settings
 from lifecycle.contracts import ActRequest
 from lifecycle.domain.application import Application
@@ -78,6 +79,25 @@ def samples(stamp: str) -> list[tuple[str, Application]]:
     return out
 
 
+DEMO_TARGET = 1000
+
+
+def _yearly_targets(store: Store, clock: BusinessClock) -> None:
+    """The demo's yearly diagnosis targets (only where the bureau has set none), so listed
+    cases open their year's quota (wenzhou-2021 第十条)."""
+    now = dt.datetime.now(dt.UTC)
+    year = clock.anchored(now).now(now).year
+    for policy in pack_ids():
+        rules = load_pack(policy).listed.quota
+        if rules is None:
+            continue
+        for y in (year, year + 1):
+            key = f"{rules.target_setting}.{y}"
+            if not store.settings(policy, [key]):
+                store.set_setting(policy, key, DEMO_TARGET, now)
+                click.echo(f"setting   {policy} {key} = {DEMO_TARGET} (demo)")
+
+
 @click.command()
 @click.option("--pause", type=float, default=2.0, help="Seconds between the demo's actions.")
 def demo(pause: float) -> None:
@@ -91,6 +111,7 @@ async def _demo(settings: Settings, pause: float) -> None:
     clock = system_clock(settings, store)
     service = CaseService(client, store, clock)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
+    _yearly_targets(store, clock)
     cases = []
     for policy, app in samples(stamp):
         round_name = f"demo-{stamp}"

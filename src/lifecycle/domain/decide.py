@@ -94,6 +94,7 @@ def _meets(case: Case, pack: PolicyPack, action: Action, day: dt.date) -> list[C
         and (rule := pack.deadline(d.name)) is not None
         and rule.met_by == action.trigger
         and action.data.get("deadline", d.name) == d.name
+        and action.data.get("period", d.period) == d.period  # a late one names its own period
         and deadlines.begun(pack, d, day)
     ]
 

@@ -5,12 +5,18 @@ opens and by `lifecycle quota`."""
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Any
 
 from lifecycle.domain.listed import Quota, QuotaPart
 from lifecycle.policies.listed_rules import QuotaRules
 
 KEYS = ("city_diagnosis_target", "recognition", "served_demo_enterprise", "excellent_years_running")
+
+
+def _exact(share: float) -> Fraction:
+    """The share as written in the pack (0.1 is a tenth, not 0.1000000000000000055…)."""
+    return Fraction(repr(share))
 
 
 def caps(
@@ -21,7 +27,7 @@ def caps(
     served_demo_enterprise: bool,
     excellent_years_running: int,
 ) -> Quota:
-    share = math.floor(target * rules.share_of_target)
+    share = math.floor(target * _exact(rules.share_of_target))
     parts = [
         QuotaPart(
             rule=f"{rules.share_of_target:.0%} of the city's yearly diagnosis target {target}",
@@ -59,7 +65,7 @@ def caps(
     return Quota(
         year=year,
         diagnosis_cap=diagnosis,
-        design_cap=math.floor(diagnosis * rules.design_share),
+        design_cap=math.floor(diagnosis * _exact(rules.design_share)),
         parts=parts,
     )
 

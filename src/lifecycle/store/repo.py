@@ -162,14 +162,23 @@ class Store:
         with self.sessions.begin() as s:
             s.merge(SettingRow(policy=policy, key=key, value=value, set_at=now))
 
+    def all_settings(self, policy: str) -> dict[str, Any]:
+        with self.sessions() as s:
+            rows = s.scalars(
+                select(SettingRow).where(SettingRow.policy == policy).order_by(SettingRow.key)
+            )
+            return {r.key: r.value for r in rows}
+
     def notifications(
-        self, role: str | None = None, since: dt.datetime | None = None
+        self, role: str | None = None, due_from: dt.date | None = None
     ) -> list[NotificationRow]:
-        query = select(NotificationRow).order_by(NotificationRow.written_at, NotificationRow.id)
+        query = select(NotificationRow).order_by(
+            NotificationRow.due, NotificationRow.written_at, NotificationRow.id
+        )
         if role:
             query = query.where(NotificationRow.role == role)
-        if since is not None:
-            query = query.where(NotificationRow.written_at >= since)
+        if due_from is not None:
+            query = query.where(NotificationRow.due >= due_from)
         with self.sessions() as s:
             return list(s.scalars(query))
 

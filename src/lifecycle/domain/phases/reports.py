@@ -23,9 +23,19 @@ def _check(case: Case, pack: PolicyPack, action: Action) -> str | None:
     owed = _owed(case, pack, action)
     if not owed:
         return f"{pack.id} asks for no reports."
-    if "deadline" not in action.data and len(owed) == 1:
-        return None
-    fields.choice(action.data, "deadline", owed)
+    if "deadline" in action.data or len(owed) > 1:
+        fields.choice(action.data, "deadline", owed)
+    if "period" in action.data:
+        name = action.data.get("deadline", owed[0])
+        held = case.deadlines.get(name)
+        period = fields.text(action.data, "period", 16)
+        if held is None or held.period is None:
+            return f"data period: {name} is not a report owed by period now."
+        if period != held.period and not (len(period) == len(held.period) and period < held.period):
+            return (
+                f"data period is {period!r}; {name} is owed for {held.period} now, or name an "
+                "earlier period to hand in a late report."
+            )
     return None
 
 
@@ -33,8 +43,10 @@ def _submit(case: Case, pack: PolicyPack, action: Action) -> dict[str, Any]:
     owed = _owed(case, pack, action)
     name = action.data.get("deadline", owed[0])
     held = case.deadlines.get(name)
-    late = held is not None and held.expired and not held.met
-    return {**action.data, "deadline": name, "period": held.period if held else None, "late": late}
+    current = held.period if held else None
+    period = action.data.get("period", current)
+    late = period != current or (held is not None and held.expired and not held.met)
+    return {**action.data, "deadline": name, "period": period, "late": late}
 
 
 register(Handler("submit_report", PHASE, check=reading(_check), effect=_submit))

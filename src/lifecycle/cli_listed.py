@@ -1,0 +1,186 @@
+"""`lifecycle quota`, `lifecycle setting …` and `lifecycle notifications …`: the listed phase's
+numbers, the bureau's yearly settings and the reminders cases write for other systems."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+import click
+
+from lifecycle.config import Settings, UserError, parse_date
+from lifecycle.domain import limits, quota
+from lifecycle.domain.states import Role
+from lifecycle.policies import load_pack, pack_ids
+from lifecycle.policies.schema import PolicyPack
+from lifecycle.store.repo import Store
+
+
+def _store() -> Store:
+    return Store.from_url(Settings.from_env().db_url)
+
+
+def _quota_rules(policy: str) -> tuple[PolicyPack, Any]:
+    pack = load_pack(policy)
+    rules = pack.listed.quota
+    if rules is None:
+        having = [p for p in pack_ids() if load_pack(p).listed.quota is not None]
+        raise UserError(
+            f"{policy} sets no yearly quota on purchased services; "
+            f"{', '.join(having) or 'no programme'} does."
+        )
+    return pack, rules
+
+
+@click.command("quota")
+@click.argument("policy")
+@click.argument("file")
+def quota_command(policy: str, file: str) -> None:
+    """The yearly caps on purchased diagnoses and design plans of one provider, with the parts
+    they are made of (wenzhou-2021 第十条).
+
+    FILE (JSON, or inline JSON) gives city_diagnosis_target (int), recognition ("ministry",
+    "province" or null), served_demo_enterprise (bool) and excellent_years_running (int).
+    """
+    from lifecycle.cli_cases import read_json
+
+    pack, rules = _quota_rules(policy)
+    try:
+        data = quota.read_input(rules, pack.id, read_json("FILE", file))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    caps = quota.caps(
+        rules,
+        dt.date.today().year,
+        data["city_diagnosis_target"],
+        data["recognition"],
+        data["served_demo_enterprise"],
+        data["excellent_years_running"],
+    )
+    click.echo(
+        json.dumps(
+            {
+                "diagnosis_cap": caps.diagnosis_cap,
+                "design_cap": caps.design_cap,
+                "parts": [p.model_dump() for p in caps.parts],
+            },
+            ensure_ascii=False,
+        )
+    )
+
+
+@click.group("setting")
+def setting() -> None:
+    """The bureau's settings of a programme (the city's yearly diagnosis target)."""
+
+
+def _setting_names(pack: PolicyPack) -> dict[str, str]:
+    """Setting name pattern → what it holds, for the settings this programme reads."""
+    names: dict[str, str] = {}
+    if pack.listed.quota is not None:
+        names[f"{pack.listed.quota.target_setting}.YEAR"] = (
+            f"the city's diagnosis target for YEAR, a whole number ({pack.id} "
+            f"{pack.listed.quota.share_clause})"
+        )
+    return names
+
+
+def _checked_setting(pack: PolicyPack, key: str, value: str) -> tuple[str, Any]:
+    names = _setting_names(pack)
+    rules = pack.listed.quota
+    if rules is not None:
+        match = re.fullmatch(re.escape(rules.target_setting) + r"\.(\d{4})", key)
+        if match:
+            year = int(match.group(1))
+            if not 2000 <= year <= 2200:
+                raise UserError(f"KEY '{key}' names the year {year}; give a year 2000–2200.")
+            if not value.isdigit() or len(value) > 9:
+                raise UserError(
+                    f"VALUE '{limits.shorten(value)}' for {key} must be a whole number of "
+                    f"diagnoses, 0 or more ({pack.id} {rules.share_clause})."
+                )
+            return key, int(value)
+    known = "; ".join(f"{n}: {what}" for n, what in names.items())
+    raise UserError(
+        f"KEY '{limits.shorten(key)}' is not a setting of {pack.id}; "
+        + (f"its settings are {known}." if names else f"{pack.id} has no settings.")
+    )
+
+
+@setting.command("set")
+@click.argument("policy")
+@click.argument("key")
+@click.argument("value")
+def setting_set(policy: str, key: str, value: str) -> None:
+    """Set KEY of POLICY to VALUE (for example city_diagnosis_target.2026 1200). Cases read it
+    when they need it (a year's quota opens from that year's target)."""
+    pack = load_pack(policy)
+    key, checked = _checked_setting(pack, key, value)
+    _store().set_setting(pack.id, key, checked, dt.datetime.now(dt.UTC))
+    click.echo(f"{pack.id} {key} = {checked}")
+
+
+@setting.command("list")
+@click.argument("policy")
+def setting_list(policy: str) -> None:
+    """The settings of POLICY the bureau has set, and those it may set."""
+    pack = load_pack(policy)
+    rows = _store().all_settings(pack.id)
+    for key, value in rows.items():
+        click.echo(f"{key}\t{json.dumps(value, ensure_ascii=False)}")
+    if not rows:
+        names = _setting_names(pack)
+        reads = "; ".join(f"{n}, {what}" for n, what in names.items())
+        click.echo(
+            f"No settings yet; {pack.id} reads {reads}." if names else f"{pack.id} reads none."
+        )
+
+
+@click.group("notifications")
+def notifications() -> None:
+    """Reminders cases wrote for the people who must act (written once each)."""
+
+
+@notifications.command("list")
+@click.option("--role", default=None, help="Only those for ROLE (provider, bureau_officer, …).")
+@click.option("--since", default=None, help="Only those due on or after DATE.")
+@click.option("--json", "as_json", is_flag=True)
+def notifications_list(role: str | None, since: str | None, as_json: bool) -> None:
+    """What each reminder says, to whom, for which case and when it is due."""
+    if role is not None and role not in Role.__members__.values():
+        raise UserError(
+            f"--role '{limits.shorten(role)}' is not a role; roles: "
+            f"{', '.join(r.value for r in Role)}."
+        )
+    due_from = parse_date("--since", since) if since is not None else None
+    rows = _store().notifications(role=role, due_from=due_from)
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "case_id": r.case_id,
+                        "role": r.role,
+                        "text": r.text,
+                        "due": r.due.isoformat(),
+                        "written_at": r.written_at.isoformat(),
+                    }
+                    for r in rows
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    for r in rows:
+        click.echo(f"{r.due.isoformat()}\t{r.role}\t{r.case_id}\t{r.text}")
+    if not rows:
+        click.echo("No reminders" + (f" for {role}" if role else "") + ".", err=True)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(quota_command)
+    cli.add_command(setting)
+    cli.add_command(notifications)
