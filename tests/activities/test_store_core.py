@@ -21,7 +21,7 @@ from lifecycle.clock import configured
 from lifecycle.config import UserError
 from lifecycle.contracts import CaseSnapshot, SnapshotDeadline
 from lifecycle.domain.case import AuditEntry
-from lifecycle.domain.plan import DeadlineRequest, ReservationRequest
+from lifecycle.domain.plan import ClaimRequest, DeadlineRequest, Notification, ReservationRequest
 from lifecycle.domain.states import CaseState
 from lifecycle.store.db import MIGRATIONS, make_engine, migrate
 from lifecycle.store.models import Base
@@ -215,3 +215,37 @@ async def test_a_malformed_holiday_file_is_retried_a_question_past_the_calendar_
     assert (impossible.value.type, impossible.value.non_retryable) == (BAD_QUESTION, True)
     counted = await env.run(acts.compute_deadline, ask)
     assert counted.notices == ["provisional: weekends and fixed-date statutory holidays only"]
+
+
+def test_a_reminder_written_again_by_a_retried_record_is_kept_once(real_store):
+    reminder = Notification(
+        key="case-4:quarterly_self_report:2026-Q1:before3",
+        case_id="case-4",
+        role="provider",
+        text="请报送本季度绩效材料",
+        due=dt.date(2026, 4, 15),
+    )
+    for _ in range(3):  # the activity retried after its first write landed
+        real_store.record(snapshot("case-4", "listed", 7), [], notifications=[reminder])
+    rows = real_store.notifications()
+    assert [(r.case_id, r.role, r.due) for r in rows] == [("case-4", "provider", reminder.due)]
+    assert real_store.notifications(role="bureau_officer") == []
+    assert real_store.notifications(due_from=dt.date(2026, 4, 16)) == []
+
+
+def test_claims_are_exclusive_and_settings_are_the_last_set(real_store):
+    transform = ClaimRequest(key="engagement:P:E", holder="transformation", what="", clause="")
+    assess = transform.model_copy(update={"holder": "assessment"})
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda r: real_store.claim_key(r, T0), [transform, assess] * 4))
+    winners = {r.held_by for r in results}
+    assert len(winners) == 1
+    assert all(
+        r.granted == (r.held_by == h.holder)
+        for r, h in zip(results, [transform, assess] * 4, strict=True)
+    )
+    real_store.set_setting("wenzhou-2021", "city_diagnosis_target.2026", 100, T0)
+    real_store.set_setting("wenzhou-2021", "city_diagnosis_target.2026", 120, T0)
+    assert real_store.settings("wenzhou-2021", ["city_diagnosis_target.2026", "x"]) == {
+        "city_diagnosis_target.2026": 120
+    }

@@ -8,6 +8,7 @@ history stands for a case that ran on the code of its day). Delete nothing here.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import tempfile
@@ -20,6 +21,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from lifecycle.cases import CaseService
+from lifecycle.config import UserError
 from lifecycle.contracts import EVENT, CalendarNotice, ExternalEvent, MoveRequest
 from lifecycle.policies import REGISTRY
 from lifecycle.policies.loader import read_document
@@ -110,6 +112,55 @@ async def continued_as_new(service, env, _calendar) -> str:
     return case_id
 
 
+async def wenzhou_listed_year(service, env, _calendar) -> str:
+    from tests.workflows.listed import listed
+    from tests.workflows.test_listed import enterprise, service_record, target
+
+    target(service.store, 2026, 30)
+    case = await listed(service, env, service.store, "wenzhou-2021", "2026-03-02")
+    for n in range(4):
+        record = service_record("diagnosis", "2026-03-10", n)
+        with contextlib.suppress(UserError):  # the fourth is over the cap
+            await service.act(case.case_id, req("record_service", case.provider, **record))
+    filing = {
+        "event_date": "2026-04-20",
+        "days": 0.5,
+        "kind": "training",
+        "participants": 60,
+        "fee": 0,
+        "industries": ["footwear"],
+    }
+    await service.act(case.case_id, req("file_training", case.provider, **filing))
+    for n, sender in enumerate((1, 2, 3, 3), 1):
+        event = ExternalEvent(
+            event_id=f"hotline-{n}",
+            action="complain",
+            actor=f"enterprise:{enterprise(sender)}",
+            reason="投诉",
+        )
+        await service.handle(case.case_id).signal(EVENT, event)
+    await env.sleep(DAY)
+    for n in (1, 2, 3):
+        await service.act(case.case_id, req("verify_complaint", OFFICER, complaint=n + 1))
+    await service.act(case.case_id, req("bar_purchase", OFFICER, "抄袭"))
+    return case.case_id
+
+
+async def guangzhou_reports_and_a_change(service, env, _calendar) -> str:
+    from tests.workflows.listed import listed
+
+    case = await listed(service, env, service.store, "guangzhou-2024", "2026-03-02")
+    await case.until(env, "2026-03-11")
+    change = {"changes": ["name"], "name": "广州更名科技有限公司", "effective": "2026-03-23"}
+    await service.act(case.case_id, req("report_change", case.provider, **change))
+    await case.until(env, "2026-04-17")  # reminders, the Q1 report missed: a finding
+    await service.act(case.case_id, req("submit_report", case.provider, period="2026-Q1"))
+    await case.until(env, "2026-07-06")
+    await service.act(case.case_id, req("submit_report", case.provider))  # Q2 met: continues
+    await env.sleep(DAY)
+    return case.case_id
+
+
 SCENARIOS: dict[str, Scenario] = {
     "v2_qingdao_listed_after_undecided_objection": listed_after_undecided_objection,
     "v2_qingdao_rejected_gives_its_place_back": rejected_gives_its_place_back,
@@ -117,6 +168,8 @@ SCENARIOS: dict[str, Scenario] = {
     "v2_qingdao_calendar_loaded_and_rules_moved": calendar_loaded_and_rules_moved,
     "v2_testland_weekly_reports_signals_and_findings": weekly_reports_signals_and_findings,
     "v2_qingdao_continued_as_new": continued_as_new,
+    "v3_wenzhou_listed_year": wenzhou_listed_year,
+    "v3_guangzhou_reports_and_a_change": guangzhou_reports_and_a_change,
 }
 
 
@@ -164,7 +217,13 @@ async def main() -> None:
         url = f"sqlite:///{tmp}/store.db"
         queue = f"record-{uuid.uuid4()}"
         async with build_worker(env.client, url, task_queue=queue):
-            service = CaseService(env.client, Store.from_url(url), task_queue=queue, indexed=False)
+            service = CaseService(
+                env.client,
+                Store.from_url(url),
+                task_queue=queue,
+                indexed=False,
+                real_now=env.get_current_time,
+            )
             await record(service, env, calendar)
     await env.shutdown()
 

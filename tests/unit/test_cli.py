@@ -118,3 +118,70 @@ def test_unusable_store_is_one_sentence(url, message):
     assert result.stderr.startswith(message)
     assert len(result.stderr.strip().splitlines()) == 1
     assert "secret" not in result.stderr
+
+
+def _quota(data, policy: str = "wenzhou-2021"):
+    return lifecycle("quota", policy, json.dumps(data))
+
+
+def test_quota_caps_and_their_parts():
+    out = _quota(
+        {
+            "city_diagnosis_target": 457,
+            "recognition": "province",
+            "served_demo_enterprise": False,
+            "excellent_years_running": 1,
+        }
+    )
+    assert out.returncode == 0, out.stderr
+    caps = json.loads(out.stdout)
+    assert (caps["diagnosis_cap"], caps["design_cap"]) == (65, 32)  # 45 + 10 + 10; half, down
+    assert [(p["clause"], p["amount"]) for p in caps["parts"]] == [
+        ("第十条(一)", 45),
+        ("第十条(二)", 10),
+        ("第十条(四)", 10),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"city_diagnosis_target": -1}, "city_diagnosis_target is -1"),
+        ({"city_diagnosis_target": 1.5}, "city_diagnosis_target is 1.5"),
+        ({"recognition": "city"}, "recognition is 'city'"),
+        ({"served_demo_enterprise": "yes"}, "served_demo_enterprise is 'yes'"),
+        ({"excellent_years_running": True}, "excellent_years_running is True"),
+        ({"bonus": 3}, "bonus is not an input of the quota"),
+    ],
+)
+def test_quota_refuses_bad_input_naming_the_key(change, named):
+    data = {
+        "city_diagnosis_target": 100,
+        "recognition": None,
+        "served_demo_enterprise": False,
+        "excellent_years_running": 0,
+        **change,
+    }
+    out = _quota(data)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.startswith(named) and "(wenzhou-2021 第十条)" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_quota_of_a_programme_without_one_and_a_missing_key():
+    assert "qingdao-2024 sets no yearly quota" in _quota({}, "qingdao-2024").stderr
+    missing = _quota({"city_diagnosis_target": 1})
+    assert missing.returncode == 2 and missing.stderr.startswith("recognition is missing")
+
+
+def test_settings_are_checked_before_they_are_kept(tmp_path):
+    env = {"LIFECYCLE_VAR_DIR": str(tmp_path)}
+    bad = lifecycle("setting", "set", "wenzhou-2021", "target", "5", env=env)
+    assert bad.returncode == 2 and "KEY 'target' is not a setting of wenzhou-2021" in bad.stderr
+    assert "city_diagnosis_target.YEAR" in bad.stderr
+    ok = lifecycle("setting", "set", "wenzhou-2021", "city_diagnosis_target.2026", "1200", env=env)
+    assert ok.returncode == 0, ok.stderr
+    listed = lifecycle("setting", "list", "wenzhou-2021", env=env)
+    assert listed.stdout == "city_diagnosis_target.2026\t1200\n"
+    role = lifecycle("notifications", "list", "--role", "mayor", env=env)
+    assert role.returncode == 2 and "--role 'mayor' is not a role" in role.stderr

@@ -1,0 +1,196 @@
+"""The listed phase through the real command on the real dev server, with a chosen business
+start and compressed days: training filings on and after the last on-time date around National
+Day 2025, quota reservations under concurrent records, complaints sent twice by another system
+reaching the threshold, and a guangzhou quarterly report missed (reminders, then a finding),
+with the worker killed and restarted between the reminders."""
+
+import datetime as dt
+import json
+import signal
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from lifecycle.domain.credit_code import complete
+from tests.helpers import BIN, cli, lifecycle, show, wait_until
+
+pytestmark = pytest.mark.e2e
+OFFICER = ("--as", "bureau_officer:li")
+EX = Path("examples")
+
+
+def business_day(system) -> dt.date:
+    now = json.loads(cli(system, "clock", "--json").stdout)["business_now"]
+    return dt.datetime.fromisoformat(now).date()
+
+
+def wait_for_day(system, day: str) -> None:
+    """Until business time has just entered ``day`` (so a command lands on it)."""
+    target = dt.date.fromisoformat(day)
+    assert business_day(system) < target, f"{day} has passed already"
+    wait_until(lambda: business_day(system) >= target, timeout=300, interval=0.3)
+
+
+def to_listed(system, policy: str, round_name: str) -> tuple[str, str]:
+    app = json.loads((EX / policy / "application.json").read_text("utf-8"))
+    cli(system, "round", "set", policy, round_name)
+    case_id = cli(
+        system,
+        "case",
+        "apply",
+        policy,
+        str(EX / policy / "application.json"),
+        "--round",
+        round_name,
+    ).stdout.strip()
+    cli(system, "case", "act", case_id, "begin_review", *OFFICER)
+    score = '{"score": 90, "rank": 1, "recommended": true}'
+    cli(system, "case", "act", case_id, "score", "--as", "expert:panel", "--data", score)
+    cli(system, "case", "act", case_id, "publicise", *OFFICER)
+    wait_until(lambda: show(system, case_id)["state"] == "listed", timeout=300, interval=1)
+    return case_id, f"provider:{app['credit_code']}"
+
+
+def signal_event(system, case_id: str, event: dict) -> None:
+    subprocess.run(
+        [
+            str(BIN / "temporal"),
+            "workflow",
+            "signal",
+            "--workflow-id",
+            case_id,
+            "--name",
+            "event",
+            "--address",
+            system.env.get("TEMPORAL_ADDRESS") or system.address,
+            "--input",
+            json.dumps(event, ensure_ascii=False),
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_a_wenzhou_year_filings_quota_and_complaints(new_system):
+    system = new_system(LIFECYCLE_BUSINESS_START="2025-09-15", LIFECYCLE_DAY_SECONDS="5")
+    system.start()
+    try:
+        cli(system, "setting", "set", "wenzhou-2021", "city_diagnosis_target.2025", "30")
+        bad = cli(
+            system, "setting", "set", "wenzhou-2021", "city_diagnosis_target.2025", "x", ok=False
+        )
+        assert bad.returncode == 2 and "VALUE 'x' for city_diagnosis_target.2025" in bad.stderr
+        case_id, provider = to_listed(system, "wenzhou-2021", "e2e")
+        wait_until(lambda: show(system, case_id)["listed"]["quota"], timeout=60, interval=1)
+
+        # Quota: cap 3 (10% of 30); six records at once, three go through.
+        def record(n: int) -> subprocess.CompletedProcess:
+            data = {
+                "kind": "diagnosis",
+                "enterprise": complete(f"91330302MA2J{n:05d}"),
+                "district": "鹿城区",
+                "date": "2025-09-20",
+            }
+            return lifecycle(
+                "case", "act", case_id, "record_service", "--as", provider,
+                "--data", json.dumps(data), "--request-id", f"svc-{n}", env=system.env,
+            )  # fmt: skip
+
+        with ThreadPoolExecutor(6) as pool:
+            results = list(pool.map(record, range(6)))
+        assert sorted(r.returncode for r in results) == [0, 0, 0, 2, 2, 2], [
+            r.stderr for r in results
+        ]
+        refusal = next(r.stderr for r in results if r.returncode == 2)
+        assert "the 2025 diagnosis quota" in refusal and "第十条" in refusal
+        quota = show(system, case_id)["listed"]["quota"]
+        assert (quota["diagnosis_cap"], quota["used"]) == (3, {"diagnosis": 3})
+
+        # Training for 17 October: the last on-time date is Sunday 28 September (a make-up
+        # working day before National Day).
+        filing = json.dumps(
+            {
+                "event_date": "2025-10-17",
+                "days": 0.5,
+                "kind": "training",
+                "participants": 60,
+                "fee": 0,
+                "industries": ["footwear"],
+            }
+        )
+        file_it = ("case", "act", case_id, "file_training", "--as", provider, "--data", filing)
+        wait_for_day(system, "2025-09-28")
+        cli(system, *file_it)
+        wait_for_day(system, "2025-09-29")
+        late = cli(system, *file_it, ok=False)
+        assert late.returncode == 2
+        assert "after its latest on-time date 2025-09-28" in late.stderr
+        assert "wenzhou-2021 第十五条" in late.stderr
+
+        # Complaints from another system, each sent twice; three distinct enterprises.
+        for n in (1, 2, 3):
+            event = {
+                "event_id": f"hotline-{n}",
+                "action": "complain",
+                "actor": f"enterprise:{complete(f'91330302MA2K{n:05d}')}",
+                "reason": f"SECRET-投诉-{n}",
+            }
+            signal_event(system, case_id, event)
+            signal_event(system, case_id, event)
+        wait_until(lambda: len(show(system, case_id)["listed"]["complaints"]) == 3, timeout=60)
+        text = cli(system, "case", "show", case_id).stdout
+        assert "SECRET-投诉" not in text and "complaint text: an officer sees it" in text
+        ids = [c["id"] for c in show(system, case_id)["listed"]["complaints"]]
+        for n in ids:
+            data = json.dumps({"complaint": n})
+            cli(system, "case", "act", case_id, "verify_complaint", *OFFICER, "--data", data)
+        pending = cli(system, "case", "list", "--pending-decision").stdout
+        assert case_id in pending and "verified complaints from 3 enterprise(s)" in pending
+        assert (
+            cli(system, "case", "list", "--pending-decision", "--policy", "qingdao-2024").stdout
+            == ""
+        )
+        shown = cli(system, "case", "show", case_id, "--texts", *OFFICER).stdout
+        assert "DECISION" in shown and "SECRET-投诉-1" in shown
+        refused = cli(system, "case", "show", case_id, "--texts", "--as", provider, ok=False)
+        assert refused.returncode == 2 and "officers only" in refused.stderr
+        history = [e["action"] for e in show(system, case_id)["history"]]
+        assert history.count("complain") == 3 and history.count("record_service") == 3
+        assert show(system, case_id)["state"] == "listed"
+        assert "SECRET" not in system.output(), "complaint texts are never logged"
+    finally:
+        assert system.stop() == 0
+
+
+def test_a_guangzhou_quarter_reminders_and_a_missed_report_across_a_worker_restart(split):
+    system = split(LIFECYCLE_BUSINESS_START="2026-03-16", LIFECYCLE_DAY_SECONDS="3")
+    case_id, provider = to_listed(system, "guangzhou-2024", "e2e")
+    due = next(
+        d for d in show(system, case_id)["deadlines"] if d["name"] == "quarterly_self_report"
+    )
+    assert (due["period"], due["date"]) == ("2026-Q1", "2026-04-15")
+
+    def reminders() -> list[dict]:
+        return json.loads(cli(system, "notifications", "list", "--json").stdout)
+
+    wait_until(lambda: reminders(), timeout=200, interval=1)
+    assert [(r["role"], r["due"]) for r in reminders()] == [("provider", "2026-04-15")]
+    system.kill_worker(signal.SIGKILL)
+    system.start_worker()
+    wait_until(lambda: show(system, case_id)["findings"], timeout=200, interval=1)
+    [finding] = show(system, case_id)["findings"]
+    assert (finding["id"], finding["clause"]) == ("late_report", "§4.4.2")
+    wait_until(lambda: len(reminders()) == 2, timeout=60, interval=1)
+    assert [(r["role"], r["due"]) for r in reminders()] == [
+        ("provider", "2026-04-15"),
+        ("bureau_officer", "2026-04-15"),
+    ]
+    officer = cli(system, "notifications", "list", "--role", "bureau_officer").stdout
+    assert officer.startswith("2026-04-15\tbureau_officer\t" + case_id)
+    late = json.dumps({"period": "2026-Q1"})
+    cli(system, "case", "act", case_id, "submit_report", "--as", provider, "--data", late)
+    text = cli(system, "case", "show", case_id).stdout
+    assert "2026-Q1 submitted LATE" in text
+    assert "finding late_report (§4.4.2)" in text
