@@ -383,3 +383,43 @@ async def test_three_years_of_a_guangzhou_case_with_weekly_activity(service, env
     chain = await runs(service.client, case.case_id)
     assert len(chain) >= 3 and all(events < 4096 for events, _ in chain), chain
     assert len(view.model_dump_json()) < 8000
+
+
+async def test_a_training_filing_refused_by_its_rules_then_reviewed_held_and_reported(
+    service, env, store
+):
+    target(store, 2026, 100)
+    case = await listed(service, env, store, WENZHOU, "2026-03-02")
+    good = {
+        "event_date": "2026-04-24",
+        "days": 1,
+        "kind": "lecture",
+        "participants": 120,
+        "fee": 0,
+        "industries": ["pumps_valves", "new_materials"],
+    }
+    for change, says in (
+        ({"fee": 50}, "data fee is 50; training events are free"),
+        ({"days": 1.5}, "data days is 1.5; an event lasts at most 1 day"),
+        ({"participants": 99}, "data participants is 99; a lecture needs at least 100"),
+        ({"industries": ["textiles"]}, "industries"),
+    ):
+        with pytest.raises(UserError, match=says):
+            await service.act(case.case_id, req("file_training", case.provider, **(good | change)))
+    await service.act(case.case_id, req("file_training", case.provider, **good))
+    [filing] = (await service.view(case.case_id)).case.listed.filings
+    district = "district_officer:wang@鹿城区"
+    with pytest.raises(UserError, match="this step needs it reviewed"):
+        await service.act(case.case_id, req("accept_training", OFFICER, filing=filing.id))
+    await service.act(
+        case.case_id, req("review_training", district, filing=filing.id, approved=True)
+    )
+    await service.act(case.case_id, req("accept_training", OFFICER, filing=filing.id))
+    report = {"filing": filing.id, "attendance": 110, "satisfaction": 79.5}
+    with pytest.raises(UserError, match="report it after the event"):
+        await service.act(case.case_id, req("report_training", case.provider, **report))
+    await case.until(env, "2026-04-27")
+    await service.act(case.case_id, req("report_training", case.provider, **report))
+    row = store.audit(case.case_id)[-1]
+    assert (row.action, row.data["subsidy_payable"]) == ("report_training", False)
+    assert (await service.view(case.case_id)).case.listed.filings == []
