@@ -21,7 +21,7 @@ from lifecycle.contracts import ActRequest, ActResult, MoveRequest
 from lifecycle.domain import limits, rounds
 from lifecycle.domain.actors import Actor, ActorError
 from lifecycle.domain.application import Application, input_problem
-from lifecycle.domain.states import Role
+from lifecycle.domain.phases.complaints import text_refusal
 from lifecycle.policies import REGISTRY, load_pack
 from lifecycle.store.repo import Store
 from lifecycle.temporal.client import connect
@@ -241,11 +241,9 @@ def _texts_allowed(texts: bool, actor: str | None) -> bool:
         who = Actor.parse(actor)
     except ActorError as exc:
         raise UserError(str(exc)) from None
-    if who.role not in (Role.BUREAU_OFFICER, Role.DISTRICT_OFFICER):
-        raise UserError(
-            f"--as is '{actor}'; complaint texts are shown to bureau and district officers only "
-            "(wenzhou-2021 第十六条(四) complaints are the enterprise's business)."
-        )
+    refusal = text_refusal(who.role)
+    if refusal:
+        raise UserError(f"--as is '{actor}': {refusal}")
     return True
 
 

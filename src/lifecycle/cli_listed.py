@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from typing import Any
 
 import click
@@ -76,39 +75,6 @@ def setting() -> None:
     """The bureau's settings of a programme (the city's yearly diagnosis target)."""
 
 
-def _setting_names(pack: PolicyPack) -> dict[str, str]:
-    """Setting name pattern → what it holds, for the settings this programme reads."""
-    names: dict[str, str] = {}
-    if pack.listed.quota is not None:
-        names[f"{pack.listed.quota.target_setting}.YEAR"] = (
-            f"the city's diagnosis target for YEAR, a whole number ({pack.id} "
-            f"{pack.listed.quota.share_clause})"
-        )
-    return names
-
-
-def _checked_setting(pack: PolicyPack, key: str, value: str) -> tuple[str, Any]:
-    names = _setting_names(pack)
-    rules = pack.listed.quota
-    if rules is not None:
-        match = re.fullmatch(re.escape(rules.target_setting) + r"\.(\d{4})", key)
-        if match:
-            year = int(match.group(1))
-            if not 2000 <= year <= 2200:
-                raise UserError(f"KEY '{key}' names the year {year}; give a year 2000–2200.")
-            if not value.isdigit() or len(value) > 9:
-                raise UserError(
-                    f"VALUE '{limits.shorten(value)}' for {key} must be a whole number of "
-                    f"diagnoses, 0 or more ({pack.id} {rules.share_clause})."
-                )
-            return key, int(value)
-    known = "; ".join(f"{n}: {what}" for n, what in names.items())
-    raise UserError(
-        f"KEY '{limits.shorten(key)}' is not a setting of {pack.id}; "
-        + (f"its settings are {known}." if names else f"{pack.id} has no settings.")
-    )
-
-
 @setting.command("set")
 @click.argument("policy")
 @click.argument("key")
@@ -117,7 +83,10 @@ def setting_set(policy: str, key: str, value: str) -> None:
     """Set KEY of POLICY to VALUE (for example city_diagnosis_target.2026 1200). Cases read it
     when they need it (a year's quota opens from that year's target)."""
     pack = load_pack(policy)
-    key, checked = _checked_setting(pack, key, value)
+    try:
+        checked = quota.checked_setting(pack, key, value)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
     _store().set_setting(pack.id, key, checked, dt.datetime.now(dt.UTC))
     click.echo(f"{pack.id} {key} = {checked}")
 
@@ -131,7 +100,7 @@ def setting_list(policy: str) -> None:
     for key, value in rows.items():
         click.echo(f"{key}\t{json.dumps(value, ensure_ascii=False)}")
     if not rows:
-        names = _setting_names(pack)
+        names = quota.setting_names(pack)
         reads = "; ".join(f"{n}, {what}" for n, what in names.items())
         click.echo(
             f"No settings yet; {pack.id} reads {reads}." if names else f"{pack.id} reads none."

@@ -5,11 +5,14 @@ opens and by `lifecycle quota`."""
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 from typing import Any
 
+from lifecycle.domain import limits
 from lifecycle.domain.listed import Quota, QuotaPart
 from lifecycle.policies.listed_rules import QuotaRules
+from lifecycle.policies.schema import PolicyPack
 
 KEYS = ("city_diagnosis_target", "recognition", "served_demo_enterprise", "excellent_years_running")
 
@@ -98,3 +101,36 @@ def read_input(rules: QuotaRules, pack_id: str, data: Any) -> dict[str, Any]:
             f"false {where}."
         )
     return data
+
+
+def setting_names(pack: PolicyPack) -> dict[str, str]:
+    """The bureau settings this programme reads: name pattern → what it holds."""
+    rules = pack.listed.quota
+    if rules is None:
+        return {}
+    return {
+        f"{rules.target_setting}.YEAR": (
+            f"the city's diagnosis target for YEAR, a whole number ({pack.id} {rules.share_clause})"
+        )
+    }
+
+
+def checked_setting(pack: PolicyPack, key: str, value: str) -> int:
+    """The value a bureau setting may take, or ValueError with one sentence naming the key."""
+    rules = pack.listed.quota
+    match = rules and re.fullmatch(re.escape(rules.target_setting) + r"\.([0-9]{4})", key)
+    if not rules or not match:
+        known = "; ".join(f"{n}: {what}" for n, what in setting_names(pack).items())
+        raise ValueError(
+            f"KEY '{limits.shorten(key)}' is not a setting of {pack.id}; "
+            + (f"its settings are {known}." if known else f"{pack.id} has no settings.")
+        )
+    year = int(match.group(1))
+    if not 2000 <= year <= 2200:
+        raise ValueError(f"KEY '{key}' names the year {year}; give a year 2000–2200.")
+    if not re.fullmatch(r"[0-9]{1,9}", value):
+        raise ValueError(
+            f"VALUE '{limits.shorten(value)}' for {key} must be a whole number of diagnoses, 0 or more "
+            f"({pack.id} {rules.share_clause})."
+        )
+    return int(value)

@@ -18,6 +18,17 @@ from lifecycle.policies.schema import PolicyPack
 PHASE = "listed"
 OPEN_COMPLAINTS = 50
 DECISION = "complaints"
+TEXT_READERS = (Role.BUREAU_OFFICER, Role.DISTRICT_OFFICER)
+
+
+def text_refusal(role: Role) -> str | None:
+    """Who may read a complaint's text (the enterprise's business): officers only."""
+    if role in TEXT_READERS:
+        return None
+    return (
+        f"complaint texts are shown to {' and '.join(r.value for r in TEXT_READERS)}s only, "
+        f"not to a {role.value} (an enterprise's complaint is its own business, engine rule)."
+    )
 
 
 def _check_complain(case: Case, pack: PolicyPack, action: Action) -> str | None:
@@ -47,14 +58,7 @@ def _complain(case: Case, pack: PolicyPack, action: Action) -> dict[str, Any]:
 
 
 def _open(case: Case, action: Action) -> Complaint:
-    wanted = fields.ident(action.data, "complaint")
-    found = next((c for c in case.listed.complaints if c.id == wanted), None)
-    if found is None:
-        open_ids = [c.id for c in case.listed.complaints]
-        raise fields.FieldError(
-            f"data complaint {wanted} is not an open complaint (open: {open_ids})."
-        )
-    return found
+    return fields.open_item(case.listed.complaints, action.data, "complaint", "complaint")
 
 
 def _verify(case: Case, pack: PolicyPack, action: Action) -> dict[str, Any]:
@@ -63,7 +67,9 @@ def _verify(case: Case, pack: PolicyPack, action: Action) -> dict[str, Any]:
     complaint = _open(case, action)
     case.listed.complaints.remove(complaint)
     verified = case.listed.verified
-    verified[complaint.enterprise] = verified.get(complaint.enterprise, 0) + 1
+    if complaint.enterprise in verified or len(verified) < OPEN_COMPLAINTS:
+        # Bounded: past this many enterprises the threshold has long been reached.
+        verified[complaint.enterprise] = verified.get(complaint.enterprise, 0) + 1
     data: dict[str, Any] = {"complaint": complaint.id, "enterprise": complaint.enterprise}
     distinct, most = len(verified), max(verified.values())
     reached = distinct >= rules.distinct_enterprises or most >= rules.from_one_enterprise
@@ -91,20 +97,17 @@ def _dismiss(case: Case, pack: PolicyPack, action: Action) -> dict[str, Any]:
 
 
 def _decision(case: Case, action: Action) -> Decision:
-    wanted = fields.ident(action.data, "decision")
-    found = next((d for d in case.listed.decisions if d.id == wanted), None)
-    if found is None:
-        open_ids = [d.id for d in case.listed.decisions]
-        raise fields.FieldError(
-            f"data decision {wanted} is not an open decision (open: {open_ids})."
-        )
-    return found
+    return fields.open_item(case.listed.decisions, action.data, "decision", "decision")
 
 
 def _close(case: Case, pack: PolicyPack, action: Action) -> dict[str, Any]:
     decision = _decision(case, action)
     case.listed.decisions.remove(decision)
-    return {"decision": decision.id, "kind": decision.kind}
+    data: dict[str, Any] = {"decision": decision.id, "kind": decision.kind}
+    if decision.kind == DECISION:  # decided: the count starts again (the trail keeps this one)
+        data["verified"] = dict(case.listed.verified)
+        case.listed.verified = {}
+    return data
 
 
 register(

@@ -4,13 +4,16 @@ key, the value and what it must be."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from lifecycle.domain import credit_code, limits
 
 
 class FieldError(ValueError):
     pass
+
+
+T = TypeVar("T")
 
 
 def _bad(key: str, value: Any, what: str) -> FieldError:
@@ -107,3 +110,14 @@ def reading(check: Any) -> Any:
 
     checked.__name__ = getattr(check, "__name__", "check")
     return checked
+
+
+def open_item(items: list[T], data: dict[str, Any], key: str, what: str) -> T:
+    """The open item (a complaint, a decision, a filing) ``data[key]`` names by its id; one
+    sentence listing the open ones when it names none of them."""
+    wanted = ident(data, key)
+    found = next((item for item in items if getattr(item, "id", None) == wanted), None)
+    if found is None:
+        open_ids = [getattr(item, "id", None) for item in items]
+        raise FieldError(f"data {key} {wanted} is not an open {what} (open: {open_ids}).")
+    return found

@@ -101,13 +101,11 @@ def _file(case: Case, pack: PolicyPack, action: Action) -> dict[str, Any]:
 
 
 def _open(case: Case, action: Action, status: str) -> TrainingFiling:
-    wanted = fields.ident(action.data, "filing")
-    found = next((f for f in case.listed.filings if f.id == wanted), None)
-    if found is None:
-        open_ids = [f.id for f in case.listed.filings]
-        raise fields.FieldError(f"data filing {wanted} is not an open filing (open: {open_ids}).")
+    found = fields.open_item(case.listed.filings, action.data, "filing", "filing")
     if found.status != status:
-        raise fields.FieldError(f"filing {wanted} is {found.status}; this step needs it {status}.")
+        raise fields.FieldError(
+            f"filing {found.id} is {found.status}; this step needs it {status}."
+        )
     return found
 
 
