@@ -26,8 +26,8 @@ def text_refusal(role: Role) -> str | None:
     if role in TEXT_READERS:
         return None
     return (
-        f"complaint texts are shown to {' and '.join(r.value for r in TEXT_READERS)}s only, "
-        f"not to a {role.value} (an enterprise's complaint is its own business, engine rule)."
+        f"complaint texts are shown to bureau and district officers only, not to a "
+        f"{role.value} (an enterprise's complaint is its own business, engine rule)."
     )
 
 
