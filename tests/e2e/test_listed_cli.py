@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from lifecycle.calendar import WorkingCalendar
 from lifecycle.domain.credit_code import complete
 from tests.helpers import BIN, cli, lifecycle, show, wait_until
 
@@ -46,6 +47,9 @@ def to_listed(system, policy: str, round_name: str) -> tuple[str, str]:
         round_name,
     ).stdout.strip()
     cli(system, "case", "act", case_id, "begin_review", *OFFICER)
+    if show(system, case_id)["state"] == "preliminary_review":  # qingdao-2024: the district first
+        district = ("--as", f"district_officer:wang@{app['district']}")
+        cli(system, "case", "act", case_id, "pass_preliminary", *district)
     score = '{"score": 90, "rank": 1, "recommended": true}'
     cli(system, "case", "act", case_id, "score", "--as", "expert:panel", "--data", score)
     cli(system, "case", "act", case_id, "publicise", *OFFICER)
@@ -206,3 +210,98 @@ def test_a_guangzhou_quarter_reminders_and_a_missed_report_across_a_worker_resta
     text = cli(system, "case", "show", case_id).stdout
     assert "quarterly_self_report [2026-Q1] submitted LATE" in text
     assert "finding late_report (§4.4.2)" in text
+
+
+def test_a_rename_partners_and_the_transform_assess_rule_through_the_command(new_system):
+    """guangzhou-2024 §4.8 and §4.6, qingdao-2024 §二(一)7, on one dev server: a new name shows
+    in the Web UI's details, its ProviderName search and the read model from its effective
+    date; partners are published after their 5-working-day notice, an objected one after the
+    officer's decision; a provider that transformed an enterprise may not assess it."""
+    system = new_system(LIFECYCLE_BUSINESS_START="2026-03-02", LIFECYCLE_DAY_SECONDS="3")
+    system.start()
+    try:
+        gz, gz_provider = to_listed(system, "guangzhou-2024", "e2e")
+        qd, qd_provider = to_listed(system, "qingdao-2024", "e2e")
+        old_name = json.loads((EX / "guangzhou-2024" / "application.json").read_text())["name"]
+        new_name = "广州新名称数字科技有限公司"
+
+        # A rename reported more than 10 working days ahead: no finding.
+        today = business_day(system)
+        effective = WorkingCalendar.from_env().after(today, 12).date.isoformat()
+        change = {"changes": ["name"], "name": new_name, "effective": effective}
+        cli(system, "case", "act", gz, "report_change", "--as", gz_provider,
+            "--data", json.dumps(change, ensure_ascii=False))  # fmt: skip
+        assert show(system, gz)["findings"] == []
+        assert f"change: name to '{new_name}'" in cli(system, "case", "show", gz).stdout
+
+        # Partners: one lacks a document; two are reviewed, noticed as one batch, one objected.
+        documents = {
+            "licence": "营业执照.pdf",
+            "legal_representative_id": "身份证.pdf",
+            "audited_accounts": "2025审计报告.pdf",
+        }
+        one, two = complete("91440101MA5P00501"), complete("91440101MA5P00502")
+        lacking = {"partner": one, "name": "生态一", "documents": documents}
+        refused = cli(system, "case", "act", gz, "apply_partner", "--as", gz_provider,
+                      "--data", json.dumps(lacking, ensure_ascii=False), ok=False)  # fmt: skip
+        assert refused.returncode == 2
+        assert "credit_report" in refused.stderr and "guangzhou-2024 §4.6" in refused.stderr
+        documents["credit_report"] = "信用报告.pdf"
+        for code, name in ((one, "生态一"), (two, "生态二")):
+            partner = {"partner": code, "name": name, "documents": documents}
+            cli(system, "case", "act", gz, "apply_partner", "--as", gz_provider,
+                "--data", json.dumps(partner, ensure_ascii=False))  # fmt: skip
+            review = json.dumps({"partner": code, "approve": True})
+            cli(system, "case", "act", gz, "review_partner", *OFFICER, "--data", review)
+        cli(system, "case", "act", gz, "publicise_partners", *OFFICER)
+        cli(system, "case", "act", gz, "object_partner", "--as", "public:p1",
+            "--reason", "资质存疑", "--data", json.dumps({"partner": two}))  # fmt: skip
+
+        # qingdao-2024 §二(一)7 while the notices run.
+        record = {"kind": "transformation", "enterprise": complete("91370212MA3QE0001"),
+                  "district": "市南区", "date": business_day(system).isoformat()}  # fmt: skip
+        cli(system, "case", "act", qd, "record_service", "--as", qd_provider,
+            "--data", json.dumps(record, ensure_ascii=False))  # fmt: skip
+        assess = json.dumps({**record, "kind": "assessment"}, ensure_ascii=False)
+        conflict = cli(system, "case", "act", qd, "record_service", "--as", qd_provider,
+                       "--data", assess, ok=False)  # fmt: skip
+        assert conflict.returncode == 2 and "qingdao-2024 §二(一)7" in conflict.stderr
+        assert f"has recorded transformation for enterprise {record['enterprise']}" in (
+            conflict.stderr
+        )
+        other = json.dumps({**record, "kind": "assessment",
+                            "enterprise": complete("91370212MA3QE0002")}, ensure_ascii=False)  # fmt: skip
+        cli(system, "case", "act", qd, "record_service", "--as", qd_provider, "--data", other)
+        services = [e["action"] for e in show(system, qd)["history"]]
+        assert services.count("record_service") == 2
+
+        def partners() -> dict[str, str]:
+            return {p["code"]: p["status"] for p in show(system, gz)["listed"]["partners"]}
+
+        wait_until(lambda: partners()[one] == "published", timeout=200, interval=1)
+        assert partners()[two] == "objected"
+        decide = json.dumps({"partner": two, "publish": True})
+        cli(system, "case", "act", gz, "decide_partner", *OFFICER, "--reason", "异议不成立",
+            "--data", decide)  # fmt: skip
+        assert {c: s for c, s in partners().items() if c in (one, two)} == {
+            one: "published",
+            two: "published",
+        }
+
+        # The new name from its effective date: details, search attribute, read model.
+        def named(name: str) -> set[str]:
+            query = f"ProviderName='{name}'"
+            out = system.temporal("workflow", "list", "--query", query, "-o", "json").stdout
+            return {w["execution"]["workflowId"] for w in json.loads(out or "[]")}
+
+        assert named(new_name) == set()
+        wait_until(lambda: show(system, gz)["name"] == new_name, timeout=200, interval=1)
+        assert show(system, gz)["history"][-1]["action"] == "take_effect"
+        wait_until(lambda: named(new_name) == {gz}, timeout=30)
+        details = system.temporal("workflow", "metadata", "-w", gz).stdout
+        assert f"**{new_name}** (formerly {old_name})" in details, details
+        listed = cli(system, "case", "list", "--policy", "guangzhou-2024").stdout
+        assert new_name in listed and old_name not in listed
+        assert show(system, gz)["findings"] == []
+    finally:
+        assert system.stop() == 0

@@ -72,6 +72,11 @@ def _broken(tmp_path: Path, mutate) -> Path:
     return path
 
 
+def _wenzhou_quota(**capped: str) -> dict:
+    data = tomllib.loads((PACK_DIR / "wenzhou-2021.toml").read_text(encoding="utf-8"))
+    return data["listed"]["quota"] | {"capped_kinds": capped}
+
+
 def _to_toml(data) -> str:
     import json
 
@@ -122,6 +127,11 @@ def _to_toml(data) -> str:
         (
             lambda d: d["deadlines"][0].update(states=["rejected"]),
             r"deadlines\[0\]\.states\[0\]: 'rejected' is not a non-terminal state",
+        ),
+        (
+            lambda d: d["listed"].update(quota=_wenzhou_quota(transformation="diagnosis")),
+            r"listed: Value error, service kinds \['transformation'\] are both exclusive and "
+            r"capped by the quota; engine rule",
         ),
         (
             lambda d: d.update(pack_format=9),

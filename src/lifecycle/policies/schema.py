@@ -126,6 +126,19 @@ class Listed(Strict):
     changes: ChangeRules | None = None
     partners: PartnerRules | None = None
 
+    @model_validator(mode="after")
+    def _claim_or_quota(self) -> Listed:
+        """Engine rule: a record takes an exclusive claim or a quota place, never both, so a
+        record refused for one never holds the other."""
+        if self.services and self.quota:
+            both = sorted(set(self.services.exclusive) & set(self.quota.capped_kinds))
+            if both:
+                raise ValueError(
+                    f"service kinds {both} are both exclusive and capped by the quota; "
+                    "engine rule: a kind is one or the other"
+                )
+        return self
+
 
 class Evaluation(Strict):
     """Periodic evaluation (DOMAIN.md §7): the scheme is filled in by the evaluation work."""
