@@ -163,9 +163,11 @@ def policy_diagram(policy_id: str) -> None:
 def _register() -> None:
     from lifecycle.cli_calendar import calendar_load
     from lifecycle.cli_cases import register
+    from lifecycle.cli_evaluation import register as register_evaluation
     from lifecycle.demo import demo
 
     register(cli)
+    register_evaluation(cli)
     calendar.add_command(calendar_load)
     cli.add_command(demo)
 

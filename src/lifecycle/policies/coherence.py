@@ -109,6 +109,15 @@ def _check_clauses(pack: PolicyPack) -> None:
     refs += [(f"exit.reasons[{i}].clause", r.clause) for i, r in enumerate(pack.exit.reasons)]
     refs += [(f"listed.reports[{i}].clause", r.clause) for i, r in enumerate(pack.listed.reports)]
     refs.append(("rectification.clause", pack.rectification.clause))
+    rubric = pack.evaluation.rubric
+    if rubric is not None:
+        refs.append(("evaluation.rubric.clause", rubric.clause))
+        refs += [
+            (f"evaluation.rubric.items[{i}].clause", t.clause) for i, t in enumerate(rubric.items)
+        ]
+        refs += [
+            (f"evaluation.rubric.grades[{i}].clause", g.clause) for i, g in enumerate(rubric.grades)
+        ]
     refs.append(("admission.required_fields_clause", pack.admission.required_fields_clause))
     refs.append(("admission.sectors_clause", pack.admission.sectors_clause))
     refs.append(("admission.one_entity_clause", pack.admission.one_entity_clause))

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lifecycle.domain.states import TERMINAL_STATES, CaseState, Role
 from lifecycle.policies.deadline_rules import DeadlineRule
+from lifecycle.policies.evaluation_rules import Rubric
 from lifecycle.policies.listed_rules import (
     ChangeRules,
     ComplaintRules,
@@ -146,6 +147,7 @@ class Evaluation(Strict):
     every: Literal["quarter", "year"] | None = None
     scheme: str | None = None
     clauses: list[str] = Field(default_factory=list)
+    rubric: Rubric | None = None
 
 
 class Rectification(Strict):

@@ -1,0 +1,44 @@
+"""`lifecycle score`: one provider's evaluation scored by its programme's rubric."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from lifecycle.config import UserError
+from lifecycle.domain import scoring
+from lifecycle.policies import load_pack, pack_ids
+
+
+@click.command("score")
+@click.argument("policy")
+@click.argument("file")
+def score_command(policy: str, file: str) -> None:
+    """Score one provider's evaluation by POLICY's rubric: prints {"total", "items": [{"id",
+    "points", "max", "clause"}], "grade", "reward_cap_cny", "eliminated"}.
+
+    FILE (JSON, or inline JSON) gives the rubric's inputs. wuhan-2021 (第六条, 第七条, 第十一条):
+    registered_locally (true/false), org_elements_missing (0–4), local_insured_staff,
+    diagnosed_enterprises, reports_adopted, projects_over_1m, projects_in_database,
+    demo_projects, promotion_meetings, worst_reports, dissatisfied_enterprises (whole numbers)
+    and new_investment_cny. wenzhou-2021 (第十三条): business_performance (0–50),
+    enterprise_rating (0–20), topic_defence (0–30). anhui-2019, guangzhou-2024 and
+    qingdao-2024: the rubric is a bureau setting; `lifecycle score POLICY '{}'` names its keys.
+    Proportional points are rounded half-up to 2 decimals.
+    """
+    from lifecycle.cli_cases import read_json
+
+    pack = load_pack(policy)
+    try:
+        rubric = scoring.rubric_of(pack)
+        result = scoring.score(rubric, scoring.read_input(rubric, pack.id, read_json("FILE", file)))
+    except ValueError as exc:
+        having = [p for p in pack_ids() if load_pack(p).evaluation.rubric is not None]
+        hint = "" if pack.evaluation.rubric else f" Programmes with one: {', '.join(having)}."
+        raise UserError(str(exc) + hint) from None
+    click.echo(json.dumps(result.model_dump(), ensure_ascii=False))
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(score_command)
