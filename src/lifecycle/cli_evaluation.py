@@ -1,4 +1,5 @@
-"""`lifecycle score`: one provider's evaluation scored by its programme's rubric."""
+"""`lifecycle score`: one provider's evaluation scored by its programme's rubric; `lifecycle ban
+list`: the ban registry admission reads."""
 
 from __future__ import annotations
 
@@ -40,5 +41,52 @@ def score_command(policy: str, file: str) -> None:
     click.echo(json.dumps(result.model_dump(), ensure_ascii=False))
 
 
+@click.group("ban")
+def ban() -> None:
+    """The ban registry: who may not apply, to which programme, until when and why."""
+
+
+@ban.command("list")
+@click.option("--policy", default=None, help="Only the bans that hold in this programme.")
+@click.option("--json", "as_json", is_flag=True)
+def ban_list(policy: str | None, as_json: bool) -> None:
+    """Every ban, oldest first: credit code, programme, first and last day (or for good), the
+    reason with its clause and the case whose exit wrote it."""
+    from lifecycle.cli_listed import _store
+
+    if policy is not None:
+        load_pack(policy)  # an unknown programme is refused, naming the known ones
+    rows = _store().bans(policy)
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "credit_code": r.credit_code,
+                        "policy": r.policy,
+                        "starts": r.starts.isoformat(),
+                        "ends": r.ends.isoformat() if r.ends else None,
+                        "reason": r.reason,
+                        "clause": r.clause,
+                        "case_id": r.case_id,
+                    }
+                    for r in rows
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    for r in rows:
+        ends = f"until {r.ends}" if r.ends else "for good"
+        click.echo(
+            f"{r.credit_code}\t{r.policy or 'every programme'}\tfrom {r.starts} {ends}\t"
+            f"{r.reason} ({r.clause})\t{r.case_id or ''}"
+        )
+    if not rows:
+        click.echo("No bans" + (f" in {policy}" if policy else "") + ".", err=True)
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(score_command)
+    cli.add_command(ban)

@@ -212,11 +212,15 @@ def test_a_guangzhou_quarter_reminders_and_a_missed_report_across_a_worker_resta
     assert "finding late_report (§4.4.2)" in text
 
 
-def test_a_rename_partners_and_the_transform_assess_rule_through_the_command(new_system):
+def test_a_rename_partners_the_transform_assess_rule_and_a_clearance_through_the_command(
+    new_system,
+):
     """guangzhou-2024 §4.8 and §4.6, qingdao-2024 §二(一)7, on one dev server: a new name shows
     in the Web UI's details, its ProviderName search and the read model from its effective
     date; partners are published after their 5-working-day notice, an objected one after the
-    officer's decision; a provider that transformed an enterprise may not assess it."""
+    officer's decision; a provider that transformed an enterprise may not assess it; clearance
+    proposed and confirmed by the bureau's meeting bans the provider, whose new application is
+    refused (§4.4)."""
     system = new_system(LIFECYCLE_BUSINESS_START="2026-03-02", LIFECYCLE_DAY_SECONDS="3")
     system.start()
     try:
@@ -303,5 +307,24 @@ def test_a_rename_partners_and_the_transform_assess_rule_through_the_command(new
         listed = cli(system, "case", "list", "--policy", "guangzhou-2024").stdout
         assert new_name in listed and old_name not in listed
         assert show(system, gz)["findings"] == []
+
+        # guangzhou-2024 §4.4 clearance: proposed, confirmed by the meeting, banned for good.
+        propose = json.dumps({"reason": "falsified"})
+        cli(system, "case", "act", gz, "propose_exit", *OFFICER, "--data", propose)
+        pending = cli(system, "case", "list", "--pending-decision").stdout
+        assert gz in pending and "clearance proposed" in pending
+        confirm = json.dumps({"reason": "falsified", "meeting": "2026年第9次局务会"})
+        cli(system, "case", "act", gz, "exit", *OFFICER, "--reason", "局务会审议确认",
+            "--data", confirm)  # fmt: skip
+        assert show(system, gz)["state"] == "exited"
+        bans = json.loads(cli(system, "ban", "list", "--json").stdout)
+        assert [(b["case_id"], b["ends"]) for b in bans] == [(gz, None)]
+        cli(system, "round", "set", "guangzhou-2024", "again")
+        again = cli(system, "case", "apply", "guangzhou-2024",
+                    str(EX / "guangzhou-2024" / "application.json"), "--round", "again",
+                    ok=False)  # fmt: skip
+        assert again.returncode == 2
+        assert "is banned from applying permanently: 伪造资料、弄虚作假" in again.stderr
+        assert "guangzhou-2024 §4.4(清退)" in again.stderr
     finally:
         assert system.stop() == 0

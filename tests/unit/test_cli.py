@@ -185,3 +185,31 @@ def test_settings_are_checked_before_they_are_kept(tmp_path):
     assert listed.stdout == "city_diagnosis_target.2026\t1200\n"
     role = lifecycle("notifications", "list", "--role", "mayor", env=env)
     assert role.returncode == 2 and "--role 'mayor' is not a role" in role.stderr
+
+
+def test_the_ban_registry_lists_what_exits_wrote(tmp_path, monkeypatch):
+    import datetime as dt
+
+    from lifecycle.config import Settings
+    from lifecycle.store.repo import Store
+
+    env = {"LIFECYCLE_VAR_DIR": str(tmp_path)}
+    empty = lifecycle("ban", "list", env=env)
+    assert (empty.returncode, empty.stdout, empty.stderr) == (0, "", "No bans.\n")
+    monkeypatch.setenv("LIFECYCLE_VAR_DIR", str(tmp_path))
+    store = Store.from_url(Settings.from_env().db_url)
+    store.add_ban("91440101MA5GU0001X", "累计两次绩效评价不达标", "guangzhou-2024 §4.4(清退)",
+                  dt.date(2026, 7, 1), None, policy="guangzhou-2024", case_id="case:g")  # fmt: skip
+    store.add_ban("91330300MA2H00001X", "投诉", "wenzhou-2021 第十六条(四)",
+                  dt.date(2026, 3, 8), dt.date(2029, 3, 7), policy="wenzhou-2021")  # fmt: skip
+    lines = lifecycle("ban", "list", env=env).stdout.splitlines()
+    assert lines == [
+        "91330300MA2H00001X\twenzhou-2021\tfrom 2026-03-08 until 2029-03-07\t投诉 "
+        "(wenzhou-2021 第十六条(四))\t",
+        "91440101MA5GU0001X\tguangzhou-2024\tfrom 2026-07-01 for good\t累计两次绩效评价不达标 "
+        "(guangzhou-2024 §4.4(清退))\tcase:g",
+    ]
+    only = json.loads(
+        lifecycle("ban", "list", "--policy", "wenzhou-2021", "--json", env=env).stdout
+    )
+    assert [(b["credit_code"], b["ends"]) for b in only] == [("91330300MA2H00001X", "2029-03-07")]

@@ -72,6 +72,7 @@ class Decision(BaseModel):
     text: str
     clause: str
     opened: dt.date
+    reason: str | None = Field(None, description="an exit proposal: the exit reason's code")
 
 
 class Change(BaseModel):

@@ -109,6 +109,8 @@ def _check_clauses(pack: PolicyPack) -> None:
     refs += [(f"exit.reasons[{i}].clause", r.clause) for i, r in enumerate(pack.exit.reasons)]
     refs += [(f"listed.reports[{i}].clause", r.clause) for i, r in enumerate(pack.listed.reports)]
     refs.append(("rectification.clause", pack.rectification.clause))
+    refs.append(("exit.proposal_clause", pack.exit.proposal_clause))
+    refs.append(("exit.announcement_clause", pack.exit.announcement_clause))
     rubric = pack.evaluation.rubric
     if rubric is not None:
         refs.append(("evaluation.rubric.clause", rubric.clause))

@@ -156,14 +156,34 @@ class Rectification(Strict):
 
 
 class ExitReason(Strict):
-    code: str
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     clause: str
     text: str
     ban_years: int | None = Field(None, ge=0, description="None: no ban; 0: never again")
+    proposed: bool = Field(
+        False, description="proposed first, then confirmed by the bureau's meeting"
+    )
 
 
 class Exit(Strict):
+    """How a provider leaves. With ``by_reason`` an exit names one of ``reasons`` (its code in
+    ``--data``) and a reason with ``ban_years`` bans the provider from the programme; with
+    ``proposed`` a reason's exit is first proposed and then confirmed by the bureau's meeting
+    (``proposal_clause``: guangzhou-2024 §4.4). Versions written before exits had codes took any exit (inert)."""
+
     reasons: list[ExitReason] = Field(default_factory=list)
+    by_reason: bool = False
+    proposal_clause: str | None = None
+    announcement_clause: str | None = None
+
+    @model_validator(mode="after")
+    def _proposals(self) -> Exit:
+        if any(r.proposed for r in self.reasons) and self.proposal_clause is None:
+            raise ValueError("a reason that is proposed first needs exit.proposal_clause")
+        return self
+
+    def reason(self, code: str) -> ExitReason | None:
+        return next((r for r in self.reasons if r.code == code), None)
 
 
 class PolicyPack(Strict):

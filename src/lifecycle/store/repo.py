@@ -102,7 +102,11 @@ class Store:
             if fresh:
                 self._deadlines(s, snap)
             s.flush()
-            added = sum(self._append(s, snap.case_id, e) for e in sorted(entries, key=_seq))
+            added = 0
+            for e in sorted(entries, key=_seq):
+                if self._append(s, snap.case_id, e):
+                    added += 1
+                    self._registers(s, snap, e)
             if notifications:
                 s.execute(
                     _insert(s)(NotificationRow)
@@ -114,6 +118,22 @@ class Store:
             if release:
                 reservations.release(s, snap.case_id)
             return added
+
+    def _registers(self, s: Session, snap: CaseSnapshot, e: AuditEntry) -> None:
+        """What a new audit row puts in the registers other cases read: an exit's ban."""
+        ban = e.data.get("ban") if e.action == "exit" else None
+        if ban:
+            s.add(
+                BanRow(
+                    credit_code=snap.credit_code,
+                    policy=ban["policy"],
+                    reason=f"{e.data.get('text') or e.data.get('reason')}",
+                    clause=f"{ban['policy']} {e.data.get('clause', '')}".strip(),
+                    starts=dt.date.fromisoformat(ban["starts"]),
+                    ends=dt.date.fromisoformat(ban["ends"]) if ban["ends"] else None,
+                    case_id=snap.case_id,
+                )
+            )
 
     def _deadlines(self, s: Session, snap: CaseSnapshot) -> None:
         s.execute(delete(CaseDeadlineRow).where(CaseDeadlineRow.case_id == snap.case_id))
@@ -277,6 +297,13 @@ class Store:
                 .where(or_(BanRow.ends.is_(None), BanRow.ends >= on))
                 .order_by(BanRow.ends.is_(None).desc(), BanRow.ends.desc())
             ).first()
+
+    def bans(self, policy: str | None = None) -> list[BanRow]:
+        query = select(BanRow).order_by(BanRow.starts, BanRow.id)
+        if policy is not None:
+            query = query.where(or_(BanRow.policy.is_(None), BanRow.policy == policy))
+        with self.sessions() as s:
+            return list(s.scalars(query))
 
     def round(self, policy: str, name: str) -> RoundRow | None:
         with self.sessions() as s:

@@ -5,10 +5,11 @@ from lifecycle.domain.phases import (
     admission,
     changes,
     complaints,
+    exits,
     partners,
     reports,
     services,
     training,
 )
 
-PHASES = (admission, services, training, complaints, reports, changes, partners)
+PHASES = (admission, services, training, complaints, reports, changes, partners, exits)
