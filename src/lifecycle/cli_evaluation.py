@@ -87,6 +87,33 @@ def ban_list(policy: str | None, as_json: bool) -> None:
         click.echo("No bans" + (f" in {policy}" if policy else "") + ".", err=True)
 
 
+@click.group("programme")
+def programme() -> None:
+    """A whole programme's cases at once."""
+
+
+@programme.command("close")
+@click.argument("policy")
+@click.option("--as", "actor", required=True, help="bureau_officer:ID.")
+@click.option("--reason", default="", help="Why (required): the pilot's acceptance.")
+def programme_close(policy: str, actor: str, reason: str) -> None:
+    """Close every listed case (and every case under rectification) of POLICY with its closing
+    clause (guangzhou-2024 §5.2), a few at a time. Running it again closes what is left and
+    applies nothing twice; exit code 2 when a case was not closed."""
+    from lifecycle.cli_cases import run_cases
+    from lifecycle.programme import close_programme, closing
+
+    closing(policy)  # a programme without a closing clause is refused before connecting
+    results = run_cases(lambda service: close_programme(service, policy, actor, reason))
+    for case_id, outcome, _ in results:
+        click.echo(f"{case_id}\t{outcome}")
+    if not results:
+        click.echo(f"No case of {policy} is open to close.", err=True)
+    if not all(closed for _, _, closed in results):
+        raise SystemExit(2)
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(score_command)
     cli.add_command(ban)
+    cli.add_command(programme)

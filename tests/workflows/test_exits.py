@@ -113,3 +113,27 @@ async def test_rectification_failed_exits_without_a_meeting_or_a_ban(service, en
     again = simple("guangzhou-2024", credit_code=case.credit_code)
     rnd = open_round(store, "guangzhou-2024", "2027")
     assert await service.apply("guangzhou-2024", again, rnd, now=at("2027-03-03"))
+
+
+async def test_closing_a_programme_closes_each_open_case_once(service, env, store):
+    from lifecycle.programme import close_programme
+
+    one = await listed(service, env, store, "guangzhou-2024", "2026-03-02")
+    two = await listed(service, env, store, "guangzhou-2024", "2026-03-02")
+    gone = await listed(service, env, store, "guangzhou-2024", "2026-03-02")
+    await service.act(gone.case_id, officer("exit", "整改未完成", reason="rectification_failed"))
+    with pytest.raises(UserError, match="wuhan-2021 has no closing clause; guangzhou-2024"):
+        await close_programme(service, "wuhan-2021", OFFICER, "验收")
+    results = await close_programme(service, "guangzhou-2024", OFFICER, "试点工作验收完成")
+    assert sorted(c for c, _, closed in results if closed) == sorted([one.case_id, two.case_id])
+    for case in (one, two):
+        rows = store.audit(case.case_id)
+        assert (rows[-1].action, rows[-1].clause, rows[-1].to_state) == (
+            "close_programme",
+            "§5.2",
+            "closed",
+        )
+        assert store.case(case.case_id).state == "closed"
+    assert await close_programme(service, "guangzhou-2024", OFFICER, "再次执行") == []
+    assert store.case(gone.case_id).state == "exited"
+    assert [r.action for r in store.audit(one.case_id)].count("close_programme") == 1
