@@ -101,9 +101,16 @@ def programme_close(policy: str, actor: str, reason: str) -> None:
     clause (guangzhou-2024 §5.2), a few at a time. Running it again closes what is left and
     applies nothing twice; exit code 2 when a case was not closed."""
     from lifecycle.cli_cases import run_cases
+    from lifecycle.domain.actors import Actor, ActorError
     from lifecycle.programme import close_programme, closing
 
     closing(policy)  # a programme without a closing clause is refused before connecting
+    try:
+        Actor.parse(actor)
+    except ActorError as exc:
+        raise UserError(str(exc)) from None
+    if not reason.strip():
+        raise UserError("closing a programme needs a reason (--reason), e.g. the acceptance.")
     results = run_cases(lambda service: close_programme(service, policy, actor, reason))
     for case_id, outcome, _ in results:
         click.echo(f"{case_id}\t{outcome}")

@@ -213,3 +213,17 @@ def test_the_ban_registry_lists_what_exits_wrote(tmp_path, monkeypatch):
         lifecycle("ban", "list", "--policy", "wenzhou-2021", "--json", env=env).stdout
     )
     assert [(b["credit_code"], b["ends"]) for b in only] == [("91330300MA2H00001X", "2029-03-07")]
+
+
+def test_closing_a_programme_is_checked_before_connecting():
+    none = lifecycle(
+        "programme", "close", "wuhan-2021", "--as", "bureau_officer:li", "--reason", "x"
+    )
+    assert none.returncode == 2
+    assert none.stderr.strip() == (
+        "wuhan-2021 has no closing clause; guangzhou-2024 closes its programme ('close_programme')."
+    )
+    who = lifecycle("programme", "close", "guangzhou-2024", "--as", "mayor", "--reason", "x")
+    assert who.returncode == 2 and "Traceback" not in who.stderr and who.stderr.count("\n") == 1
+    why = lifecycle("programme", "close", "guangzhou-2024", "--as", "bureau_officer:li")
+    assert why.returncode == 2 and "needs a reason (--reason)" in why.stderr
