@@ -5,15 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from temporalio.client import Client
+
 from activities.calendar import CalendarActivities
+from activities.rounds import RoundActivities
 from activities.store import StoreActivities
 from lifecycle.store.repo import Store
 
 
-def build_activities(store: Callable[[], Store]) -> list[Callable[..., Any]]:
+def build_activities(
+    store: Callable[[], Store], client: Client | None = None
+) -> list[Callable[..., Any]]:
+    """Every activity the worker runs; ``client`` lets an evaluation round act on cases."""
     calendar = CalendarActivities()
     records = StoreActivities(store)
+    rounds = RoundActivities(store, client)
     return [
+        rounds.round_roster,
+        rounds.publish_results,
+        rounds.award,
+        rounds.act_on_case,
         calendar.compute_deadline,
         records.record_case,
         records.reserve,
@@ -25,4 +36,4 @@ def build_activities(store: Callable[[], Store]) -> list[Callable[..., Any]]:
     ]
 
 
-__all__ = ["CalendarActivities", "StoreActivities", "build_activities"]
+__all__ = ["CalendarActivities", "RoundActivities", "StoreActivities", "build_activities"]

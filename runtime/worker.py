@@ -23,6 +23,7 @@ from lifecycle.store.repo import Store
 from lifecycle.temporal.client import connect
 from lifecycle.temporal.devserver import DevServer
 from lifecycle.temporal.interceptors import CaseLoggingInterceptor
+from lifecycle.temporal.schedules import ensure_schedules
 from lifecycle.temporal.search_attributes import ensure_registered
 from workflows import WORKFLOWS
 
@@ -48,7 +49,7 @@ def build_worker(client: Client, db_url: str, task_queue: str = TASK_QUEUE) -> W
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=build_activities(lambda: store),
+        activities=build_activities(lambda: store, client),
         interceptors=[CaseLoggingInterceptor()],
         workflow_runner=SandboxedWorkflowRunner(
             restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
@@ -70,6 +71,9 @@ async def _serve(client: Client, settings: Settings, stop: asyncio.Event) -> Non
         log.info("search attributes registered", names=added)
     worker = build_worker(client, settings.db_url)
     clock = system_clock(settings, Store.from_url(settings.db_url))
+    created = await ensure_schedules(client, clock, TASK_QUEUE)
+    if created:
+        log.info("evaluation schedules created", schedules=created)
     async with worker:
         log.info(
             "worker polling",

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from workflows.case import CaseWorkflow
+from workflows.evaluation import EvaluationRoundWorkflow, EvaluationTrigger
 
-WORKFLOWS: list[type] = [CaseWorkflow]
+WORKFLOWS: list[type] = [CaseWorkflow, EvaluationRoundWorkflow, EvaluationTrigger]

@@ -202,4 +202,10 @@ def test_every_handler_names_an_action_some_pack_has():
         for t in load_pack(p).transitions
     }
     assert set(registry.handlers()) <= triggers
-    assert {h.phase for h in registry.handlers().values()} == {"admission", "listed", "exit"}
+    assert {h.phase for h in registry.handlers().values()} == {
+        "admission",
+        "listed",
+        "evaluation",
+        "rectification",
+        "exit",
+    }

@@ -108,6 +108,11 @@ async def test_guangzhou_clearance_is_proposed_confirmed_and_bars_for_good(servi
 
 async def test_rectification_failed_exits_without_a_meeting_or_a_ban(service, env, store):
     case = await listed(service, env, store, "guangzhou-2024", "2026-03-02")
+    await service.act(
+        case.case_id,
+        officer("order_rectification", "违背诚信", grounds="bad_faith", working_days=1),
+    )
+    await env.sleep(dt.timedelta(days=4))  # the order's one working day passes unfixed
     await service.act(case.case_id, officer("exit", "整改未完成", reason="rectification_failed"))
     assert store.audit(case.case_id)[-1].data["ban"] is None
     again = simple("guangzhou-2024", credit_code=case.credit_code)
@@ -121,7 +126,10 @@ async def test_closing_a_programme_closes_each_open_case_once(service, env, stor
     one = await listed(service, env, store, "guangzhou-2024", "2026-03-02")
     two = await listed(service, env, store, "guangzhou-2024", "2026-03-02")
     gone = await listed(service, env, store, "guangzhou-2024", "2026-03-02")
-    await service.act(gone.case_id, officer("exit", "整改未完成", reason="rectification_failed"))
+    await service.act(gone.case_id, officer("propose_exit", reason="asked_to_leave"))
+    await service.act(
+        gone.case_id, officer("exit", "自行退出", reason="asked_to_leave", meeting="第3次局务会")
+    )
     with pytest.raises(UserError, match="wuhan-2021 has no closing clause; guangzhou-2024"):
         await close_programme(service, "wuhan-2021", OFFICER, "验收")
     results = await close_programme(service, "guangzhou-2024", OFFICER, "试点工作验收完成")

@@ -25,6 +25,11 @@ class Start:
     rule: DeadlineRule
     anchor: dt.date
     period: str | None = None
+    days: int | None = None  # another count the starting action gave (working_days_from)
+
+    @property
+    def working_days(self) -> int | None:
+        return self.days or self.rule.working_days
 
     def request(self) -> DeadlineRequest | None:
         """What the calendar must count first (None: a calendar date with no reminder counted
@@ -44,7 +49,7 @@ class Start:
             name=self.rule.name,
             rule=self.rule.rule,
             date=self.anchor,
-            working_days=self.rule.working_days,
+            working_days=self.working_days,
             opening_day_counts=self.rule.opening_day_counts,
             remind_before=before,
         )
@@ -68,7 +73,7 @@ class Start:
             period=self.period,
             rule=rule.rule,
             opens=self.anchor if rule.rule != "date" else None,
-            working_days=rule.working_days,
+            working_days=self.working_days,
             opening_day_counts=rule.opening_day_counts,
             reminders=_reminders(rule, counted),
         )
@@ -183,19 +188,33 @@ def starting(
     data: dict[str, Any] | None = None,
     trigger: str | None = None,
 ) -> list[Start]:
-    """Deadlines of ``state`` that start now: those not running yet, and those the action
-    ``trigger`` starts (again) with a date it carries."""
+    """Deadlines of ``state`` that start now: those not running yet, those the action
+    ``trigger`` starts with a date it carries, and those it starts again (``restarted_by``)."""
     out = []
     for rule in pack.deadlines_in(state):
-        if rule.started_by is not None:
-            if rule.started_by != trigger:
-                continue
-        elif (held := case.deadlines.get(rule.name)) is not None and state in held.states:
+        held = case.deadlines.get(rule.name)
+        running = held is not None and state in held.states
+        restart = trigger is not None and trigger in rule.restarted_by
+        if not restart and (rule.started_by != trigger if rule.started_by else running):
             continue
         anchor, period = _anchor(rule, today, rnd, data or {})
         if anchor is not None:
-            out.append(Start(rule, anchor, period))
+            out.append(Start(rule, anchor, period, given_days(rule, data or {})))
     return out
+
+
+MAX_WORKING_DAYS = 366
+
+
+def given_days(rule: DeadlineRule, data: dict[str, Any]) -> int | None:
+    """The count an action gives a deadline that takes one (``working_days_from``): a whole
+    number from 1 to 366, else the declared one."""
+    if rule.working_days_from is None:
+        return None
+    value = data.get(rule.working_days_from.partition(".")[2])
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 1 <= value <= MAX_WORKING_DAYS else None
 
 
 def renewal(pack: PolicyPack, held: CaseDeadline) -> Start | None:

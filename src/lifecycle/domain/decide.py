@@ -127,7 +127,9 @@ def apply(
     case.state = after
     if action.slot is not None and action.slot.granted:
         case.holds_slot = True
-    _move_deadlines(case, pack, action, obtained, at, rnd, before, met)
+    started = _move_deadlines(case, pack, action, obtained, at, rnd, before, met)
+    if started:  # the dates it set, as published (the notice's closing day) and audited
+        data = {**data, "deadlines": started}
     return record(case, action, before, action.clause or rule.clause, data, at)
 
 
@@ -140,14 +142,20 @@ def _move_deadlines(
     rnd: Round,
     before: CaseState,
     met: list[CaseDeadline],
-) -> None:
+) -> dict[str, str]:
+    """Ends the deadlines of the state left, starts those of the state entered (and those the
+    action starts or renews); returns the last day of each it started."""
     if case.state != before:
         case.entered_on = today(at)
         deadlines.keep_running(case)
     starts = deadlines.starting(pack, case, case.state, today(at), rnd, action.data, action.trigger)
     starts += [s for d in met if (s := deadlines.renewal(pack, d))]
+    started = {}
     for start in starts:
-        case.deadlines[start.rule.name] = start.instance(obtained.counted.get(start.rule.name))
+        held = start.instance(obtained.counted.get(start.rule.name))
+        case.deadlines[start.rule.name] = held
+        started[held.name] = held.date.isoformat()
+    return started
 
 
 def record(

@@ -90,6 +90,30 @@ class Partner(BaseModel):
     status: Literal["applied", "approved", "in_notice", "objected", "published"] = "applied"
 
 
+class RectificationOrder(BaseModel):
+    """The rectification order a case is under (通报批评, 限期整改): its grounds, the deadline it
+    runs to, and the provider's submission while the officer has not decided it."""
+
+    id: int
+    grounds: str | None = None
+    clause: str
+    text: str
+    ordered: dt.date
+    due: dt.date | None = None
+    submitted: dt.date | None = None
+    continued: int = Field(0, description="times the officer gave a new deadline (§4.3)")
+
+
+class EvaluationRecord(BaseModel):
+    """What the case keeps of its evaluations: counts and the last period (each result is an
+    audit row and a row of the round's published results)."""
+
+    failures: int = 0
+    missed: int = 0
+    last_period: str | None = None
+    last_grade: str | None = None
+
+
 class ListedRecord(BaseModel):
     quota: Quota | None = None
     provider: ProviderRecord = Field(default_factory=ProviderRecord)
@@ -102,6 +126,8 @@ class ListedRecord(BaseModel):
     decisions: list[Decision] = Field(default_factory=list)
     change: Change | None = None
     partners: dict[str, Partner] = Field(default_factory=dict)
+    order: RectificationOrder | None = None
+    evaluations: EvaluationRecord = Field(default_factory=EvaluationRecord)
     last_id: int = 0
 
     def next_id(self) -> int:

@@ -24,6 +24,7 @@ def check(pack: PolicyPack) -> None:
     _check_clauses(pack)
     _check_admission(pack)
     _check_deadlines(pack)
+    _check_consequences(pack)
 
 
 def _check_transition(pack: PolicyPack, i: int, states: set[CaseState]) -> None:
@@ -109,6 +110,14 @@ def _check_clauses(pack: PolicyPack) -> None:
     refs += [(f"exit.reasons[{i}].clause", r.clause) for i, r in enumerate(pack.exit.reasons)]
     refs += [(f"listed.reports[{i}].clause", r.clause) for i, r in enumerate(pack.listed.reports)]
     refs.append(("rectification.clause", pack.rectification.clause))
+    refs += [
+        (f"rectification.grounds[{i}].clause", g.clause)
+        for i, g in enumerate(pack.rectification.grounds)
+    ]
+    refs.append(("evaluation.consequences.clause", pack.evaluation.consequences.clause))
+    refs.append(
+        ("evaluation.consequences.reward_clause", pack.evaluation.consequences.reward_clause)
+    )
     refs.append(("exit.proposal_clause", pack.exit.proposal_clause))
     refs.append(("exit.announcement_clause", pack.exit.announcement_clause))
     rubric = pack.evaluation.rubric
@@ -164,8 +173,31 @@ def _check_deadlines(pack: PolicyPack) -> None:
                 f"{where}.on_pass.action",
                 f"'{d.on_pass.action}' is not an action the system may take in {d.states}",
             )
-        if d.met_by and not any(s in t.source for s in d.states for t in pack.transition(d.met_by)):
-            _fail(f"{where}.met_by", f"'{d.met_by}' is not an action of the pack in {d.states}")
+        for action in [*([d.met_by] if d.met_by else []), *d.restarted_by]:
+            if not any(s in t.source for s in d.states for t in pack.transition(action)):
+                _fail(f"{where}", f"'{action}' is not an action of the pack in {d.states}")
+
+
+def _check_consequences(pack: PolicyPack) -> None:
+    """Evaluation consequences name the pack's own exit reasons and rubric grades."""
+    then = pack.evaluation.consequences
+    codes = {r.code for r in pack.exit.reasons}
+    for name in ("exit_reason", "failures_reason", "missed_reason"):
+        code = getattr(then, name)
+        if code is not None and code not in codes:
+            _fail(f"evaluation.consequences.{name}", f"'{code}' is not one of exit.reasons")
+    rubric = pack.evaluation.rubric
+    grades = {g.grade for g in rubric.grades} if rubric else set()
+    for name in ("white_list", "fail_grades"):
+        for j, grade in enumerate(getattr(then, name)):
+            if grade not in grades:
+                _fail(f"evaluation.consequences.{name}[{j}]", f"'{grade}' is not a rubric grade")
+    for i, r in enumerate(pack.exit.reasons):
+        if r.after_decision is not None and not pack.transition(r.after_decision):
+            _fail(
+                f"exit.reasons[{i}].after_decision",
+                f"'{r.after_decision}' is not an action of the pack that opens a decision",
+            )
 
 
 class PackCoherenceError(ValueError):

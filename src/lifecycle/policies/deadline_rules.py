@@ -82,6 +82,15 @@ class DeadlineRule(Strict):
     started_by: str | None = Field(
         None, description="the action that starts it (default: entering one of its states)"
     )
+    restarted_by: list[str] = Field(
+        default_factory=list,
+        description="actions that start it again, a new count replacing the one that ran",
+    )
+    working_days_from: str | None = Field(
+        None,
+        pattern=r"^data\.[a-z][a-z0-9_]*$",
+        description="data.<field>: the action starting it may give another count (1 to 366)",
+    )
     reminders: list[Reminder] = Field(default_factory=list, max_length=4)
     clause: str
 
@@ -95,6 +104,8 @@ class DeadlineRule(Strict):
             raise ValueError("every and anchor = 'period_end' go together")
         if self.anchor.startswith("round.") and self.rule != "date":
             raise ValueError("a round date is a calendar date; use rule = 'date'")
+        if self.working_days_from is not None and self.working_days is None:
+            raise ValueError("working_days_from gives another count; it needs working_days")
         if self.anchor.startswith("data.") and self.started_by is None:
             raise ValueError("a date an action carries needs started_by, the action carrying it")
         return self

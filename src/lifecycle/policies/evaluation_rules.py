@@ -77,6 +77,36 @@ class Grade(Strict):
     eliminated: bool = False
 
 
+class Consequences(Strict):
+    """What a round's results bring the cases (DOMAIN.md §7), applied by the round in rank
+    order. Exit reasons name codes of the pack's ``exit.reasons``; grades name rubric grades.
+    Rewards come from the grades' ``reward_cap_cny`` (paid within the round's budget)."""
+
+    clause: str | None = Field(None, description="the clause the round's results cite")
+    exit_reason: str | None = Field(
+        None, description="a grade that eliminates: the case exits with this reason"
+    )
+    excellent_top: int | None = Field(
+        None, ge=1, description="the first N in rank order are named excellent"
+    )
+    white_list: list[str] = Field(default_factory=list, description="grades on the white list")
+    fail_grades: list[str] = Field(default_factory=list, description="grades that count a failure")
+    failures_to_propose: int | None = Field(
+        None, ge=1, description="failures in total that propose the exit failures_reason"
+    )
+    failures_reason: str | None = None
+    missed_reason: str | None = Field(
+        None, description="a provider that missed the evaluation: this exit is proposed"
+    )
+    reward_clause: str | None = None
+
+    @model_validator(mode="after")
+    def _paired(self) -> Consequences:
+        if (self.failures_to_propose is None) != (self.failures_reason is None):
+            raise ValueError("failures_to_propose and failures_reason go together")
+        return self
+
+
 class Rubric(Strict):
     """``set_by = "bureau"``: the seed gives no rubric; this default is the bureau's setting,
     to be replaced by a new pack version when the bureau issues its own."""

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lifecycle.domain.states import TERMINAL_STATES, CaseState, Role
 from lifecycle.policies.deadline_rules import DeadlineRule
-from lifecycle.policies.evaluation_rules import Rubric
+from lifecycle.policies.evaluation_rules import Consequences, Rubric
 from lifecycle.policies.listed_rules import (
     ChangeRules,
     ComplaintRules,
@@ -148,11 +148,37 @@ class Evaluation(Strict):
     scheme: str | None = None
     clauses: list[str] = Field(default_factory=list)
     rubric: Rubric | None = None
+    consequences: Consequences = Field(default_factory=lambda: Consequences())
+    evaluators: list[Role] = Field(
+        default_factory=lambda: [Role.EXPERT, Role.BUREAU_OFFICER],
+        description="who may score a provider in a round",
+    )
+
+
+class Grounds(Strict):
+    """A ground for criticism and a rectification order (guangzhou-2024 §4.4, first list);
+    ``findings``: the findings of the listed phase an officer may turn into such an order."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    clause: str
+    text: str
+    findings: list[str] = Field(default_factory=list)
 
 
 class Rectification(Strict):
+    """Rectification orders (整改): on which grounds, and how long the provider has (the
+    ``rectification_due`` deadline counts it; ``deadline_working_days`` is its default, a
+    bureau setting). Versions written before orders had grounds took any order (inert)."""
+
     deadline_working_days: int = Field(20, ge=1)
     clause: str | None = None
+    grounds: list[Grounds] = Field(default_factory=list)
+
+    def ground(self, code: str) -> Grounds | None:
+        return next((g for g in self.grounds if g.code == code), None)
+
+    def for_finding(self, finding: str) -> Grounds | None:
+        return next((g for g in self.grounds if finding in g.findings), None)
 
 
 class ExitReason(Strict):
@@ -162,6 +188,9 @@ class ExitReason(Strict):
     ban_years: int | None = Field(None, ge=0, description="None: no ban; 0: never again")
     proposed: bool = Field(
         False, description="proposed first, then confirmed by the bureau's meeting"
+    )
+    after_decision: str | None = Field(
+        None, description="only once the case holds an open decision of this kind"
     )
 
 

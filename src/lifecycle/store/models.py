@@ -8,9 +8,11 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
+    Float,
     Index,
     Integer,
     String,
@@ -217,3 +219,56 @@ class NotificationRow(Base):
     text: Mapped[str] = mapped_column(Text)
     due: Mapped[dt.date] = mapped_column(Date)
     written_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class EvaluationRoundRow(Base):
+    """An evaluation round: the programme, the period, its budget (locked while a reward is
+    granted against it) and how far it has come."""
+
+    __tablename__ = "evaluation_rounds"
+    round_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    policy: Mapped[str] = mapped_column(String(40), index=True)
+    period: Mapped[str] = mapped_column(String(16))
+    rules_version: Mapped[str | None] = mapped_column(String(16))
+    budget_cny: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))
+    entrants: Mapped[int] = mapped_column(Integer, default=0)
+    opened_by: Mapped[str | None] = mapped_column(String(200))
+    opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    closed_by: Mapped[str | None] = mapped_column(String(200))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class EvaluationResultRow(Base):
+    """One provider's published result in a round (generated from the round, never typed)."""
+
+    __tablename__ = "evaluation_results"
+    round_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    policy: Mapped[str] = mapped_column(String(40), index=True)
+    period: Mapped[str] = mapped_column(String(16))
+    credit_code: Mapped[str] = mapped_column(String(18))
+    provider_name: Mapped[str] = mapped_column(String(200))
+    district: Mapped[str] = mapped_column(String(100))
+    missed: Mapped[bool] = mapped_column(Boolean, default=False)
+    total: Mapped[float | None] = mapped_column(Float)
+    grade: Mapped[str | None] = mapped_column(String(40))
+    grade_label: Mapped[str | None] = mapped_column(String(100))
+    clause: Mapped[str | None] = mapped_column(String(80))
+    rank: Mapped[int | None] = mapped_column(Integer)
+    reward_cny: Mapped[int | None] = mapped_column(BigInteger)
+    excellent: Mapped[bool] = mapped_column(Boolean, default=False)
+    white_list: Mapped[bool] = mapped_column(Boolean, default=False)
+    items: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    outcome: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class AwardRow(Base):
+    """A reward granted against a round's budget, once per case (the budget never overspent:
+    the round's row is locked while one is granted)."""
+
+    __tablename__ = "awards"
+    round_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    amount_cny: Mapped[int] = mapped_column(BigInteger)
+    awarded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

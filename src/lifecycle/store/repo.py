@@ -40,6 +40,7 @@ from lifecycle.store.models import (
     RoundRow,
     SettingRow,
 )
+from lifecycle.store.rounds import Rounds
 
 SELECTED_STATES = ("publicity", "listed", "rectification")
 OPEN_STATES = (
@@ -55,6 +56,11 @@ OPEN_STATES = (
 class Store:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
+
+    @property
+    def rounds(self) -> Rounds:
+        """Evaluation rounds, their results and rewards."""
+        return Rounds(self.sessions)
 
     @classmethod
     def from_url(cls, url: str) -> Store:

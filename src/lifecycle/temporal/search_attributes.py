@@ -10,7 +10,7 @@ from temporalio.api.operatorservice.v1 import (
     ListSearchAttributesRequest,
 )
 from temporalio.client import Client
-from temporalio.common import SearchAttributeKey
+from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 
 CASE_STATE = SearchAttributeKey.for_keyword("CaseState")
 POLICY_ID = SearchAttributeKey.for_keyword("PolicyId")
@@ -27,6 +27,11 @@ _TYPES: dict[SearchAttributeKey[Any], tuple[str, IndexedValueType.ValueType]] = 
     DISTRICT: ("Keyword", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD),
     NEXT_DEADLINE: ("Datetime", IndexedValueType.INDEXED_VALUE_TYPE_DATETIME),
 }
+
+
+def policy_attribute(policy: str) -> TypedSearchAttributes:
+    """An evaluation round is found by its programme (``PolicyId``), like its cases."""
+    return TypedSearchAttributes([SearchAttributePair(POLICY_ID, policy)])
 
 
 def dev_server_flags() -> list[str]:

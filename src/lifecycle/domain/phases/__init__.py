@@ -5,11 +5,24 @@ from lifecycle.domain.phases import (
     admission,
     changes,
     complaints,
+    evaluation,
     exits,
     partners,
+    rectification,
     reports,
     services,
     training,
 )
 
-PHASES = (admission, services, training, complaints, reports, changes, partners, exits)
+PHASES = (
+    admission,
+    services,
+    training,
+    complaints,
+    reports,
+    changes,
+    partners,
+    evaluation,
+    rectification,
+    exits,
+)

@@ -58,17 +58,27 @@ def _check_propose(case: Case, pack: PolicyPack, action: Action) -> str | None:
     return None
 
 
-def _propose(case: Case, pack: PolicyPack, action: Action) -> dict[str, Any]:
-    reason = _reason(pack, action)
+def open_proposal(case: Case, pack: PolicyPack, reason: ExitReason, on: dt.date) -> Decision:
+    """Proposes the exit ``reason`` for the bureau's meeting (an open decision), unless one is
+    proposed already (that one is returned)."""
+    held = _proposal(case)
+    if held is not None:
+        return held
     decision = Decision(
         id=case.listed.next_id(),
         kind=PROPOSAL,
         text=f"clearance proposed: {reason.text} ({reason.code}); for the bureau's meeting",
         clause=pack.exit.proposal_clause or reason.clause,
-        opened=day(action),
+        opened=on,
         reason=reason.code,
     )
     case.listed.decisions.append(decision)
+    return decision
+
+
+def _propose(case: Case, pack: PolicyPack, action: Action) -> dict[str, Any]:
+    reason = _reason(pack, action)
+    decision = open_proposal(case, pack, reason, day(action))
     return {"decision": decision.id, "reason": reason.code, "clause": reason.clause}
 
 
@@ -76,6 +86,13 @@ def _check_exit(case: Case, pack: PolicyPack, action: Action) -> str | None:
     if not pack.exit.by_reason:
         return None
     reason = _reason(pack, action)
+    waits = reason.after_decision
+    if waits is not None and not any(d.kind == waits for d in case.listed.decisions):
+        label = next((t.label for t in pack.transition(waits)), waits)
+        return (
+            f"an exit for '{reason.code}' comes only after '{label}' ({waits}) "
+            f"({pack.id} {reason.clause}); the case waits on no such decision."
+        )
     if reason.proposed:
         held = _proposal(case)
         if held is None:
@@ -113,6 +130,7 @@ def _exit(case: Case, pack: PolicyPack, action: Action) -> dict[str, Any]:
     if reason.proposed:
         data["meeting"] = fields.text(action.data, "meeting", limits.NAME)
     case.listed.decisions.clear()  # what was open for an officer ends with the case
+    case.listed.order = None
     return data
 
 

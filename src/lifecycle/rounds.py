@@ -1,0 +1,202 @@
+"""Opening, scoring, closing and reading evaluation rounds: what the command (and later the
+HTTP gateway) calls. It speaks to the round workflow by name, with the contracts."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from typing import Any
+
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+    WorkflowQueryRejectedError,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from lifecycle.calendar import SHANGHAI
+from lifecycle.clock import BusinessClock
+from lifecycle.config import TASK_QUEUE, UserError
+from lifecycle.contracts.rounds import (
+    CLOSE,
+    ROUND_VIEW,
+    ROUND_WORKFLOW,
+    SCORE,
+    CloseRequest,
+    RoundStart,
+    RoundView,
+    ScoreRequest,
+)
+from lifecycle.domain import evaluations
+from lifecycle.domain.evaluations import Scored
+from lifecycle.policies import REGISTRY
+from lifecycle.store.repo import Store
+from lifecycle.temporal.search_attributes import policy_attribute
+
+ROUND_ID = re.compile(r"^evaluation:[a-z]+-\d{4}:\d{4}(-Q[1-4])?$")
+
+
+def checked_round_id(text: str) -> str:
+    if not ROUND_ID.match(text):
+        raise UserError(
+            f"ROUND is '{text[:60]}'; a round id reads evaluation:POLICY:PERIOD, e.g. "
+            "evaluation:wuhan-2021:2026 ('lifecycle round list' shows them)."
+        )
+    return text
+
+
+class RoundService:
+    def __init__(
+        self,
+        client: Client,
+        store: Store,
+        clock: BusinessClock | None = None,
+        task_queue: str = TASK_QUEUE,
+        indexed: bool = True,
+        timeout: float = 30.0,
+    ) -> None:
+        self.client, self.store, self.clock = client, store, clock or BusinessClock()
+        self.task_queue, self.indexed, self.timeout = task_queue, indexed, timeout
+
+    def today(self) -> dt.date:
+        real = dt.datetime.now(dt.UTC)
+        return self.clock.anchored(real).now(real).astimezone(SHANGHAI).date()
+
+    async def start(
+        self,
+        policy: str,
+        period: str,
+        budget: int | None = None,
+        opened_by: str | None = None,
+        today: dt.date | None = None,
+    ) -> str:
+        """Opens the round of ``policy`` for ``period`` under the programme's current rules."""
+        rules = REGISTRY.current(policy)
+        pack = REGISTRY.get(rules)
+        try:
+            evaluations.cadence(pack)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        problem = evaluations.period_problem(pack, period, today or self.today())
+        if problem:
+            raise UserError(problem)
+        if budget is not None and not evaluations.pays_rewards(pack):
+            raise UserError(
+                f"--budget is for programmes whose grades carry rewards; {policy}'s do not "
+                "(engine rule)."
+            )
+        rid = evaluations.round_id(policy, period)
+        try:
+            await self.client.start_workflow(
+                ROUND_WORKFLOW,
+                RoundStart(
+                    round_id=rid,
+                    policy=policy,
+                    period=period,
+                    rules=rules,
+                    budget_cny=budget,
+                    clock=self.clock,
+                    opened_by=opened_by,
+                    indexed=self.indexed,
+                ),
+                id=rid,
+                task_queue=self.task_queue,
+                result_type=RoundView,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+                search_attributes=policy_attribute(policy) if self.indexed else None,
+                static_summary=f"{pack.title}: evaluation {period} ({policy})",
+                static_details=f"Evaluation round of {pack.title} for {period}, rules {rules}; "
+                f"{pack.evaluation.scheme or ''}",
+            )
+        except WorkflowAlreadyStartedError:
+            raise UserError(
+                f"{policy} already has a round for {period}: {rid} ('lifecycle round show "
+                f"{rid}'); a period is evaluated once."
+            ) from None
+        return rid
+
+    def handle(self, round_id: str) -> WorkflowHandle[Any, Any]:
+        return self.client.get_workflow_handle(checked_round_id(round_id), result_type=RoundView)
+
+    async def score(self, round_id: str, request: ScoreRequest) -> Scored:
+        problem = request.problem()
+        if problem:
+            raise UserError(problem)
+        return await self._update(round_id, SCORE, request, Scored)
+
+    async def close(self, round_id: str, request: CloseRequest) -> RoundView:
+        problem = request.problem()
+        if problem:
+            raise UserError(problem)
+        return await self._update(round_id, CLOSE, request, RoundView)
+
+    async def view(self, round_id: str) -> RoundView:
+        try:
+            return await asyncio.wait_for(
+                self.handle(round_id).query(ROUND_VIEW, result_type=RoundView), self.timeout
+            )
+        except (TimeoutError, WorkflowQueryRejectedError):
+            raise UserError(
+                f"{round_id} did not answer within {self.timeout:g} s (is the worker running?).",
+                exit_code=3,
+            ) from None
+        except WorkflowQueryFailedError as exc:
+            raise UserError(f"{round_id} cannot be shown: {exc.message}", exit_code=1) from exc
+        except RPCError as exc:
+            raise self._rpc(round_id, exc) from exc
+
+    async def opened(self, round_id: str, wait: float = 30.0) -> RoundView:
+        """The round once it has gathered its providers, or as it stands after ``wait`` s."""
+        return await self._until(round_id, lambda v: v.gathered, wait)
+
+    async def closed(self, round_id: str, wait: float) -> RoundView:
+        """The round once it has applied every result, or as it stands after ``wait`` s."""
+        return await self._until(round_id, lambda v: v.status == "closed", wait)
+
+    async def _until(self, round_id: str, done: Any, wait: float) -> RoundView:
+        deadline = asyncio.get_running_loop().time() + wait
+        while True:
+            view = await self.view(round_id)
+            if done(view) or asyncio.get_running_loop().time() > deadline:
+                return view
+            await asyncio.sleep(0.2)
+
+    async def _update(self, round_id: str, name: str, request: Any, result: type) -> Any:
+        try:
+            return await asyncio.wait_for(
+                self.handle(round_id).execute_update(name, request, result_type=result),
+                self.timeout,
+            )
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+            raise UserError(
+                f"{round_id} did not answer within {self.timeout:g} s (is the worker running?); "
+                f"check with 'lifecycle round show {round_id}'.",
+                exit_code=3,
+            ) from None
+        except WorkflowUpdateFailedError as exc:
+            cause = exc.cause
+            raise UserError(getattr(cause, "message", None) or str(cause)) from exc
+        except RPCError as exc:
+            raise self._rpc(round_id, exc) from exc
+
+    def _rpc(self, round_id: str, exc: RPCError) -> UserError:
+        row = self.store.rounds.round(round_id)
+        if row is not None and (
+            exc.status == RPCStatusCode.NOT_FOUND or "completed" in exc.message
+        ):
+            return UserError(
+                f"{round_id} is closed (results published {row.closed_at:%Y-%m-%d}); it takes "
+                "no more scores."
+                if row.closed_at
+                else f"{round_id} has ended; it takes no more scores."
+            )
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            return UserError(f"There is no round '{round_id}' ('lifecycle round list').")
+        return UserError(f"Temporal refused the request for {round_id}: {exc.message}.", 1)

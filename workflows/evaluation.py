@@ -1,0 +1,348 @@
+"""An evaluation round (DOMAIN.md §7): one workflow per programme and period that gathers the
+providers in the directory, takes each evaluator's scores as an Update (checked by the
+programme's rubric before anything reaches history), and, when an officer closes it, ranks them,
+publishes the results and takes the actions each result brings the provider's case, paying
+rewards in rank order within the budget. A Schedule per programme starts the
+:class:`EvaluationTrigger`, which opens the round for the period that ended last.
+
+Every rule is asked of :mod:`lifecycle.domain.evaluations`; what fails outside (the store, a
+case that does not answer) is retried and shown, never a failed round."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
+from temporalio.workflow import ParentClosePolicy
+
+with workflow.unsafe.imports_passed_through():
+    from activities.rounds import RoundActivities
+    from lifecycle.calendar import SHANGHAI
+    from lifecycle.contracts import ActRequest
+    from lifecycle.contracts.rounds import (
+        CLOSE,
+        ROUND_VIEW,
+        ROUND_WORKFLOW,
+        SCORE,
+        TRIGGER_WORKFLOW,
+        AwardRequest,
+        CaseActInput,
+        CloseRequest,
+        PublishInput,
+        RosterInput,
+        RoundStart,
+        RoundView,
+        ScoreRequest,
+        Status,
+        TriggerStart,
+    )
+    from lifecycle.domain import evaluations
+    from lifecycle.domain.actors import Actor, ActorError
+    from lifecycle.domain.evaluations import Entrant, Result, Scored
+    from lifecycle.domain.states import Role
+    from lifecycle.policies.registry import REGISTRY
+    from lifecycle.policies.schema import PolicyPack
+    from lifecycle.policies.versions import PackRef
+    from lifecycle.temporal.search_attributes import policy_attribute
+
+STORE = RetryPolicy(  # the store or a case may be down for long: keep trying, slowly
+    initial_interval=dt.timedelta(seconds=2),
+    backoff_coefficient=2.0,
+    maximum_interval=dt.timedelta(minutes=10),
+    non_retryable_error_types=["RosterTooLarge"],
+)
+AT_ONCE = 4  # cases acted on at a time: the server never queues many Updates at once
+
+
+@workflow.defn(name=ROUND_WORKFLOW)
+class EvaluationRoundWorkflow:
+    @workflow.init
+    def __init__(self, start: RoundStart) -> None:
+        self.start = start
+        self.status: Status = "open"
+        self.rules: PackRef | None = start.rules
+        self.roster: list[Entrant] = []
+        self.scores: dict[str, Scored] = {}
+        self.results: list[Result] = []
+        self.budget = start.budget_cny
+        self.opened_at: dt.datetime | None = None
+        self.closed_by: str | None = None
+        self.closed_at: dt.datetime | None = None
+        self.applied = 0
+        self.ready = False
+        self.waiting: str | None = None
+
+    def now(self) -> dt.datetime:
+        return self.start.clock.anchored(workflow.info().start_time).now(workflow.now())
+
+    @property
+    def pack(self) -> PolicyPack:
+        assert self.rules is not None
+        return REGISTRY.get(self.rules)
+
+    @workflow.run
+    async def run(self, start: RoundStart) -> RoundView:
+        self.opened_at = self.now()
+        roster = await self._call(
+            RoundActivities.round_roster,
+            RosterInput(
+                round_id=start.round_id,
+                policy=start.policy,
+                period=start.period,
+                rules=start.rules,
+                budget_cny=start.budget_cny,
+                opened_by=start.opened_by,
+                opened_at=self.opened_at,
+            ),
+            "gather the providers in the directory",
+        )
+        self.rules, self.roster, self.ready = roster.rules, roster.entrants, True
+        self._show()
+        await workflow.wait_condition(lambda: self.status == "closing")
+        await self._publish("closing")
+        for first in range(0, len(self.results), AT_ONCE):
+            batch = self.results[first : first + AT_ONCE]
+            await asyncio.gather(*(self._apply(result) for result in batch))
+            self._show()
+        await self._publish("closed")
+        self.status = "closed"
+        self._show()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.view()
+
+    # --- evaluators and the officer ----------------------------------------------------------
+
+    @workflow.update(name=SCORE)
+    def score(self, request: ScoreRequest) -> Scored:
+        entrant = self._entrant(request.case)
+        scored = self._scored(request)
+        self.scores[entrant.case_id] = scored
+        self._show()
+        return scored
+
+    @score.validator
+    def _validate_score(self, request: ScoreRequest) -> None:
+        problem = request.problem()
+        if problem:
+            raise ValueError(problem)
+        self._open("score")
+        self._entrant(request.case)
+        self._scored(request)
+
+    def _scored(self, request: ScoreRequest) -> Scored:
+        actor = self._actor(request.actor, evaluations.evaluators(self.pack), "score")
+        if request.missed:
+            return Scored(missed=True, by=str(actor), reason=request.reason)
+        try:
+            data, score = evaluations.score_input(self.pack, request.data)
+        except ValueError as exc:
+            raise ValueError(str(exc)) from None
+        return Scored(input=data, score=score, by=str(actor), reason=request.reason)
+
+    @workflow.update(name=CLOSE)
+    def close(self, request: CloseRequest) -> RoundView:
+        actor = self._actor(request.actor, [Role.BUREAU_OFFICER], "close")
+        if request.budget_cny is not None:
+            self.budget = request.budget_cny
+        results = evaluations.rank(self.pack, self.roster, self.scores)
+        rewards = evaluations.allocate(self.pack, results, self.budget)
+        self.results = [
+            r.model_copy(update={"reward_cny": rewards.get(r.case_id)}) for r in results
+        ]
+        self.closed_by, self.closed_at, self.status = str(actor), self.now(), "closing"
+        self._show()
+        return self.view()
+
+    @close.validator
+    def _validate_close(self, request: CloseRequest) -> None:
+        problem = request.problem()
+        if problem:
+            raise ValueError(problem)
+        self._open("close")
+        self._actor(request.actor, [Role.BUREAU_OFFICER], "close")
+        pays = evaluations.pays_rewards(self.pack)
+        budget = request.budget_cny if request.budget_cny is not None else self.budget
+        if pays and budget is None:
+            clause = self.pack.evaluation.consequences.reward_clause or "engine rule"
+            raise ValueError(
+                f"{self.start.round_id} has no budget; its grades carry rewards, so close it "
+                f"with --budget CNY ({self.pack.id} {clause})."
+            )
+        if not pays and request.budget_cny is not None:
+            raise ValueError(
+                f"--budget is for programmes whose grades carry rewards; {self.pack.id}'s "
+                "do not (engine rule)."
+            )
+
+    def _open(self, what: str) -> None:
+        if not self.ready:
+            raise ValueError(
+                f"{self.start.round_id} is still gathering its providers; {what} again shortly."
+            )
+        if self.status != "open":
+            raise ValueError(f"{self.start.round_id} is {self.status}; it takes no '{what}'.")
+
+    def _entrant(self, case: str) -> Entrant:
+        found = next((e for e in self.roster if case in (e.case_id, e.credit_code)), None)
+        if found is None:
+            raise ValueError(
+                f"CASE '{case[:120]}' is not among the {len(self.roster)} providers "
+                f"{self.start.round_id} evaluates ('lifecycle round show {self.start.round_id}' "
+                "lists them)."
+            )
+        return found
+
+    def _actor(self, text: str, roles: list[Role], what: str) -> Actor:
+        try:
+            actor = Actor.parse(text)
+        except ActorError as exc:
+            raise ValueError(str(exc)) from None
+        if actor.role not in roles:
+            who = ", ".join(r.value for r in roles)
+            raise ValueError(
+                f"a {actor.role.value} may not '{what}' in an evaluation round; only {who} "
+                f"may ({self.pack.id} {', '.join(self.pack.evaluation.clauses) or 'engine rule'})."
+            )
+        return actor
+
+    @workflow.query(name=ROUND_VIEW)
+    def view(self) -> RoundView:
+        return RoundView(
+            round_id=self.start.round_id,
+            policy=self.start.policy,
+            period=self.start.period,
+            rules=self.rules,
+            status=self.status,
+            gathered=self.ready,
+            budget_cny=self.budget,
+            opened_by=self.start.opened_by,
+            opened_at=self.opened_at,
+            closed_by=self.closed_by,
+            closed_at=self.closed_at,
+            roster=self.roster,
+            scores=self.scores,
+            results=self.results,
+            applied=self.applied,
+            waiting=self.waiting,
+        )
+
+    # --- closing -----------------------------------------------------------------------------
+
+    async def _publish(self, status: Status) -> None:
+        assert self.closed_by is not None and self.closed_at is not None
+        await self._call(
+            RoundActivities.publish_results,
+            PublishInput(
+                round_id=self.start.round_id,
+                policy=self.start.policy,
+                period=self.start.period,
+                budget_cny=self.budget,
+                closed_by=self.closed_by,
+                closed_at=self.closed_at,
+                results=self.results,
+                status=status,
+            ),
+            f"publish {len(self.results)} result(s) ({status})",
+        )
+
+    async def _apply(self, result: Result) -> None:
+        """The reward granted against the budget, then each action the result brings the case,
+        in order; a refused action ends that case's actions and is kept as its outcome."""
+        index = self.results.index(result)
+        if result.reward_cny:
+            granted = await self._call(
+                RoundActivities.award,
+                AwardRequest(
+                    round_id=self.start.round_id,
+                    case_id=result.case_id,
+                    amount_cny=result.reward_cny,
+                ),
+                f"grant {result.reward_cny} CNY to {result.name}",
+            )
+            result = result.model_copy(update={"reward_cny": granted.granted_cny})
+        outcome = []
+        for step in evaluations.steps(self.pack, self.start.round_id, self.start.period, result):
+            request = ActRequest(
+                action=step.action,
+                actor=self.closed_by or "",
+                reason=step.reason,
+                data=step.data,
+                request_id=f"{self.start.round_id}:{step.action}",
+            )
+            done = await self._call(
+                RoundActivities.act_on_case,
+                CaseActInput(case_id=result.case_id, request=request),
+                f"{step.action} on {result.name}",
+            )
+            if not done.applied:
+                outcome.append(f"{step.action} refused: {done.refusal}")
+                break
+            assert done.result is not None
+            outcome.append(f"{step.action} #{done.result.seq} ({done.result.state.value})")
+        self.results[index] = result.model_copy(update={"outcome": outcome})
+        self.applied += 1
+
+    async def _call(self, activity, arg, summary: str):  # type: ignore[no-untyped-def]
+        """An activity retried until it succeeds (the store may be down for hours); what it
+        waits on is shown meanwhile."""
+        task = workflow.execute_activity_method(
+            activity,
+            arg,
+            start_to_close_timeout=dt.timedelta(seconds=60),
+            retry_policy=STORE,
+            summary=summary,
+        )
+        try:
+            return await task
+        except ActivityError as err:
+            cause = err.cause
+            message = getattr(cause, "message", None) or str(cause or err)
+            raise ApplicationError(message, type="RoundFailed", non_retryable=True) from err
+
+    def _show(self) -> None:
+        scored = sum(1 for s in self.scores.values())
+        lines = [
+            f"**{self.status}** · {self.start.policy} evaluation {self.start.period}",
+            f"Providers: {len(self.roster)}; scored: {scored}",
+        ]
+        if self.budget is not None:
+            lines.append(f"Budget: {self.budget:,} CNY")
+        if self.status != "open":
+            lines.append(f"Closed by {self.closed_by}; results applied: {self.applied}")
+        workflow.set_current_details("\n\n".join(lines))
+
+
+@workflow.defn(name=TRIGGER_WORKFLOW)
+class EvaluationTrigger:
+    """What a programme's Schedule runs: opens the round for the period that ended last, once
+    (a round that exists already is left as it is)."""
+
+    @workflow.run
+    async def run(self, start: TriggerStart) -> str:
+        clock = start.clock.anchored(workflow.info().start_time)
+        today = clock.now(workflow.now()).astimezone(SHANGHAI).date()
+        period = evaluations.ended_period(start.every, today)
+        rid = evaluations.round_id(start.policy, period)
+        try:
+            await workflow.start_child_workflow(
+                EvaluationRoundWorkflow.run,
+                RoundStart(
+                    round_id=rid,
+                    policy=start.policy,
+                    period=period,
+                    clock=start.clock,
+                    opened_by="schedule",
+                    indexed=start.indexed,
+                ),
+                id=rid,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                parent_close_policy=ParentClosePolicy.ABANDON,
+                static_summary=f"{start.policy} evaluation {period} (opened by its schedule)",
+                search_attributes=policy_attribute(start.policy) if start.indexed else None,
+            )
+        except WorkflowAlreadyStartedError:
+            return f"{rid} exists already"
+        return rid
