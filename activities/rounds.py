@@ -78,7 +78,12 @@ class RoundActivities:
     async def act_on_case(self, data: CaseActInput) -> CaseActOutcome:
         """One action on a provider's case; a refusal is returned, an outage retried."""
         assert self._client is not None, "the worker gives round activities a client"
-        service = CaseService(self._client, self._store())
+        sent = data.request.sent_at or dt.datetime.now(dt.UTC)
+
+        async def when_sent() -> dt.datetime:  # when the round sent it, however late it lands
+            return sent
+
+        service = CaseService(self._client, self._store(), real_now=when_sent)
         try:
             result = await service.act(data.case_id, data.request)
         except UserError as exc:

@@ -271,6 +271,7 @@ class EvaluationRoundWorkflow:
                 reason=step.reason,
                 data=step.data,
                 request_id=f"{self.start.round_id}:{step.action}",
+                sent_at=workflow.now(),
             )
             done = await self._call(
                 RoundActivities.act_on_case,

@@ -111,10 +111,11 @@ def clock_command(as_json: bool) -> None:
 
 
 def register(cli: click.Group) -> None:
-    from lifecycle import cli_listed
+    from lifecycle import cli_listed, cli_rounds
     from lifecycle.cli_audit import audit, events
 
     cli_listed.register(cli)
+    cli_rounds.register(round_group)
     cli.add_command(clock_command)
     cli.add_command(case)
     cli.add_command(round_group)
@@ -324,7 +325,8 @@ def case_history(case_id: str, texts: bool, actor: str | None) -> None:
 
 @click.group("round")
 def round_group() -> None:
-    """A call's rounds and their dates (per-round settings)."""
+    """Rounds: a call's rounds and their dates (set), and evaluation rounds (start, score,
+    close, show, list)."""
 
 
 def _date_option(name: str, value: str | None) -> dt.date | None:

@@ -3,6 +3,7 @@ list`: the ban registry admission reads."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import click
@@ -120,7 +121,41 @@ def programme_close(policy: str, actor: str, reason: str) -> None:
         raise SystemExit(2)
 
 
+@click.command("publish")
+@click.argument("policy")
+@click.option(
+    "--out", "out", default=None, help="Folder to write to (default var/published/POLICY)."
+)
+def publish_command(policy: str, out: str | None) -> None:
+    """Write what POLICY publishes, generated from the records: each selection batch's public
+    notice, the directory of listed providers, each closed evaluation round's results and each
+    exit announcement, as printable HTML and as JSON (running it again writes the same)."""
+    from pathlib import Path
+
+    from lifecycle.cli_cases import _store, system_clock
+    from lifecycle.config import Settings
+    from lifecycle.publish import documents, write
+
+    pack = load_pack(policy)
+    settings = Settings.from_env()
+    store = _store(settings)
+    clock = system_clock(settings, store)
+    folder = Path(out) if out else settings.var_dir / "published" / policy
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"--out '{folder}' is a file; it must be a folder.")
+    real = dt.datetime.now(dt.UTC)
+    docs = documents(store, pack, clock.anchored(real).now(real))
+    try:
+        paths = write(docs, folder)
+    except OSError as exc:
+        raise UserError(f"--out '{folder}' cannot be written ({exc.strerror}).") from None
+    for doc in docs:
+        click.echo(f"{folder / doc.name}.html\t{doc.heading}")
+    click.echo(f"{len(docs)} document(s), {len(paths)} file(s) in {folder}.", err=True)
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(score_command)
+    cli.add_command(publish_command)
     cli.add_command(ban)
     cli.add_command(programme)

@@ -43,6 +43,12 @@ class BusinessClock(BaseModel):
         assert self.real_origin and self.business_origin, "anchor the clock first"
         return self.business_origin + (real - self.real_origin) * self.factor
 
+    def today(self) -> dt.date:
+        """The business date now by the wall clock, in Asia/Shanghai (commands only; workflow
+        code reads ``now`` with the workflow's time)."""
+        real = dt.datetime.now(dt.UTC)
+        return self.anchored(real).now(real).astimezone(SHANGHAI).date()
+
     def real_delay(self, instant: dt.datetime, real_now: dt.datetime) -> dt.timedelta:
         """Real time until business ``instant`` (zero when it has passed)."""
         return max((instant - self.now(real_now)) / self.factor, dt.timedelta(0))

@@ -20,7 +20,6 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from lifecycle.calendar import SHANGHAI
 from lifecycle.clock import BusinessClock
 from lifecycle.config import TASK_QUEUE, UserError
 from lifecycle.contracts.rounds import (
@@ -51,6 +50,23 @@ def checked_round_id(text: str) -> str:
     return text
 
 
+def check_start(policy: str, period: str, budget: int | None, today: dt.date) -> None:
+    """Refuses, in one sentence, a round the programme does not hold (before connecting)."""
+    pack = REGISTRY.get(REGISTRY.current(policy))
+    try:
+        evaluations.cadence(pack)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    problem = evaluations.period_problem(pack, period, today)
+    if problem:
+        raise UserError(problem)
+    if budget is not None and not evaluations.pays_rewards(pack):
+        raise UserError(
+            f"--budget is for programmes whose grades carry rewards; {policy}'s do not "
+            "(engine rule)."
+        )
+
+
 class RoundService:
     def __init__(
         self,
@@ -64,10 +80,6 @@ class RoundService:
         self.client, self.store, self.clock = client, store, clock or BusinessClock()
         self.task_queue, self.indexed, self.timeout = task_queue, indexed, timeout
 
-    def today(self) -> dt.date:
-        real = dt.datetime.now(dt.UTC)
-        return self.clock.anchored(real).now(real).astimezone(SHANGHAI).date()
-
     async def start(
         self,
         policy: str,
@@ -77,20 +89,9 @@ class RoundService:
         today: dt.date | None = None,
     ) -> str:
         """Opens the round of ``policy`` for ``period`` under the programme's current rules."""
+        check_start(policy, period, budget, today or self.clock.today())
         rules = REGISTRY.current(policy)
         pack = REGISTRY.get(rules)
-        try:
-            evaluations.cadence(pack)
-        except ValueError as exc:
-            raise UserError(str(exc)) from None
-        problem = evaluations.period_problem(pack, period, today or self.today())
-        if problem:
-            raise UserError(problem)
-        if budget is not None and not evaluations.pays_rewards(pack):
-            raise UserError(
-                f"--budget is for programmes whose grades carry rewards; {policy}'s do not "
-                "(engine rule)."
-            )
         rid = evaluations.round_id(policy, period)
         try:
             await self.client.start_workflow(

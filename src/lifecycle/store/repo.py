@@ -332,6 +332,20 @@ class Store:
         with self.sessions() as s:
             return list(s.scalars(query))
 
+    def policy_audit(self, policy: str, actions: list[str]) -> list[tuple[AuditRow, CaseRow]]:
+        """Audit rows of ``actions`` across a programme's cases, with each row's case, in the
+        order they happened (what publications are generated from)."""
+        with self.sessions() as s:
+            return [
+                (row, case)
+                for row, case in s.execute(
+                    select(AuditRow, CaseRow)
+                    .join(CaseRow, CaseRow.case_id == AuditRow.case_id)
+                    .where(CaseRow.policy == policy, AuditRow.action.in_(actions))
+                    .order_by(AuditRow.at, AuditRow.case_id, AuditRow.seq)
+                )
+            ]
+
     def audit(self, case_id: str) -> list[AuditRow]:
         with self.sessions() as s:
             return list(
