@@ -89,6 +89,12 @@ def show(
         lines.append(f"Open objections: {case.open_objections}")
     if case.open_findings:
         lines.append(f"Open findings: {case.open_findings}")
+    order = case.listed.order
+    if order is not None:
+        submitted = f"; submitted {order.submitted}" if order.submitted else ""
+        lines.append(
+            f"Rectification order ({order.clause}): {order.text}; due {order.due} 24:00{submitted}"
+        )
     for decision in case.listed.decisions:
         lines.append(f"Decision waiting for an officer: {decision.text} ({decision.clause})")
     due = [d for d in case.running() if d.open][1:3]

@@ -55,6 +55,11 @@ def listed_json(view: CaseView, trail: list[AuditRow], texts: bool) -> dict[str,
         "change": listed.change.model_dump(mode="json") if listed.change else None,
         "partners": [p.model_dump() for p in listed.partners.values()],
         "decisions": [d.model_dump(mode="json") for d in listed.decisions],
+        "rectification_order": listed.order.model_dump(mode="json") if listed.order else None,
+        "evaluations": listed.evaluations.model_dump(mode="json"),
+        "evaluations_recorded": [
+            {"seq": r.seq, **(r.data or {})} for r in _rows(trail, "record_evaluation")
+        ],
     }
 
 
@@ -121,6 +126,21 @@ def listed_lines(view: CaseView, trail: list[AuditRow], texts: bool) -> list[str
         )
     for p in listed.partners.values():
         lines.append(f"  partner {p.code} {p.name} [{p.status}]")
+    order = listed.order
+    if order:
+        submitted = f"; submitted {order.submitted}, for the bureau" if order.submitted else ""
+        again = f"; continued {order.continued}×" if order.continued else ""
+        lines.append(
+            f"  RECTIFICATION ORDER {order.id} ({order.clause}) since {order.ordered}: "
+            f"{order.text}; due {order.due or '-'} 24:00{again}{submitted}"
+        )
+    for r in _rows(trail, "record_evaluation")[-SERVICES_SHOWN:]:
+        d = r.data or {}
+        what = (
+            "did not take part" if d.get("missed") else f"{d.get('total')} points, {d.get('grade')}"
+        )
+        reward = f", reward {d['reward_cny']:,} CNY" if d.get("reward_cny") else ""
+        lines.append(f"  evaluation {d.get('period')}: {what}{reward} (#{r.seq})")
     for decision in listed.decisions:
         lines.append(
             f"  DECISION {decision.id} open since {decision.opened} ({decision.clause}): "

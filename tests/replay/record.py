@@ -161,6 +161,41 @@ async def guangzhou_reports_and_a_change(service, env, _calendar) -> str:
     return case.case_id
 
 
+async def guangzhou_rectification_lapsed_and_continued(service, env, _calendar) -> str:
+    from tests.workflows.listed import listed
+
+    case = await listed(service, env, service.store, "guangzhou-2024", "2026-03-02")
+    await case.until(env, "2026-03-10")
+    order = req("order_rectification", OFFICER, "进度滞后")
+    order = order.model_copy(update={"data": {"grounds": "behind_schedule", "working_days": 5}})
+    await service.act(case.case_id, order)
+    await case.until(env, "2026-03-19")  # lapsed: a decision for an officer
+    await service.act(case.case_id, req("continue_rectification", OFFICER, "情节较轻"))
+    await service.act(case.case_id, req("submit_rectification", case.provider, "已整改"))
+    await service.act(case.case_id, req("accept_rectification", OFFICER))
+    await env.sleep(DAY)
+    return case.case_id
+
+
+async def wuhan_evaluation_round(service, env, _calendar) -> str:
+    from lifecycle.contracts.rounds import CloseRequest, ScoreRequest
+    from lifecycle.rounds import RoundService
+    from tests.workflows.listed import listed
+    from tests.workflows.test_rounds import WUHAN_FULL, WUHAN_GRADES
+
+    cases = [await listed(service, env, service.store, "wuhan-2021", "2026-03-02") for _ in "ab"]
+    rounds = RoundService(service.client, service.store, task_queue=service.task_queue)
+    rounds.indexed = False
+    rid = await rounds.start("wuhan-2021", "2026", budget=2_500_000, today=dt.date(2026, 12, 1))
+    await rounds.opened(rid)
+    for case, grade in zip(cases, ("excellent", "fail"), strict=True):
+        data = {**WUHAN_FULL, **WUHAN_GRADES[grade]}
+        await rounds.score(rid, ScoreRequest(case=case.case_id, actor="expert:p", data=data))
+    await rounds.close(rid, CloseRequest(actor=OFFICER))
+    await rounds.closed(rid, wait=60)
+    return rid
+
+
 SCENARIOS: dict[str, Scenario] = {
     "v2_qingdao_listed_after_undecided_objection": listed_after_undecided_objection,
     "v2_qingdao_rejected_gives_its_place_back": rejected_gives_its_place_back,
@@ -170,11 +205,13 @@ SCENARIOS: dict[str, Scenario] = {
     "v2_qingdao_continued_as_new": continued_as_new,
     "v3_wenzhou_listed_year": wenzhou_listed_year,
     "v3_guangzhou_reports_and_a_change": guangzhou_reports_and_a_change,
+    "v4_guangzhou_rectification_lapsed_and_continued": guangzhou_rectification_lapsed_and_continued,
+    "v4_wuhan_evaluation_round": wuhan_evaluation_round,
 }
 
 
 async def record(service: CaseService, env: WorkflowEnvironment, calendar: Path) -> None:
-    for policy in ("qingdao-2024", "wuhan-2021"):
+    for policy in ("qingdao-2024", "wuhan-2021", "guangzhou-2024"):
         service.store.set_round(
             policy,
             "r",

@@ -202,7 +202,8 @@ def allocate(pack: PolicyPack, results: list[Result], budget: int | None) -> dic
         each = min(grade.reward_cap_cny, remaining // len(members))
         for r in members:
             out[r.case_id] = each
-        remaining -= each * len(members)
+        # A grade paid less than its cap spent what could be shared; the grades below get none.
+        remaining = remaining - each * len(members) if each == grade.reward_cap_cny else 0
     return out
 
 
