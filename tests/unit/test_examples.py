@@ -28,3 +28,23 @@ def test_example_passes_intake_without_findings(path):
     app = Application.model_validate(json.loads(path.read_text("utf-8")))
     assert intake_refusal(pack, app) is None
     assert findings(pack, app) == []
+
+
+EVALUATIONS = sorted(EXAMPLES.glob("*/evaluation.json"))
+
+
+def test_every_programme_has_an_example_evaluation_that_scores():
+    from lifecycle.domain.evaluations import score_input
+
+    assert {f.parent.name for f in EVALUATIONS} == set(pack_ids())
+    totals = {}
+    for path in EVALUATIONS:
+        _, score = score_input(load_pack(path.parent.name), json.loads(path.read_text("utf-8")))
+        totals[path.parent.name] = (score.total, score.grade)
+    assert totals == {
+        "anhui-2019": (86.0, "pass"),
+        "guangzhou-2024": (79.0, "pass"),
+        "qingdao-2024": (86.0, "pass"),
+        "wenzhou-2021": (87.5, "ranked"),
+        "wuhan-2021": (82.1, "advanced"),
+    }
