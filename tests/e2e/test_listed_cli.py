@@ -89,6 +89,28 @@ def test_a_wenzhou_year_filings_quota_and_complaints(new_system):
         case_id, provider = to_listed(system, "wenzhou-2021", "e2e")
         wait_until(lambda: show(system, case_id)["listed"]["quota"], timeout=60, interval=1)
 
+        # Training for 17 October: the last on-time date is Sunday 28 September (a make-up
+        # working day before National Day). Filed before the quota is tried, which takes a while
+        # of business days on a slow machine.
+        filing = json.dumps(
+            {
+                "event_date": "2025-10-17",
+                "days": 0.5,
+                "kind": "training",
+                "participants": 60,
+                "fee": 0,
+                "industries": ["footwear"],
+            }
+        )
+        file_it = ("case", "act", case_id, "file_training", "--as", provider, "--data", filing)
+        wait_for_day(system, "2025-09-28")
+        cli(system, *file_it)
+        wait_for_day(system, "2025-09-29")
+        late = cli(system, *file_it, ok=False)
+        assert late.returncode == 2
+        assert "after its latest on-time date 2025-09-28" in late.stderr
+        assert "wenzhou-2021 第十五条" in late.stderr
+
         # Quota: cap 3 (10% of 30); six records at once, three go through.
         def record(n: int) -> subprocess.CompletedProcess:
             data = {
@@ -123,27 +145,6 @@ def test_a_wenzhou_year_filings_quota_and_complaints(new_system):
         assert "the 2025 diagnosis quota" in over[0] and "第十条" in over[0]
         quota = show(system, case_id)["listed"]["quota"]
         assert (quota["diagnosis_cap"], quota["used"]) == (3, {"diagnosis": 3})
-
-        # Training for 17 October: the last on-time date is Sunday 28 September (a make-up
-        # working day before National Day).
-        filing = json.dumps(
-            {
-                "event_date": "2025-10-17",
-                "days": 0.5,
-                "kind": "training",
-                "participants": 60,
-                "fee": 0,
-                "industries": ["footwear"],
-            }
-        )
-        file_it = ("case", "act", case_id, "file_training", "--as", provider, "--data", filing)
-        wait_for_day(system, "2025-09-28")
-        cli(system, *file_it)
-        wait_for_day(system, "2025-09-29")
-        late = cli(system, *file_it, ok=False)
-        assert late.returncode == 2
-        assert "after its latest on-time date 2025-09-28" in late.stderr
-        assert "wenzhou-2021 第十五条" in late.stderr
 
         # Complaints from another system, each sent twice; three distinct enterprises.
         for n in (1, 2, 3):
@@ -306,7 +307,9 @@ def test_a_rename_partners_the_transform_assess_rule_and_a_clearance_through_the
         assert f"**{new_name}** (formerly {old_name})" in details, details
         listed = cli(system, "case", "list", "--policy", "guangzhou-2024").stdout
         assert new_name in listed and old_name not in listed
-        assert show(system, gz)["findings"] == []
+        # Reported in time: no late-change finding (a slow run may have passed the Q1 report's
+        # day meanwhile, which is a finding of its own).
+        assert "late_change_notice" not in [f["id"] for f in show(system, gz)["findings"]]
 
         # guangzhou-2024 §4.4 clearance: proposed, confirmed by the meeting, banned for good.
         propose = json.dumps({"reason": "falsified"})
