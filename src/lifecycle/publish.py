@@ -52,8 +52,17 @@ def _base(pack: PolicyPack, stamp: str) -> dict[str, Any]:
 
 
 def _cite(pack: PolicyPack, clause: str | None) -> str:
-    clause = clause or ""
-    return f"《{pack.source.document}》{clause}".strip()
+    return f"《{pack.source.document}》{clause or ''}".strip()
+
+
+def _listed_as(pack: PolicyPack) -> str:
+    return pack.publication.listed_as or pack.title
+
+
+def _table(columns: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    """Leaves out a column no row fills (a programme without provider types)."""
+    keep = [i for i in range(len(columns)) if any(row[i] for row in rows) or not rows]
+    return [columns[i] for i in keep], [[row[i] for i in keep] for row in rows]
 
 
 def _kind_of(pack: PolicyPack, case: CaseRow) -> str:
@@ -68,6 +77,7 @@ def _notices(store: Store, pack: PolicyPack, stamp: str) -> list[Document]:
     window = next((d for d in pack.deadlines_in(CaseState.PUBLICITY) if d.on_pass.action), None)
     if window is None:
         return []
+    clause = next((t.clause for t in pack.transition("publicise")), window.clause)
     batches: dict[tuple[str, str], list[tuple[AuditRow, CaseRow]]] = {}
     for row, case in store.policy_audit(pack.id, ["publicise"]):
         day = row.at.astimezone(SHANGHAI).date().isoformat()
@@ -89,24 +99,28 @@ def _notices(store: Store, pack: PolicyPack, stamp: str) -> list[Document]:
             }
             for r, c in members
         ]
+        columns, rows = _table(
+            ["序号", "单位名称", "统一社会信用代码", "所在区", "类型"],
+            [
+                [str(n), r["name"], r["credit_code"], r["district"], r["kind"]]
+                for n, r in enumerate(records, start=1)
+            ],
+        )
         out.append(
             Document(
                 kind="notice",
                 name=f"notice-{round_name}-{day}",
-                heading=f"{pack.title}拟入选名单公示 ({round_name})",
-                clause=window.clause,
+                heading=f"{_listed_as(pack)}拟入选名单公示",
+                clause=clause,
                 paragraphs=[
-                    f"经申报、评审, 现将拟入选名单予以公示。公示期自 {day} 起至 {last} 24:00 止"
-                    f" ({window.working_days}个工作日)。",
+                    f"经申报、评审 ({round_name}批次), 现将拟入选名单予以公示。公示期自 {day} 起至 "
+                    f"{last} 24:00 止 ({window.working_days}个工作日)。",
                     f"公示期内对名单有异议的, 请以书面形式实名向{pack.source.authority}反映, "
                     "并提供必要的证明材料。",
-                    f"依据: {_cite(pack, window.clause)}",
+                    f"依据: {_cite(pack, clause)}",
                 ],
-                columns=["序号", "单位名称", "统一社会信用代码", "所在区", "类型"],
-                rows=[
-                    [str(n), r["name"], r["credit_code"], r["district"], r["kind"]]
-                    for n, r in enumerate(records, start=1)
-                ],
+                columns=columns,
+                rows=rows,
                 records=records,
                 **_base(pack, stamp),
             )
@@ -139,17 +153,9 @@ def _directory(store: Store, pack: PolicyPack, now: dt.datetime, stamp: str) -> 
     ]
     clause = next((t.clause for t in pack.transitions if t.trigger in entering), "")
     today = now.astimezone(SHANGHAI).date()
-    return Document(
-        kind="directory",
-        name="directory",
-        heading=f"{pack.title}名录",
-        clause=clause,
-        paragraphs=[
-            f"截至 {today}, 名录共 {len(records)} 家。",
-            f"依据: {_cite(pack, clause)}",
-        ],
-        columns=["序号", "单位名称", "统一社会信用代码", "所在区", "类型", "纳入日期", "状态"],
-        rows=[
+    columns, rows = _table(
+        ["序号", "单位名称", "统一社会信用代码", "所在区", "类型", "纳入日期", "状态"],
+        [
             [
                 str(n),
                 r["name"],
@@ -161,6 +167,18 @@ def _directory(store: Store, pack: PolicyPack, now: dt.datetime, stamp: str) -> 
             ]
             for n, r in enumerate(records, start=1)
         ],
+    )
+    return Document(
+        kind="directory",
+        name="directory",
+        heading=f"{_listed_as(pack)}名单",
+        clause=clause,
+        paragraphs=[
+            f"截至 {today}, 名单共 {len(records)} 家。",
+            f"依据: {_cite(pack, clause)}",
+        ],
+        columns=columns,
+        rows=rows,
         records=records,
         **_base(pack, stamp),
     )
@@ -202,7 +220,7 @@ def _evaluations(store: Store, pack: PolicyPack, stamp: str) -> list[Document]:
             Document(
                 kind="evaluation",
                 name=f"evaluation-{rnd.period}",
-                heading=f"{pack.title} {rnd.period} 评价结果",
+                heading=f"{_listed_as(pack)} {rnd.period} 评价结果",
                 clause=clause,
                 paragraphs=[
                     f"评价期间: {rnd.period}; 参评单位 {len(records)} 家{budget}。",
@@ -253,7 +271,7 @@ def _exits(store: Store, pack: PolicyPack, stamp: str) -> list[Document]:
         clause = pack.exit.announcement_clause or data.get("clause") or ""
         paragraphs = [
             f"{case.provider_name} (统一社会信用代码 {case.credit_code}) {data.get('text', '')}, "
-            f"依据{_cite(pack, data.get('clause'))}, 自 {day} 起退出{pack.title}名录。"
+            f"依据{_cite(pack, data.get('clause'))}, 自 {day} 起退出{_listed_as(pack)}名单。"
         ]
         if data.get("meeting"):
             paragraphs.append(f"经{data['meeting']}审议确认。")
@@ -276,7 +294,7 @@ def _exits(store: Store, pack: PolicyPack, stamp: str) -> list[Document]:
             Document(
                 kind="exit",
                 name=f"exit-{case.credit_code}-{day}",
-                heading=f"关于{case.provider_name}退出{pack.title}名录的公告",
+                heading=f"关于{case.provider_name}退出{_listed_as(pack)}名单的公告",
                 clause=clause,
                 paragraphs=paragraphs,
                 records=[record],

@@ -157,8 +157,9 @@ def test_on_a_rehearsal_clock_the_schedule_lists_the_real_instants_of_period_sta
     out = spec(clock, "quarter", real)
     assert out.time_zone_name == "UTC" and len(out.calendars) == 40
     first = out.calendars[0]
-    # 1 April 2026 09:00 business time is 31 days and 9 hours later: 313.75 real seconds.
-    at = real + dt.timedelta(seconds=313)
+    # 1 April 2026 09:00 business time is 31 days and 9 hours later: 313.75 real seconds,
+    # rounded up (a round never opens before its period has begun).
+    at = real + dt.timedelta(seconds=314)
     assert [
         first.year[0].start,
         first.month[0].start,

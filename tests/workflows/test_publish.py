@@ -39,12 +39,15 @@ async def test_notice_directory_results_and_exit_announcement(service, env, stor
 
     docs = {d.name: d for d in documents(store, load_pack(GZ), at("2026-04-20"))}
     [notice] = [d for d in docs.values() if d.kind == "notice"]
+    assert notice.heading == "广州市中小企业数字化转型城市试点数字化牵引单位拟入选名单公示"
+    assert notice.clause == "§1.2" and "类型" not in notice.columns  # no provider types here
     assert {r["credit_code"] for r in notice.records} == {stays.credit_code, leaves.credit_code}
     # Published Monday 2 March 2026: five working days close on Friday 6 March.
     assert {r["notice_closes"] for r in notice.records} == {"2026-03-06"}
     assert "公示期自 2026-03-02 起至 2026-03-06 24:00 止 (5个工作日)" in notice.paragraphs[0]
 
     directory = docs["directory"]
+    assert directory.heading == "广州市中小企业数字化转型城市试点数字化牵引单位名单"
     assert [r["credit_code"] for r in directory.records] == [stays.credit_code]
     assert directory.records[0]["listed_on"] == "2026-03-07"
 

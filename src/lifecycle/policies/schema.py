@@ -215,6 +215,14 @@ class Exit(Strict):
         return next((r for r in self.reasons if r.code == code), None)
 
 
+class Publication(Strict):
+    """How the programme's published documents name those in its directory."""
+
+    listed_as: str | None = Field(
+        None, description="e.g. 数字化牵引单位: headings read '…拟入选名单公示', '…名单'"
+    )
+
+
 class PolicyPack(Strict):
     pack_format: int = Field(FORMAT, ge=FORMAT, le=FORMAT)
     id: str = Field(pattern=r"^[a-z]+-\d{4}$")
@@ -232,6 +240,7 @@ class PolicyPack(Strict):
     evaluation: Evaluation = Field(default_factory=lambda: Evaluation())
     rectification: Rectification = Field(default_factory=lambda: Rectification())
     exit: Exit = Field(default_factory=lambda: Exit())
+    publication: Publication = Field(default_factory=lambda: Publication())
 
     @model_validator(mode="after")
     def _coherent(self) -> PolicyPack:

@@ -59,8 +59,15 @@ def spec(clock: BusinessClock, every: Every, real_now: dt.datetime) -> ScheduleS
     for first in next_period_starts(every, today, AHEAD):
         business = dt.datetime.combine(first, OPENS_AT, tzinfo=SHANGHAI)
         real = anchored.real_origin + (business - anchored.business_origin) / anchored.factor
-        instants.append(_exactly(real.astimezone(dt.UTC)))
+        instants.append(_exactly(_next_second(real.astimezone(dt.UTC))))
     return ScheduleSpec(calendars=instants, time_zone_name="UTC")
+
+
+def _next_second(at: dt.datetime) -> dt.datetime:
+    """A Schedule counts whole seconds: rounded up, so a round never opens before its period
+    has begun (on a fast clock a real second is hours of business time)."""
+    whole = at.replace(microsecond=0)
+    return whole if whole == at else whole + dt.timedelta(seconds=1)
 
 
 def _exactly(at: dt.datetime) -> ScheduleCalendarSpec:
