@@ -57,7 +57,6 @@ class RoundActivities:
                 f"{data.policy} has {len(entrants)} providers in its directory; a round "
                 f"evaluates at most {ROSTER_LIMIT} (engine rule).",
                 type="RosterTooLarge",
-                non_retryable=True,
             )
         await self._run(lambda s: s.rounds.open(data, rules.version, len(entrants)))
         return Roster(rules=rules, entrants=entrants)

@@ -15,7 +15,7 @@ import datetime as dt
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import ActivityError, WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -48,11 +48,13 @@ with workflow.unsafe.imports_passed_through():
     from lifecycle.policies.versions import PackRef
     from lifecycle.temporal.search_attributes import policy_attribute
 
-STORE = RetryPolicy(  # the store or a case may be down for long: keep trying, slowly
-    initial_interval=dt.timedelta(seconds=2),
+from workflows.core import BACKOFF
+
+BOUNDED = RetryPolicy(  # a few quick tries; then the round shows what it waits on
+    initial_interval=dt.timedelta(seconds=1),
     backoff_coefficient=2.0,
-    maximum_interval=dt.timedelta(minutes=10),
-    non_retryable_error_types=["RosterTooLarge"],
+    maximum_interval=dt.timedelta(seconds=4),
+    maximum_attempts=3,
 )
 AT_ONCE = 4  # cases acted on at a time: the server never queues many Updates at once
 
@@ -287,21 +289,36 @@ class EvaluationRoundWorkflow:
         self.applied += 1
 
     async def _call(self, activity, arg, summary: str):  # type: ignore[no-untyped-def]
-        """An activity retried until it succeeds (the store may be down for hours); what it
-        waits on is shown meanwhile."""
-        task = workflow.execute_activity_method(
-            activity,
-            arg,
-            start_to_close_timeout=dt.timedelta(seconds=60),
-            retry_policy=STORE,
-            summary=summary,
-        )
-        try:
-            return await task
-        except ActivityError as err:
-            cause = err.cause
-            message = getattr(cause, "message", None) or str(cause or err)
-            raise ApplicationError(message, type="RoundFailed", non_retryable=True) from err
+        """An activity tried until it succeeds: a store or a case that cannot be reached is
+        shown as what the round waits on (Web UI details, ``round show``), logged, and tried
+        again later (after 10 s, 30 s, 1 min, 5 min, 15 min, then every 30 min)."""
+        attempt = 0
+        while True:
+            try:
+                result = await workflow.execute_activity_method(
+                    activity,
+                    arg,
+                    start_to_close_timeout=dt.timedelta(seconds=60),
+                    retry_policy=BOUNDED,
+                    summary=summary,
+                )
+            except ActivityError as err:
+                cause = err.cause
+                problem = getattr(cause, "message", None) or str(cause or err)
+                if self.waiting is None:
+                    workflow.logger.warning(
+                        "round is waiting", extra={"waiting_on": summary, "problem": problem}
+                    )
+                self.waiting = f"{summary}: {problem}"
+                self._show()
+                delay = BACKOFF[min(attempt, len(BACKOFF) - 1)]
+                await workflow.sleep(delay, summary=f"try again: {summary}")
+                attempt += 1
+                continue
+            if self.waiting is not None:
+                self.waiting = None
+                self._show()
+            return result
 
     def _show(self) -> None:
         scored = sum(1 for s in self.scores.values())
@@ -313,6 +330,8 @@ class EvaluationRoundWorkflow:
             lines.append(f"Budget: {self.budget:,} CNY")
         if self.status != "open":
             lines.append(f"Closed by {self.closed_by}; results applied: {self.applied}")
+        if self.waiting:
+            lines.append(f"⚠ Waiting: {self.waiting}")
         workflow.set_current_details("\n\n".join(lines))
 
 

@@ -205,6 +205,8 @@ def view_lines(view: RoundView, spent: int | None = None) -> list[str]:
         f"  opened {at(view.opened_at) if view.opened_at else '-'} by {view.opened_by or '-'}"
         + (f"; closed {at(view.closed_at)} by {view.closed_by}" if view.closed_at else ""),
     ]
+    if view.waiting:
+        lines.append(f"  WAITING: {view.waiting} (tried again by itself)")
     if view.budget_cny is not None:
         used = f" (granted {_cny(spent)})" if spent is not None else ""
         lines.append(f"  budget {_cny(view.budget_cny)} CNY{used}")

@@ -234,3 +234,30 @@ async def test_wenzhou_names_its_top_ten_and_anhui_lists_and_bars(service, env, 
         "anhui-2019 运营 第十七条",
     )
     assert store.audit(fine.case_id)[-1].data["white_list"] is True
+
+
+async def test_a_round_closed_while_the_store_is_down_shows_it_and_goes_on(
+    service, env, store, rounds, tmp_path
+):
+    from tests.helpers import assert_eventually
+    from tests.workflows.test_failures import _break
+
+    case = await listed(service, env, store, "wenzhou-2021", "2026-03-02")
+    rid = await rounds.start("wenzhou-2021", "2026", today=dt.date(2026, 12, 1))
+    await rounds.opened(rid)
+    data = {"business_performance": 40, "enterprise_rating": 15, "topic_defence": 20}
+    await rounds.score(rid, score(case.case_id, data))
+    restore = _break(store, tmp_path / "store.db")
+    await rounds.close(rid, CloseRequest(actor=OFFICER))
+
+    async def waiting():
+        return (await rounds.view(rid)).waiting
+
+    problem = await assert_eventually(waiting, timeout=60)
+    assert problem.startswith("publish 1 result(s) (closing): the store cannot be used"), problem
+    restore()
+    await env.sleep(dt.timedelta(minutes=5))
+    view = await rounds.closed(rid, wait=60)
+    assert (view.status, view.waiting) == ("closed", None)
+    assert store.rounds.round(rid).status == "closed"
+    assert (await service.view(case.case_id)).case.listed.provider.excellent_years == [2026]
