@@ -5,17 +5,15 @@ often an attempt is retried). A case that refuses an action is an outcome, not a
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
-from activities.store import STORE_DOWN
+from activities.store import in_store
 from lifecycle.cases import CaseService
 from lifecycle.config import UserError
 from lifecycle.contracts.rounds import (
@@ -40,12 +38,7 @@ class RoundActivities:
         self._store, self._client = store, client
 
     async def _run(self, work: Callable[[Store], T]) -> T:
-        try:
-            return await asyncio.to_thread(work, self._store())
-        except SQLAlchemyError as exc:
-            origin = getattr(exc, "orig", None) or exc
-            detail = (str(origin).strip().splitlines() or [type(exc).__name__])[0]
-            raise ApplicationError(f"the store cannot be used: {detail}", type=STORE_DOWN) from exc
+        return await in_store(self._store, work)
 
     @activity.defn(name="round_roster")
     async def round_roster(self, data: RosterInput) -> Roster:

@@ -36,20 +36,26 @@ STORE_DOWN = "StoreUnavailable"
 T = TypeVar("T")
 
 
+async def in_store(store: Callable[[], Store], work: Callable[[Store], T]) -> T:
+    """``work`` on the store in a thread; a store that cannot be used is a retryable failure
+    in one sentence."""
+    try:
+        return await asyncio.to_thread(work, store())
+    except SQLAlchemyError as exc:
+        origin = getattr(exc, "orig", None) or exc
+        detail = str(origin).strip().splitlines()
+        raise ApplicationError(
+            f"the store cannot be used: {(detail[0] if detail else type(exc).__name__)}",
+            type=STORE_DOWN,
+        ) from exc
+
+
 class StoreActivities:
     def __init__(self, store: Callable[[], Store]) -> None:
         self._store = store
 
     async def _run(self, work: Callable[[Store], T]) -> T:
-        try:
-            return await asyncio.to_thread(work, self._store())
-        except SQLAlchemyError as exc:
-            origin = getattr(exc, "orig", None) or exc
-            detail = str(origin).strip().splitlines()
-            raise ApplicationError(
-                f"the store cannot be used: {(detail[0] if detail else type(exc).__name__)}",
-                type=STORE_DOWN,
-            ) from exc
+        return await in_store(self._store, work)
 
     @activity.defn(name="record_case")
     async def record_case(self, data: RecordInput) -> RecordResult:

@@ -16,8 +16,6 @@ from temporalio.client import (
     WorkflowHandle,
     WorkflowQueryFailedError,
     WorkflowQueryRejectedError,
-    WorkflowUpdateFailedError,
-    WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import (
     SearchAttributePair,
@@ -55,6 +53,7 @@ from lifecycle.policies import REGISTRY, PackRef, PolicyPack
 from lifecycle.policies.schema import Round
 from lifecycle.store.repo import Store
 from lifecycle.temporal import search_attributes as attrs
+from lifecycle.temporal import updates
 
 
 async def _wall_clock() -> dt.datetime:
@@ -298,25 +297,18 @@ class CaseService:
         self, case_id: str, name: str, request: Any, request_id: str | None = None
     ) -> ActResult:
         checked_case_id(case_id)
-        try:
-            return await asyncio.wait_for(
-                self.handle(case_id).execute_update(name, request, result_type=ActResult),
-                self.act_timeout,
-            )
-        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
-            raise UserError(
-                f"{case_id} did not answer within {self.act_timeout:g} s (is the worker "
-                "running?); the action may still be applied when it does. Check with "
-                f"'lifecycle case show {case_id}', or send the same command again: it carries "
-                f"the same request id ({request_id}) and is applied once.",
-                exit_code=3,
-            ) from None
-        except WorkflowUpdateFailedError as exc:
-            cause = exc.cause
-            message = getattr(cause, "message", None) or str(cause)
-            raise UserError(message) from exc
-        except RPCError as exc:
-            raise self._rpc(case_id, exc) from exc
+        return await updates.execute(
+            self.handle(case_id),
+            name,
+            request,
+            ActResult,
+            self.act_timeout,
+            f"{case_id} did not answer within {self.act_timeout:g} s (is the worker running?); "
+            "the action may still be applied when it does. Check with 'lifecycle case show "
+            f"{case_id}', or send the same command again: it carries the same request id "
+            f"({request_id}) and is applied once.",
+            lambda exc: self._rpc(case_id, exc),
+        )
 
     async def view(self, case_id: str) -> CaseView:
         checked_case_id(case_id)

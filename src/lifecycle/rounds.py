@@ -13,8 +13,6 @@ from temporalio.client import (
     WorkflowHandle,
     WorkflowQueryFailedError,
     WorkflowQueryRejectedError,
-    WorkflowUpdateFailedError,
-    WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -36,6 +34,7 @@ from lifecycle.domain import evaluations
 from lifecycle.domain.evaluations import Scored
 from lifecycle.policies import REGISTRY
 from lifecycle.store.repo import Store
+from lifecycle.temporal import updates
 from lifecycle.temporal.search_attributes import policy_attribute
 
 ROUND_ID = re.compile(r"^evaluation:[a-z]+-\d{4}:\d{4}(-Q[1-4])?$")
@@ -170,22 +169,16 @@ class RoundService:
             await asyncio.sleep(0.2)
 
     async def _update(self, round_id: str, name: str, request: Any, result: type) -> Any:
-        try:
-            return await asyncio.wait_for(
-                self.handle(round_id).execute_update(name, request, result_type=result),
-                self.timeout,
-            )
-        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
-            raise UserError(
-                f"{round_id} did not answer within {self.timeout:g} s (is the worker running?); "
-                f"check with 'lifecycle round show {round_id}'.",
-                exit_code=3,
-            ) from None
-        except WorkflowUpdateFailedError as exc:
-            cause = exc.cause
-            raise UserError(getattr(cause, "message", None) or str(cause)) from exc
-        except RPCError as exc:
-            raise self._rpc(round_id, exc) from exc
+        return await updates.execute(
+            self.handle(round_id),
+            name,
+            request,
+            result,
+            self.timeout,
+            f"{round_id} did not answer within {self.timeout:g} s (is the worker running?); "
+            f"check with 'lifecycle round show {round_id}'.",
+            lambda exc: self._rpc(round_id, exc),
+        )
 
     def _rpc(self, round_id: str, exc: RPCError) -> UserError:
         row = self.store.rounds.round(round_id)
