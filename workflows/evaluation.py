@@ -146,7 +146,7 @@ class EvaluationRoundWorkflow:
 
     @workflow.update(name=CLOSE)
     def close(self, request: CloseRequest) -> RoundView:
-        actor = self._actor(request.actor, [Role.BUREAU_OFFICER], "close")
+        actor = self._actor(request.actor, list(evaluations.CLOSED_BY), "close")
         if request.budget_cny is not None:
             self.budget = request.budget_cny
         results = evaluations.rank(self.pack, self.roster, self.scores)
@@ -164,20 +164,11 @@ class EvaluationRoundWorkflow:
         if problem:
             raise ValueError(problem)
         self._open("close")
-        self._actor(request.actor, [Role.BUREAU_OFFICER], "close")
-        pays = evaluations.pays_rewards(self.pack)
+        self._actor(request.actor, list(evaluations.CLOSED_BY), "close")
         budget = request.budget_cny if request.budget_cny is not None else self.budget
-        if pays and budget is None:
-            clause = self.pack.evaluation.consequences.reward_clause or "engine rule"
-            raise ValueError(
-                f"{self.start.round_id} has no budget; its grades carry rewards, so close it "
-                f"with --budget CNY ({self.pack.id} {clause})."
-            )
-        if not pays and request.budget_cny is not None:
-            raise ValueError(
-                f"--budget is for programmes whose grades carry rewards; {self.pack.id}'s "
-                "do not (engine rule)."
-            )
+        problem = evaluations.budget_problem(self.pack, self.start.round_id, budget, closing=True)
+        if problem:
+            raise ValueError(problem)
 
     def _open(self, what: str) -> None:
         if not self.ready:
@@ -191,7 +182,7 @@ class EvaluationRoundWorkflow:
         found = next((e for e in self.roster if case in (e.case_id, e.credit_code)), None)
         if found is None:
             raise ValueError(
-                f"CASE '{case[:120]}' is not among the {len(self.roster)} providers "
+                f"CASE '{case[:120]}' is not among the {len(self.roster)} provider(s) "
                 f"{self.start.round_id} evaluates ('lifecycle round show {self.start.round_id}' "
                 "lists them)."
             )

@@ -14,8 +14,8 @@ from lifecycle.calendar import SHANGHAI
 from lifecycle.cli_render import at
 from lifecycle.config import Settings, UserError
 from lifecycle.contracts.rounds import CloseRequest, RoundView, ScoreRequest
+from lifecycle.domain import evaluations
 from lifecycle.domain.actors import Actor, ActorError
-from lifecycle.domain.states import Role
 from lifecycle.policies import load_pack
 from lifecycle.rounds import RoundService, checked_round_id
 from lifecycle.store.models import EvaluationResultRow, EvaluationRoundRow
@@ -54,7 +54,7 @@ def _officer(actor: str | None, what: str) -> str | None:
         who = Actor.parse(actor)
     except ActorError as exc:
         raise UserError(str(exc)) from None
-    if who.role != Role.BUREAU_OFFICER:
+    if who.role not in evaluations.CLOSED_BY:
         raise UserError(f"--as is '{actor}'; a round is {what} by a bureau_officer (engine rule).")
     return str(who)
 

@@ -59,11 +59,9 @@ def check_start(policy: str, period: str, budget: int | None, today: dt.date) ->
     problem = evaluations.period_problem(pack, period, today)
     if problem:
         raise UserError(problem)
-    if budget is not None and not evaluations.pays_rewards(pack):
-        raise UserError(
-            f"--budget is for programmes whose grades carry rewards; {policy}'s do not "
-            "(engine rule)."
-        )
+    problem = evaluations.budget_problem(pack, "", budget, closing=False)
+    if problem:
+        raise UserError(problem)
 
 
 class RoundService:

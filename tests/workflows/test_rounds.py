@@ -86,7 +86,7 @@ async def test_a_wuhan_round_ranks_pays_within_its_budget_and_eliminates(
         await rounds.score(rid, score(first, {**WUHAN_FULL, "worst_reports": -1}))
     with pytest.raises(UserError, match="a provider may not 'score'"):
         await rounds.score(rid, score(first, WUHAN_FULL, by=f"provider:{first.split(':')[-1]}"))
-    with pytest.raises(UserError, match="is not among the 6 providers"):
+    with pytest.raises(UserError, match=r"is not among the 6 provider\(s\)"):
         await rounds.score(rid, score("case:wuhan-2021:2021:91420100MA4K000001", WUHAN_FULL))
     for case_id, (grade, n) in cases.items():
         extra = {"new_investment_cny": 100_000_000} if n == 1 else {}  # 2 points more: rank 2

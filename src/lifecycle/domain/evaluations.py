@@ -212,6 +212,27 @@ def pays_rewards(pack: PolicyPack) -> bool:
     return rubric is not None and any(g.reward_cap_cny for g in rubric.grades)
 
 
+CLOSED_BY = (Role.BUREAU_OFFICER,)  # who opens and closes a round (engine rule)
+
+
+def budget_problem(pack: PolicyPack, rid: str, budget: int | None, closing: bool) -> str | None:
+    """A budget where the grades carry no reward, or none where they do (at closing)."""
+    if pays_rewards(pack):
+        if closing and budget is None:
+            clause = pack.evaluation.consequences.reward_clause or "engine rule"
+            return (
+                f"{rid} has no budget; its grades carry rewards, so close it with --budget CNY "
+                f"({pack.id} {clause})."
+            )
+        return None
+    if budget is not None:
+        return (
+            f"--budget is for programmes whose grades carry rewards; {pack.id}'s do not "
+            "(engine rule)."
+        )
+    return None
+
+
 # --- what a result brings the case ---------------------------------------------------------
 
 
