@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import click
 from pydantic import ValidationError
+from temporalio.client import Client
 
 from lifecycle.calendar import SHANGHAI
 from lifecycle.cases import CaseService, checked_case_id, policy_of, resolve_round
@@ -29,16 +30,27 @@ from lifecycle.temporal.client import connect
 T = TypeVar("T")
 
 
-def run_cases(work: Callable[[CaseService], Awaitable[T]]) -> T:
+Connected = Callable[[Client, Store, BusinessClock, Settings], Awaitable[T]]
+
+
+def run_connected(work: Connected[T]) -> T:
+    """``work`` with a Temporal client, the store and the system's business clock."""
     settings = Settings.from_env()
     store = _store(settings)
     clock = system_clock(settings, store)
 
     async def main() -> T:
-        client = await connect(settings)
-        return await work(CaseService(client, store, clock, act_timeout=settings.act_timeout))
+        return await work(await connect(settings), store, clock, settings)
 
     return asyncio.run(main())
+
+
+def run_cases(work: Callable[[CaseService], Awaitable[T]]) -> T:
+    return run_connected(
+        lambda client, store, clock, settings: work(
+            CaseService(client, store, clock, act_timeout=settings.act_timeout)
+        )
+    )
 
 
 def _store(settings: Settings) -> Store:

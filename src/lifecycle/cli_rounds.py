@@ -3,7 +3,6 @@ rounds are `round set`)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -19,24 +18,19 @@ from lifecycle.domain.actors import Actor, ActorError
 from lifecycle.policies import load_pack
 from lifecycle.rounds import RoundService, checked_round_id
 from lifecycle.store.models import EvaluationResultRow, EvaluationRoundRow
-from lifecycle.temporal.client import connect
 
 T = TypeVar("T")
 CLOSE_WAIT = 300.0  # seconds `round close` waits for the round to act on every case
 
 
 def run_rounds(work: Callable[[RoundService], Awaitable[T]]) -> T:
-    from lifecycle.cli_cases import _store, system_clock
+    from lifecycle.cli_cases import run_connected
 
-    settings = Settings.from_env()
-    store = _store(settings)
-    clock = system_clock(settings, store)
-
-    async def main() -> T:
-        client = await connect(settings)
-        return await work(RoundService(client, store, clock, timeout=settings.act_timeout))
-
-    return asyncio.run(main())
+    return run_connected(
+        lambda client, store, clock, settings: work(
+            RoundService(client, store, clock, timeout=settings.act_timeout)
+        )
+    )
 
 
 def _budget(raw: str | None) -> int | None:
@@ -111,7 +105,9 @@ def round_score(
 
     checked_round_id(round_id)
     if missed == (data is not None):
-        raise UserError("give either --data (the rubric's inputs) or --missed, not both.")
+        raise UserError(
+            "give --data (the rubric's inputs) or --missed (it did not take part), one of them."
+        )
     payload = read_json("--data", data) if data is not None else {}
     if not isinstance(payload, dict):
         raise UserError(f"--data '{data[:40] if data else ''}' must be a JSON object.")

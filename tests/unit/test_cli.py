@@ -227,3 +227,64 @@ def test_closing_a_programme_is_checked_before_connecting():
     assert who.returncode == 2 and "Traceback" not in who.stderr and who.stderr.count("\n") == 1
     why = lifecycle("programme", "close", "guangzhou-2024", "--as", "bureau_officer:li")
     assert why.returncode == 2 and "needs a reason (--reason)" in why.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["round", "start", "wuhan-2021", "--period", "2026-Q1"],
+            "--period is '2026-Q1'; wuhan-2021 evaluates every year, written YYYY (a year)",
+        ),
+        (
+            ["round", "start", "guangzhou-2024", "--period", "2030-Q1"],
+            "--period 2030-Q1 has not begun (business today is",
+        ),
+        (
+            ["round", "start", "qingdao-2024", "--period", "2026", "--budget", "500"],
+            "--budget is for programmes whose grades carry rewards; qingdao-2024's do not",
+        ),
+        (
+            ["round", "start", "wuhan-2021", "--period", "2026", "--budget", "3百万"],
+            "--budget is '3百万'; it must be a whole number of CNY, 0 or more.",
+        ),
+        (
+            ["round", "start", "wuhan-2021", "--period", "2026", "--as", "expert:x"],
+            "--as is 'expert:x'; a round is opened by a bureau_officer (engine rule).",
+        ),
+        (
+            ["round", "show", "wuhan-2021:2026"],
+            "ROUND is 'wuhan-2021:2026'; a round id reads evaluation:POLICY:PERIOD",
+        ),
+        (
+            ["round", "score", "evaluation:wuhan-2021:2026", "X", "--as", "expert:a"],
+            "give --data (the rubric's inputs) or --missed (it did not take part), one of them.",
+        ),
+        (
+            ["round", "close", "evaluation:wuhan-2021:2026", "--as", "provider:x"],
+            "--as is 'provider:x'; a round is closed by a bureau_officer (engine rule).",
+        ),
+        (["publish", "nosuch-2024"], "policy 'nosuch-2024' does not exist"),
+    ],
+)
+def test_rounds_and_publish_refuse_before_connecting(args, message, tmp_path):
+    """Checked before anything connects (no Temporal runs here): one sentence, exit 2."""
+    result = lifecycle(*args, env={"LIFECYCLE_VAR_DIR": str(tmp_path), "TEMPORAL_ADDRESS": ""})
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_publish_writes_html_and_json_from_an_empty_store(tmp_path):
+    out = tmp_path / "out"
+    result = lifecycle(
+        "publish", "wuhan-2021", "--out", str(out), env={"LIFECYCLE_VAR_DIR": str(tmp_path)}
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["directory.html", "directory.json"]
+    directory = json.loads((out / "directory.json").read_text("utf-8"))
+    assert (directory["heading"], directory["records"]) == (
+        "武汉市工业智能化改造咨询诊断服务平台名单",
+        [],
+    )
+    taken = lifecycle("publish", "wuhan-2021", "--out", str(out / "directory.json"))
+    assert taken.returncode == 2 and "is a file; it must be a folder" in taken.stderr
