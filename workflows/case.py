@@ -52,7 +52,7 @@ with workflow.unsafe.imports_passed_through():
     from lifecycle.policies.versions import PackRef
 
 from workflows import calls, display
-from workflows.core import CORE_V2, CaseRun, Refused
+from workflows.core import CORE_V2, ONE_INSTANT, CaseRun, Refused
 from workflows.rules import carried_rules, rules_of
 
 # A change made safe for running cases: limits on every input, retries answered once, actions
@@ -295,17 +295,19 @@ class CaseWorkflow:
         async with self.lock:
             target, new, action = self._move(request)
             core = self.core
+            decided = core.now()
             try:
                 obtained = await core.obtain(
-                    engine.move_plan(core.case, new, core.now(), self.start.round)
+                    engine.move_plan(core.case, new, decided, self.start.round)
                 )
             except calls.Unavailable as exc:
                 raise ApplicationError(
                     exc.refusal(engine.MOVE), type="Unavailable", non_retryable=True
                 ) from None
             case = core.case.model_copy(deep=True)
+            at = decided if workflow.patched(ONE_INSTANT) else core.now()
             entry = engine.move(
-                case, new, action, obtained, core.now(), self.start.round, core.rules, target
+                case, new, action, obtained, at, self.start.round, core.rules, target
             )
             core.commit(case, [entry])
             core.rules, core.pack = target, new

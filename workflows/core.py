@@ -37,6 +37,10 @@ from workflows import calls, display
 # read model, and did not project the case when a deadline passed.
 CORE_V2 = "case-core-v2"
 RECOMPUTE_PROVISIONAL = "recompute-provisional-deadlines"
+# A change made safe for running cases: a decision's deadlines and its audit row take the one
+# business instant it was decided at (before, the day could turn while the calendar counted,
+# on a compressed clock above all, and a window then opened a day before its audit row).
+ONE_INSTANT = "one-instant-decisions"
 # Real seconds between attempts at what waits (each attempt is itself up to 3 tries): quick at
 # first, then every half hour, so a long outage adds few events to the history. A calendar
 # loaded with `lifecycle calendar load` makes the cases it touches try again at once.
@@ -116,7 +120,8 @@ class CaseRun:
                 "wait for the store, which cannot be used; nothing was changed, so try again "
                 "once it is back."
             )
-        plan = decide.plan(self.case, self.pack, action, self.now(), self.start.round)
+        decided = self.now()
+        plan = decide.plan(self.case, self.pack, action, decided, self.start.round)
         obtained = await self.obtain(plan)
         action = action.model_copy(
             update={
@@ -130,7 +135,8 @@ class CaseRun:
         if reason:
             raise Refused(reason)
         case = self.case.model_copy(deep=True)
-        entry = decide.apply(case, self.pack, action, obtained, self.now(), self.start.round)
+        at = decided if workflow.patched(ONE_INSTANT) else self.now()
+        entry = decide.apply(case, self.pack, action, obtained, at, self.start.round)
         self.commit(case, [entry])
 
     def commit(self, case: Case, entries: list[AuditEntry]) -> None:

@@ -196,6 +196,13 @@ async def wuhan_evaluation_round(service, env, _calendar) -> str:
     return rid
 
 
+async def qingdao_decided_at_one_instant(service, env, _calendar) -> str:
+    case_id = await service.apply("qingdao-2024", qingdao(), "r", now=at("2026-03-02"))
+    await to_publicity(service, case_id, preliminary=True)
+    await env.sleep(10 * DAY)
+    return case_id
+
+
 SCENARIOS: dict[str, Scenario] = {
     "v2_qingdao_listed_after_undecided_objection": listed_after_undecided_objection,
     "v2_qingdao_rejected_gives_its_place_back": rejected_gives_its_place_back,
@@ -207,6 +214,7 @@ SCENARIOS: dict[str, Scenario] = {
     "v3_guangzhou_reports_and_a_change": guangzhou_reports_and_a_change,
     "v4_guangzhou_rectification_lapsed_and_continued": guangzhou_rectification_lapsed_and_continued,
     "v4_wuhan_evaluation_round": wuhan_evaluation_round,
+    "v5_qingdao_decided_at_one_instant": qingdao_decided_at_one_instant,
 }
 
 

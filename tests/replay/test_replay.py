@@ -20,7 +20,7 @@ from lifecycle.policies.loader import read_document
 from runtime.worker import PASSTHROUGH
 from workflows import WORKFLOWS
 from workflows.case import PERIODS
-from workflows.core import CORE_V2, RECOMPUTE_PROVISIONAL
+from workflows.core import CORE_V2, ONE_INSTANT, RECOMPUTE_PROVISIONAL
 
 HERE = Path(__file__).parent
 HISTORIES = sorted(HERE.glob("*.json"))
@@ -48,9 +48,11 @@ def patches(path: Path) -> set[str]:
 
 def test_histories_cover_both_sides_of_every_patch():
     taken = {p.stem: patches(p) for p in HISTORIES}
-    for patch in (CORE_V2, RECOMPUTE_PROVISIONAL, PERIODS):
+    for patch in (CORE_V2, RECOMPUTE_PROVISIONAL, PERIODS, ONE_INSTANT):
         assert any(patch in t for t in taken.values()), f"no saved history took {patch}"
-    before = [name for name, t in taken.items() if not name.startswith(("v2_", "v3_", "v4_"))]
+    before = [
+        name for name, t in taken.items() if not name.startswith(("v2_", "v3_", "v4_", "v5_"))
+    ]
     assert before and all(not taken[name] for name in before), "histories from before the patches"
 
 
