@@ -68,10 +68,11 @@ def test_one_business_clock_for_command_worker_and_cases(new_system, tmp_path):
 
 
 def test_a_spring_festival_window_closes_on_business_time_and_lists(new_system):
-    # Five commands before the notice; on a slow machine each takes a few seconds, so the
-    # business days are long enough (5 s) and begin early enough for it to land before the
-    # holiday (15-23 February).
-    system = new_system(LIFECYCLE_BUSINESS_START="2026-02-09", LIFECYCLE_DAY_SECONDS="5")
+    # Five commands before the notice; on a slow machine each takes a few seconds. Published on
+    # any day from 10 February (Tuesday) to the holiday's end (22 February), the fifth working
+    # day falls after the holiday (15-23 February, 14 February a make-up working day); from
+    # 9 February it would be the 14th, so the clock starts on the 10th.
+    system = new_system(LIFECYCLE_BUSINESS_START="2026-02-10", LIFECYCLE_DAY_SECONDS="5")
     system.start()
     cli(system, "round", "set", "qingdao-2024", "sf")
     case_id = scored(system, CHAIN_LEADER, "sf")
@@ -80,7 +81,7 @@ def test_a_spring_festival_window_closes_on_business_time_and_lists(new_system):
     published = dt.datetime.fromisoformat(shown["history"][-1]["at"]).astimezone(
         dt.timezone(dt.timedelta(hours=8))
     )
-    assert dt.date(2026, 2, 9) <= published.date() <= dt.date(2026, 2, 15)
+    assert dt.date(2026, 2, 10) <= published.date() <= dt.date(2026, 2, 22)
     expected = cli(system, "calendar", "window", published.date().isoformat(), "5").stdout
     assert notice(shown)["date"] == expected.strip() >= "2026-02-24"  # after the holiday
     wait_until(lambda: show(system, case_id)["state"] == "listed", timeout=180, interval=1)
