@@ -25,7 +25,19 @@ def worker() -> None:
     asyncio.run(run_worker(Settings.from_env()))
 
 
+@click.command()
+def api() -> None:
+    """Run the HTTP gateway alone (LIFECYCLE_API_PORT, default 8080; OpenAPI at /docs)."""
+    from lifecycle.gateway.server import serve
+    from runtime.worker import stop_on_signals
+
+    async def main() -> None:
+        await serve(Settings.from_env(), stop_on_signals())
+
+    asyncio.run(main())
+
+
 def register(cli: click.Group) -> None:
-    for command in (up, worker):
+    for command in (up, worker, api):
         if command.name not in cli.commands:
             cli.add_command(command)

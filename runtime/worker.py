@@ -18,6 +18,7 @@ from activities import build_activities
 from lifecycle import logs
 from lifecycle.cli_cases import system_clock
 from lifecycle.config import TASK_QUEUE, Settings
+from lifecycle.gateway import server as gateway_server
 from lifecycle.policies import REGISTRY
 from lifecycle.store.repo import Store
 from lifecycle.temporal.client import connect
@@ -57,7 +58,7 @@ def build_worker(client: Client, db_url: str, task_queue: str = TASK_QUEUE) -> W
     )
 
 
-def _stop_on_signals() -> asyncio.Event:
+def stop_on_signals() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -65,7 +66,9 @@ def _stop_on_signals() -> asyncio.Event:
     return stop
 
 
-async def _serve(client: Client, settings: Settings, stop: asyncio.Event) -> None:
+async def _serve(
+    client: Client, settings: Settings, stop: asyncio.Event, gateway: bool = False
+) -> None:
     added = await ensure_registered(client, settings.namespace)
     if added:
         log.info("search attributes registered", names=added)
@@ -81,24 +84,27 @@ async def _serve(client: Client, settings: Settings, stop: asyncio.Event) -> Non
             address=settings.address,
             business_clock=clock.describe(),
         )
-        await stop.wait()
+        if gateway:
+            await gateway_server.serve(settings, stop)  # returns when stopped
+        else:
+            await stop.wait()
         log.info("worker stopping")
 
 
 async def run_worker(settings: Settings) -> None:
     """The worker alone, against TEMPORAL_ADDRESS (or the default local address)."""
-    stop = _stop_on_signals()
+    stop = stop_on_signals()
     client = await connect(settings)
     await _serve(client, settings, stop)
 
 
 async def run_up(settings: Settings, announce: Callable[[str], None]) -> None:
     """The whole system: the embedded dev server unless TEMPORAL_ADDRESS is set, then the worker."""
-    stop = _stop_on_signals()
+    stop = stop_on_signals()
     if not settings.embedded:
         client = await connect(settings)
         announce(f"Worker connected to Temporal at {settings.address} (no embedded server).")
-        await _serve(client, settings, stop)
+        await _serve(client, settings, stop, gateway=True)
         return
     server = DevServer(settings)
     server.start()
@@ -106,9 +112,10 @@ async def run_up(settings: Settings, announce: Callable[[str], None]) -> None:
         client = await server.wait_ready(lambda: connect(settings))
         announce(
             f"Temporal Web UI: {server.ui_url}  (gRPC {settings.address}, "
-            f"data in {server.db_path}). Press Ctrl-C to stop."
+            f"data in {server.db_path}); HTTP gateway: http://127.0.0.1:{settings.api_port} "
+            "(OpenAPI at /docs). Press Ctrl-C to stop."
         )
-        await _serve(client, settings, stop)
+        await _serve(client, settings, stop, gateway=True)
     finally:
         with contextlib.suppress(Exception):
             server.stop()

@@ -333,7 +333,14 @@ class CaseWorkflow:
                 f"{core.rules.id} this worker serves; 'lifecycle policy versions "
                 f"{core.rules.id}' lists them."
             ) from None
-        action = _action(ActRequest(action=engine.MOVE, actor=request.actor, reason=request.reason))
+        action = _action(
+            ActRequest(
+                action=engine.MOVE,
+                actor=request.actor,
+                reason=request.reason,
+                assurance=request.assurance,
+            )
+        )
         reason = engine.move_refusal(core.case, action, core.rules, target, new)
         if reason:
             raise ValueError(reason)
@@ -483,6 +490,7 @@ def _action(request: ActRequest, strict: bool = True, at: dt.datetime | None = N
         clause=request.clause,
         data=request.data,
         event_id=request.key if strict else getattr(request, "event_id", None),
+        assurance=request.assurance,
         at=at,
     )
 

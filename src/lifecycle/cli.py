@@ -164,10 +164,12 @@ def _register() -> None:
     from lifecycle.cli_calendar import calendar_load
     from lifecycle.cli_cases import register
     from lifecycle.cli_evaluation import register as register_evaluation
+    from lifecycle.cli_gateway import register as register_gateway
     from lifecycle.demo import demo
 
     register(cli)
     register_evaluation(cli)
+    register_gateway(cli)
     calendar.add_command(calendar_load)
     cli.add_command(demo)
 

@@ -67,6 +67,7 @@ def entry_json(row: AuditRow, texts: bool = False) -> dict[str, Any]:
         "clause": row.clause,
         "data": row.data or {},
         "event_id": row.event_id,
+        "assurance": row.assurance,
     }
 
 

@@ -63,6 +63,10 @@ class Settings:
     business_start: dt.date | None
     calendar_dir: Path
     act_timeout: int
+    codec_keys: Path
+    api_port: int = 8080
+    api_url: str | None = None
+    token: str | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -86,6 +90,12 @@ class Settings:
             calendar_dir=Path(
                 os.environ.get("LIFECYCLE_CALENDAR_DIR") or var_dir / "calendar"
             ).resolve(),
+            codec_keys=Path(
+                os.environ.get("LIFECYCLE_CODEC_KEYS") or var_dir / "codec-keys.json"
+            ).resolve(),
+            api_port=_int("LIFECYCLE_API_PORT", 8080),
+            api_url=(os.environ.get("LIFECYCLE_API_URL") or "").rstrip("/") or None,
+            token=os.environ.get("LIFECYCLE_TOKEN") or None,
         )
 
     @property

@@ -21,6 +21,7 @@ class System:
     ui_port: int
     extra_env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
+    api_port: int = field(default_factory=free_port)
 
     @property
     def env(self) -> dict[str, str]:
@@ -28,6 +29,7 @@ class System:
             "LIFECYCLE_VAR_DIR": str(self.var_dir),
             "LIFECYCLE_TEMPORAL_PORT": str(self.port),
             "LIFECYCLE_UI_PORT": str(self.ui_port),
+            "LIFECYCLE_API_PORT": str(self.api_port),
             "TEMPORAL_ADDRESS": "",
             **self.extra_env,
         }
@@ -35,6 +37,10 @@ class System:
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def api(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
 
     def start(self) -> None:
         self.log = (self.var_dir / "up.log").open("w")

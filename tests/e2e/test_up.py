@@ -85,6 +85,7 @@ def test_with_temporal_address_no_server_is_started(new_system, tmp_path):
         {
             "TEMPORAL_ADDRESS": server.address,
             "LIFECYCLE_DB_URL": f"sqlite:///{server.var_dir / 'lifecycle.db'}",
+            "LIFECYCLE_CODEC_KEYS": str(server.var_dir / "codec-keys.json"),
         },
     )
     worker.start()

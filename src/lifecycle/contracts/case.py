@@ -8,7 +8,7 @@ added with defaults, and what older runs wrote is read by the ``_from_*`` valida
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -32,6 +32,10 @@ VIEW = "view"
 RECENT_EVENTS = 64
 HISTORY_EVENTS = 2000
 HISTORY_BYTES = 2 * 1024 * 1024
+
+# How the actor of a request is known: named with --as on a direct command (the embedded
+# development set-up), or authenticated by the gateway (an OpenID Connect token, an API key).
+Assurance = Literal["asserted", "oidc", "api-key"]
 
 
 class Carried(BaseModel):
@@ -105,6 +109,9 @@ class ActRequest(BaseModel):
     expected_seq: int | None = None
     request_id: str | None = None
     sent_at: dt.datetime | None = None
+    assurance: Assurance = Field(
+        "asserted", description="how the actor is known: asserted with --as, or authenticated"
+    )
 
     def problem(self) -> str | None:
         """The first limit on input this request breaks, in one sentence; None when it keeps
@@ -146,6 +153,7 @@ class MoveRequest(BaseModel):
     version: str
     actor: str
     reason: str = ""
+    assurance: Assurance = "asserted"
 
     def problem(self) -> str | None:
         return limits.first(

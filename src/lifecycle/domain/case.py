@@ -28,6 +28,9 @@ class Action(BaseModel):
     clause: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
     event_id: str | None = None
+    assurance: str | None = Field(
+        None, description="authenticated (oidc, api-key) or asserted by a direct command"
+    )
     at: dt.datetime | None = Field(None, description="the business time it is judged at")
     slot: SlotResult | None = None
     counted: dict[str, Counted] = Field(default_factory=dict)
@@ -143,6 +146,7 @@ class AuditEntry(BaseModel):
     clause: str | None
     data: dict[str, Any] = Field(default_factory=dict)
     event_id: str | None = None
+    assurance: str | None = Field(None, description="how the actor was known (engine rule)")
 
 
 class Case(BaseModel):

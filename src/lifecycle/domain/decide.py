@@ -186,6 +186,7 @@ def record(
         clause=clause,
         data=data,
         event_id=action.event_id,
+        assurance=action.assurance,
     )
 
 

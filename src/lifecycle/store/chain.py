@@ -22,6 +22,8 @@ FIELDS = (
     "data",
     "event_id",
 )
+# Written since the gateway: covered when present, so rows written before it keep their hashes.
+OPTIONAL = ("assurance",)
 GENESIS = ""
 
 
@@ -35,5 +37,6 @@ def _plain(value: Any) -> Any:
 def digest(previous: str, row: dict[str, Any]) -> str:
     content = {field: _plain(row.get(field)) for field in FIELDS}
     content["data"] = content["data"] or {}
+    content.update({f: row[f] for f in OPTIONAL if row.get(f) is not None})
     text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(f"{previous}\n{text}".encode()).hexdigest()

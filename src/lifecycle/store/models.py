@@ -110,6 +110,7 @@ class AuditRow(Base):
     clause: Mapped[str | None] = mapped_column(String(80))
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     event_id: Mapped[str | None] = mapped_column(String(200))
+    assurance: Mapped[str | None] = mapped_column(String(20))
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
 
@@ -272,3 +273,29 @@ class AwardRow(Base):
     case_id: Mapped[str] = mapped_column(String(120), primary_key=True)
     amount_cny: Mapped[int] = mapped_column(BigInteger)
     awarded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ApiKeyRow(Base):
+    """A key a system or a person holds for the gateway: only its hash is kept; the signing
+    secret checks the events the system sends (webhook signatures)."""
+
+    __tablename__ = "api_keys"
+    key_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    role: Mapped[str] = mapped_column(String(40))
+    scope: Mapped[list[str]] = mapped_column(JSON, default=list)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    signing_secret: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class ReceivedEventRow(Base):
+    """An event another system sent and a case received: a re-sent one is answered as already
+    received and not applied again."""
+
+    __tablename__ = "received_events"
+    sender: Mapped[str] = mapped_column(String(80), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(120))
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

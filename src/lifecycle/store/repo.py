@@ -26,6 +26,7 @@ from lifecycle.domain.plan import (
 )
 from lifecycle.store import chain, reservations
 from lifecycle.store.db import session_factory
+from lifecycle.store.keys import ApiKeys
 from lifecycle.store.models import (
     AuditRow,
     BanRow,
@@ -56,6 +57,11 @@ OPEN_STATES = (
 class Store:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
+
+    @property
+    def keys(self) -> ApiKeys:
+        """The gateway's API keys and the events it received."""
+        return ApiKeys(self.sessions)
 
     @property
     def rounds(self) -> Rounds:

@@ -47,7 +47,7 @@ def _first_break(rows: list[AuditRow]) -> str | None:
             return f"row #{row.seq} stands where #{expected} should (a row was removed or added)"
         if (row.prev_hash or chain.GENESIS) != previous:
             return f"row #{row.seq} does not follow row #{row.seq - 1} (a row before it changed)"
-        content = {field: getattr(row, field) for field in chain.FIELDS}
+        content = {field: getattr(row, field) for field in (*chain.FIELDS, *chain.OPTIONAL)}
         if chain.digest(previous, content) != row.hash:
             return f"row #{row.seq} ({row.action}) was changed after it was written"
         previous = row.hash or ""

@@ -1,12 +1,32 @@
-"""Connecting to Temporal: the embedded dev server or a production cluster (TLS, API key)."""
+"""Connecting to Temporal: the embedded dev server or a production cluster (TLS, API key), with
+every payload encrypted by the codec's keys."""
 
 from __future__ import annotations
 
+import dataclasses
+import os
+
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.service import TLSConfig
 
 from lifecycle.config import Settings, UserError
+from lifecycle.temporal.codec import EncryptionCodec, KeyRing, ensure_keys
+
+
+def key_ring(settings: Settings) -> KeyRing:
+    """The codec's keys: the file LIFECYCLE_CODEC_KEYS names (it must exist), else the system's
+    own in its var directory, made on first use."""
+    if os.environ.get("LIFECYCLE_CODEC_KEYS"):
+        return KeyRing.read(settings.codec_keys)
+    return ensure_keys(settings.codec_keys)
+
+
+def data_converter(settings: Settings) -> DataConverter:
+    return dataclasses.replace(
+        pydantic_data_converter, payload_codec=EncryptionCodec(key_ring(settings))
+    )
 
 
 async def connect(settings: Settings) -> Client:
@@ -27,7 +47,7 @@ async def connect(settings: Settings) -> Client:
             namespace=settings.namespace,
             tls=tls,
             api_key=settings.api_key,
-            data_converter=pydantic_data_converter,
+            data_converter=data_converter(settings),
         )
     except RuntimeError as exc:
         raise UserError(

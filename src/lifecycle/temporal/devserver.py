@@ -74,6 +74,8 @@ class DevServer:
             "--sqlite-pragma=journal_mode=wal",
             "--sqlite-pragma=synchronous=normal",
             "--ui-disable-news-fetch",
+            # The Web UI decodes case data through the gateway's codec (lifecycle up runs it).
+            f"--ui-codec-endpoint=http://127.0.0.1:{self.settings.api_port}/codec",
             "--log-level=warn",
             *dev_server_flags(),
         ]
@@ -82,6 +84,7 @@ class DevServer:
         for port, what in (
             (self.settings.temporal_port, "Temporal gRPC"),
             (self.settings.ui_port, "the Web UI"),
+            (self.settings.api_port, "the HTTP gateway (LIFECYCLE_API_PORT)"),
         ):
             if port_in_use(port):
                 raise UserError(

@@ -1,0 +1,193 @@
+"""Who is asking: a person with a bearer token from the bureau's OpenID Connect provider, or a
+system (or person) with an API key made by ``lifecycle api-key create``. Identity decides the
+role, the district and the credit code; a request never does."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+
+from lifecycle.domain.states import Role
+from lifecycle.store.keys import PREFIX, ApiKeys
+
+# What a key or token may do beyond its role's actions.
+READ, ACT, EVENTS, CODEC = "read", "act", "events", "codec"
+SCOPES = (READ, ACT, EVENTS, CODEC)
+STAFF = (Role.BUREAU_OFFICER, Role.DISTRICT_OFFICER, Role.EXPERT)
+DEFAULT_SCOPE = {
+    Role.SYSTEM: (EVENTS,),
+    Role.BUREAU_OFFICER: (READ, ACT, CODEC),
+    Role.DISTRICT_OFFICER: (READ, ACT, CODEC),
+    Role.EXPERT: (READ, ACT, CODEC),
+    Role.PROVIDER: (READ, ACT),
+    Role.ENTERPRISE: (ACT,),
+    Role.PUBLIC: (ACT,),
+}
+
+
+class AuthError(Exception):
+    """Not authenticated (401) or not allowed (403): one sentence."""
+
+    def __init__(self, message: str, status: int = 401, clause: str = "engine rule") -> None:
+        super().__init__(message)
+        self.status, self.clause = status, clause
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    role: Role
+    assurance: str  # "oidc" or "api-key"
+    district: str | None = None
+    credit_code: str | None = None
+    scope: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def actor(self) -> str:
+        """The actor written to the case and its audit row: the authenticated subject."""
+        tail = f"@{self.district}" if self.role == Role.DISTRICT_OFFICER and self.district else ""
+        return f"{self.role.value}:{self.subject}{tail}"
+
+    @property
+    def staff(self) -> bool:
+        return self.role in STAFF
+
+    def may(self, scope: str) -> bool:
+        return scope in self.scope
+
+
+@dataclass(frozen=True)
+class OidcSettings:
+    issuer: str
+    audience: str
+    jwks_url: str
+    role_claim: str = "role"
+    district_claim: str = "district"
+    credit_code_claim: str = "credit_code"
+    subject_claim: str = "sub"
+    algorithms: tuple[str, ...] = ("RS256", "ES256")
+
+    @classmethod
+    def from_env(cls) -> OidcSettings | None:
+        issuer = os.environ.get("LIFECYCLE_OIDC_ISSUER")
+        audience = os.environ.get("LIFECYCLE_OIDC_AUDIENCE")
+        jwks = os.environ.get("LIFECYCLE_OIDC_JWKS_URL")
+        if not (issuer and audience and jwks):
+            return None
+        env = os.environ.get
+        return cls(
+            issuer=issuer,
+            audience=audience,
+            jwks_url=jwks,
+            role_claim=env("LIFECYCLE_OIDC_ROLE_CLAIM") or "role",
+            district_claim=env("LIFECYCLE_OIDC_DISTRICT_CLAIM") or "district",
+            credit_code_claim=env("LIFECYCLE_OIDC_CREDIT_CODE_CLAIM") or "credit_code",
+            subject_claim=env("LIFECYCLE_OIDC_SUBJECT_CLAIM") or "sub",
+        )
+
+
+def _claim(claims: dict[str, Any], path: str) -> Any:
+    """A claim by name, or by a dotted path into nested claims (``realm_access.roles``)."""
+    value: Any = claims
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+class Authenticator:
+    def __init__(self, keys: ApiKeys, oidc: OidcSettings | None) -> None:
+        self.keys, self.oidc = keys, oidc
+        self._jwks = jwt.PyJWKClient(oidc.jwks_url, cache_keys=True) if oidc else None
+
+    def principal(self, authorization: str | None) -> Principal:
+        if not authorization:
+            raise AuthError(
+                "This request carries no credentials; send 'Authorization: Bearer TOKEN' with "
+                "a token from the bureau's sign-in or an API key."
+            )
+        scheme, _, credential = authorization.partition(" ")
+        credential = credential.strip()
+        if scheme.lower() != "bearer" or not credential:
+            raise AuthError("The Authorization header must read 'Bearer TOKEN'.")
+        if credential.startswith(PREFIX):
+            return self._api_key(credential)
+        return self._token(credential)
+
+    def _api_key(self, key: str) -> Principal:
+        holder = self.keys.holder(key)
+        if holder is None:
+            raise AuthError("This API key is not valid: unknown, mistyped or revoked.")
+        scope = tuple(s for s in holder.scope if "=" not in s)
+        extra = dict(s.split("=", 1) for s in holder.scope if "=" in s)
+        return Principal(
+            subject=holder.name,
+            role=Role(holder.role),
+            assurance="api-key",
+            district=extra.get("district"),
+            credit_code=extra.get("credit_code"),
+            scope=scope,
+        )
+
+    def _token(self, token: str) -> Principal:
+        if self.oidc is None or self._jwks is None:
+            raise AuthError(
+                "This gateway takes no sign-in tokens (LIFECYCLE_OIDC_ISSUER, _AUDIENCE and "
+                "_JWKS_URL are not set); use an API key."
+            )
+        oidc = self.oidc
+        try:
+            key = self._jwks.get_signing_key_from_jwt(token)
+            claims = jwt.decode(
+                token,
+                key.key,
+                algorithms=list(oidc.algorithms),
+                audience=oidc.audience,
+                issuer=oidc.issuer,
+                options={"require": ["exp", "iss", "aud"]},
+                leeway=30,
+            )
+        except jwt.ExpiredSignatureError:
+            raise AuthError("The token has expired; sign in again.") from None
+        except jwt.InvalidIssuerError:
+            raise AuthError(f"The token was not issued by {oidc.issuer}.") from None
+        except jwt.InvalidAudienceError:
+            raise AuthError(f"The token is not meant for this gateway ({oidc.audience}).") from None
+        except jwt.PyJWKClientConnectionError:
+            raise AuthError(
+                f"The sign-in keys at {oidc.jwks_url} cannot be fetched, so no token can be "
+                "checked now.",
+                status=503,
+            ) from None
+        except (jwt.PyJWKClientError, jwt.InvalidTokenError) as exc:
+            raise AuthError(f"The token is not valid: {str(exc).rstrip('.')}.") from None
+        return self._from_claims(claims)
+
+    def _from_claims(self, claims: dict[str, Any]) -> Principal:
+        oidc = self.oidc
+        assert oidc is not None
+        subject = _claim(claims, oidc.subject_claim)
+        if not isinstance(subject, str) or not subject:
+            raise AuthError(f"The token has no subject claim '{oidc.subject_claim}'.")
+        raw = _claim(claims, oidc.role_claim)
+        names = raw if isinstance(raw, list) else [raw]
+        roles = [Role(r) for r in names if r in Role.__members__.values() and r != Role.SYSTEM]
+        if not roles:
+            people = ", ".join(r.value for r in Role if r != Role.SYSTEM)
+            raise AuthError(
+                f"The token's claim '{oidc.role_claim}' names no role of this engine ({people}).",
+                status=403,
+            )
+        role = roles[0]
+        district = _claim(claims, oidc.district_claim)
+        credit_code = _claim(claims, oidc.credit_code_claim)
+        return Principal(
+            subject=subject,
+            role=role,
+            assurance="oidc",
+            district=district if isinstance(district, str) else None,
+            credit_code=credit_code if isinstance(credit_code, str) else None,
+            scope=DEFAULT_SCOPE[role],
+        )

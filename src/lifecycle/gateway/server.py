@@ -1,0 +1,83 @@
+"""Running the gateway: beside the worker (``lifecycle up``) or alone (``lifecycle api``)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+
+import uvicorn
+
+from lifecycle import logs
+from lifecycle.config import Settings, UserError
+from lifecycle.gateway.app import Gateway, create_app
+from lifecycle.gateway.auth import OidcSettings
+from lifecycle.store.repo import Store
+from lifecycle.temporal.client import connect, key_ring
+from lifecycle.temporal.codec import EncryptionCodec
+
+log = logs.get_logger("lifecycle.gateway")
+
+
+class _Server(uvicorn.Server):
+    """Leaves the process's signals to its owner (``lifecycle up`` stops worker and gateway
+    together)."""
+
+    def capture_signals(self) -> contextlib.AbstractContextManager[None]:  # type: ignore[override]
+        return contextlib.nullcontext()
+
+
+def ui_origins(settings: Settings) -> tuple[str, ...]:
+    """The Web UI's origins the codec answers: the embedded UI's, and LIFECYCLE_UI_ORIGINS."""
+    extra = [o.strip().rstrip("/") for o in os.environ.get("LIFECYCLE_UI_ORIGINS", "").split(",")]
+    own = (f"http://127.0.0.1:{settings.ui_port}", f"http://localhost:{settings.ui_port}")
+    return tuple(dict.fromkeys([*own, *(o for o in extra if o)]))
+
+
+def build(settings: Settings) -> Gateway:
+    return Gateway(
+        settings=settings,
+        store=Store.from_url(settings.db_url),
+        codec=EncryptionCodec(key_ring(settings)),
+        connect=lambda: connect(settings),
+        oidc=OidcSettings.from_env(),
+        ui_origins=ui_origins(settings),
+        trust_loopback_ui=settings.embedded,
+    )
+
+
+async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Serves the gateway on 127.0.0.1 (LIFECYCLE_API_HOST to listen elsewhere) until ``stop``."""
+    host = os.environ.get("LIFECYCLE_API_HOST") or "127.0.0.1"
+    config = uvicorn.Config(
+        create_app(build(settings)),
+        host=host,
+        port=settings.api_port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+    )
+    server = _Server(config)
+
+    async def run() -> None:
+        with contextlib.suppress(SystemExit):  # uvicorn's answer to a port it cannot bind
+            await server.serve()
+
+    task = asyncio.create_task(run())
+    log.info("gateway listening", url=f"http://{host}:{settings.api_port}", docs="/docs")
+    if stop is None:
+        await task
+        return
+    waiter = asyncio.create_task(stop.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        waiter.cancel()
+        if not server.started:
+            raise UserError(
+                f"The HTTP gateway could not listen on {host}:{settings.api_port}; set "
+                "LIFECYCLE_API_PORT to a free port.",
+                exit_code=1,
+            )
+        return
+    server.should_exit = True
+    await task

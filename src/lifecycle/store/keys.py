@@ -1,0 +1,137 @@
+"""The gateway's keys and receipts in the store: API keys kept as hashes (the key is shown once,
+when made), each with a signing secret for the events its system sends; and a receipt per event
+received, so a re-sent event is answered as received and applied once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from lifecycle.store.models import ApiKeyRow, ReceivedEventRow
+
+PREFIX = "lk_"
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class KeyHolder:
+    key_id: str
+    name: str
+    role: str
+    scope: tuple[str, ...]
+    signing_secret: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, row: ApiKeyRow) -> KeyHolder:
+        return cls(
+            key_id=row.key_id,
+            name=row.name,
+            role=row.role,
+            scope=tuple(row.scope or ()),
+            signing_secret=row.signing_secret,
+            created_at=row.created_at,
+            revoked_at=row.revoked_at,
+        )
+
+
+class ApiKeys:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def create(
+        self, name: str, role: str, scope: list[str], now: dt.datetime
+    ) -> tuple[str, KeyHolder] | None:
+        """A new key for ``name`` (None when the name is taken): the key itself, shown once."""
+        key_id = secrets.token_hex(6)
+        key = f"{PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
+        row = ApiKeyRow(
+            key_id=key_id,
+            name=name,
+            role=role,
+            scope=scope,
+            secret_hash=_hash(key),
+            signing_secret="whsec_" + secrets.token_urlsafe(32),
+            created_at=now,
+        )
+        try:
+            with self.sessions.begin() as s:
+                s.add(row)
+                s.flush()
+                holder = KeyHolder.of(row)
+        except IntegrityError:
+            return None
+        return key, holder
+
+    def holder(self, key: str) -> KeyHolder | None:
+        """Who holds ``key``, if it is a key made here and not revoked."""
+        if not key.startswith(PREFIX):
+            return None
+        key_id = key[len(PREFIX) :].partition("_")[0]
+        with self.sessions() as s:
+            row = s.get(ApiKeyRow, key_id)
+            if row is None or row.revoked_at is not None:
+                return None
+            if not hmac.compare_digest(row.secret_hash, _hash(key)):
+                return None
+            return KeyHolder.of(row)
+
+    def named(self, name: str) -> KeyHolder | None:
+        with self.sessions() as s:
+            row = s.scalar(select(ApiKeyRow).where(ApiKeyRow.name == name))
+            return KeyHolder.of(row) if row else None
+
+    def all(self) -> list[KeyHolder]:
+        with self.sessions() as s:
+            rows = s.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at)).all()
+            return [KeyHolder.of(r) for r in rows]
+
+    def revoke(self, name: str, now: dt.datetime) -> KeyHolder | None:
+        with self.sessions.begin() as s:
+            row = s.scalar(select(ApiKeyRow).where(ApiKeyRow.name == name))
+            if row is None:
+                return None
+            if row.revoked_at is None:
+                row.revoked_at = now
+            return KeyHolder.of(row)
+
+    # --- events received -----------------------------------------------------------------
+
+    def received(self, sender: str, event_id: str) -> str | None:
+        """The case an event was received for, if it was."""
+        with self.sessions() as s:
+            row = s.get(ReceivedEventRow, (sender, event_id))
+            return row.case_id if row else None
+
+    def receive(self, sender: str, event_id: str, case_id: str, now: dt.datetime) -> bool:
+        """Takes a receipt for the event: True the first time, False when it was received."""
+        try:
+            with self.sessions.begin() as s:
+                s.add(
+                    ReceivedEventRow(
+                        sender=sender, event_id=event_id, case_id=case_id, received_at=now
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def forget(self, sender: str, event_id: str) -> None:
+        """Gives the receipt back when the event could not be handed to its case."""
+        with self.sessions.begin() as s:
+            s.execute(
+                delete(ReceivedEventRow).where(
+                    ReceivedEventRow.sender == sender, ReceivedEventRow.event_id == event_id
+                )
+            )

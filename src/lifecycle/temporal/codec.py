@@ -1,0 +1,136 @@
+"""Case data encrypted at rest in Temporal: a payload codec (AES-256-GCM) over every workflow and
+activity payload, so histories, the Web UI and the server's database hold ciphertext only.
+
+Keys live in a JSON file (``LIFECYCLE_CODEC_KEYS``, by default ``var/codec-keys.json``)::
+
+    {"current": "k2", "keys": {"k1": "<base64 of 32 bytes>", "k2": "…"}}
+
+Each payload carries the id of the key that sealed it in its metadata, so rotating (a new key
+made current, the old ones kept) never re-encrypts old histories: they open with their own key.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from temporalio.api.common.v1 import Payload
+from temporalio.converter import PayloadCodec
+
+from lifecycle.config import UserError
+
+ENCODING = b"binary/encrypted"
+KEY_ID = "encryption-key-id"
+CIPHER = b"AES-256-GCM"
+NONCE = 12
+
+
+class KeyRing:
+    """The keys a codec may open payloads with, and the one it seals new payloads with."""
+
+    def __init__(self, keys: dict[str, bytes], current: str) -> None:
+        if current not in keys:
+            raise UserError(f"codec keys: the current key '{current}' is not among the keys.")
+        for key_id, key in keys.items():
+            if len(key) != 32:
+                raise UserError(
+                    f"codec keys: key '{key_id}' is {len(key)} bytes; AES-256 keys are 32 bytes "
+                    "(engine rule)."
+                )
+        self.keys, self.current = dict(keys), current
+
+    @classmethod
+    def read(cls, path: Path) -> KeyRing:
+        try:
+            raw = json.loads(path.read_text("utf-8"))
+            keys = {str(k): base64.b64decode(v, validate=True) for k, v in raw["keys"].items()}
+            return cls(keys, str(raw["current"]))
+        except OSError as exc:
+            raise UserError(
+                f"LIFECYCLE_CODEC_KEYS file '{path}' cannot be read ({exc.strerror})."
+            ) from exc
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise UserError(
+                f"LIFECYCLE_CODEC_KEYS file '{path}' is not a key file: it must be JSON "
+                '{"current": ID, "keys": {ID: base64 of 32 bytes, …}} (engine rule).'
+            ) from exc
+
+    def write(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(
+            {
+                "current": self.current,
+                "keys": {k: base64.b64encode(v).decode() for k, v in self.keys.items()},
+            },
+            indent=2,
+        )
+        temp = path.with_suffix(".tmp")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text + "\n")
+        os.replace(temp, path)
+
+    def rotated(self) -> KeyRing:
+        """A ring with a new current key; every old key stays to open old histories."""
+        key_id = f"k{len(self.keys) + 1}-{secrets.token_hex(3)}"
+        return KeyRing({**self.keys, key_id: AESGCM.generate_key(256)}, key_id)
+
+    @classmethod
+    def new(cls) -> KeyRing:
+        return cls({"k1": AESGCM.generate_key(256)}, "k1")
+
+
+def ensure_keys(path: Path) -> KeyRing:
+    """The ring in ``path``, made (readable by its owner only) if there is none yet."""
+    if not path.exists():
+        KeyRing.new().write(path)
+    return KeyRing.read(path)
+
+
+class EncryptionCodec(PayloadCodec):
+    """AES-256-GCM per payload; the key id and the cipher are in the payload's metadata (in the
+    clear), the whole original payload (metadata and data) is sealed."""
+
+    def __init__(self, ring: KeyRing) -> None:
+        self.ring = ring
+        self._ciphers = {k: AESGCM(v) for k, v in ring.keys.items()}
+
+    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        return [self.seal(p) for p in payloads]
+
+    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        return [self.open(p) for p in payloads]
+
+    def seal(self, payload: Payload) -> Payload:
+        nonce = os.urandom(NONCE)
+        key_id = self.ring.current
+        sealed = self._ciphers[key_id].encrypt(nonce, payload.SerializeToString(), key_id.encode())
+        return Payload(
+            metadata={"encoding": ENCODING, KEY_ID: key_id.encode(), "cipher": CIPHER},
+            data=nonce + sealed,
+        )
+
+    def open(self, payload: Payload) -> Payload:
+        if payload.metadata.get("encoding") != ENCODING:
+            return payload  # written before encryption was on: read as it is
+        key_id = payload.metadata.get(KEY_ID, b"").decode()
+        cipher = self._ciphers.get(key_id)
+        if cipher is None:
+            raise ValueError(
+                f"a payload is sealed with codec key '{key_id}', which is not in the key file; "
+                "keep every old key when rotating (engine rule)."
+            )
+        try:
+            plain = cipher.decrypt(payload.data[:NONCE], payload.data[NONCE:], key_id.encode())
+        except InvalidTag as exc:
+            raise ValueError(
+                f"a payload sealed with codec key '{key_id}' does not open: it was altered or "
+                "the key is not the one that sealed it."
+            ) from exc
+        return Payload.FromString(plain)
