@@ -34,15 +34,18 @@ def wait_for_day(system, day: str) -> None:
     wait_until(lambda: business_day(system) >= target, timeout=300, interval=0.3)
 
 
-def to_listed(system, policy: str, round_name: str) -> tuple[str, str]:
-    app = json.loads((EX / policy / "application.json").read_text("utf-8"))
+def to_listed(
+    system, policy: str, round_name: str, application: str | None = None
+) -> tuple[str, str]:
+    application = application or str(EX / policy / "application.json")
+    app = json.loads(Path(application).read_text("utf-8"))
     cli(system, "round", "set", policy, round_name)
     case_id = cli(
         system,
         "case",
         "apply",
         policy,
-        str(EX / policy / "application.json"),
+        application,
         "--round",
         round_name,
     ).stdout.strip()
