@@ -24,6 +24,7 @@ from lifecycle.domain.actors import Actor, ActorError
 from lifecycle.domain.application import Application, input_problem
 from lifecycle.domain.phases.complaints import text_refusal
 from lifecycle.policies import REGISTRY, load_pack
+from lifecycle.remote import remote
 from lifecycle.store.repo import Store
 from lifecycle.temporal.client import connect
 
@@ -148,13 +149,24 @@ def case_apply(policy: str, file: str, round_name: str | None) -> None:
     """Apply to POLICY with the application in FILE (JSON); prints the case id."""
     load_pack(policy)
     app = load_application(file)
+    gateway = remote()
+    if gateway:
+        body = {"policy": policy, "round": round_name, "application": app.model_dump(mode="json")}
+        click.echo(gateway.call("POST", "/cases", body)["case_id"])
+        return
     click.echo(run_cases(lambda s: s.apply(policy, app, round_name)))
 
 
 @case.command("act")
 @click.argument("case_id")
 @click.argument("action")
-@click.option("--as", "actor", required=True, help="ROLE:ID (district_officer:ID@DISTRICT).")
+@click.option(
+    "--as",
+    "actor",
+    default=None,
+    help="ROLE:ID (district_officer:ID@DISTRICT); through the gateway your token says who you "
+    "are and --as may be left out.",
+)
 @click.option("--reason", default="", help="Why (required for adverse decisions).")
 @click.option("--clause", default=None, help="The clause applied, if not the action's own.")
 @click.option("--data", "data", default=None, help="JSON file (or inline JSON) for the action.")
@@ -174,7 +186,7 @@ def case_apply(policy: str, file: str, round_name: str | None) -> None:
 def case_act(
     case_id: str,
     action: str,
-    actor: str,
+    actor: str | None,
     reason: str,
     clause: str | None,
     data: str | None,
@@ -190,6 +202,26 @@ def case_act(
     payload = read_json("--data", data) if data else {}
     if not isinstance(payload, dict):
         raise UserError(f"--data '{limits.shorten(data)}' must be a JSON object.")
+    gateway = remote()
+    if gateway:
+        body = {
+            "action": action,
+            "actor": actor,
+            "reason": reason,
+            "clause": clause,
+            "data": payload,
+            "expected_seq": expect_seq,
+            "request_id": request_id,
+        }
+        done = gateway.call("POST", f"/cases/{case_id}/actions", body)
+        again = " (applied before: the same request)" if done["duplicate"] else ""
+        click.echo(f"{case_id}: {done['state']} (#{done['seq']} {action}){again}")
+        return
+    if actor is None:
+        raise UserError(
+            "--as is required: name yourself as ROLE:ID (commands sent to Temporal directly, "
+            "the development set-up; through the gateway your token names you)."
+        )
     request = ActRequest(
         action=action,
         actor=actor,
@@ -233,6 +265,14 @@ def case_act(
 @click.option("--reason", default="", help="Why the case moves to other rules (required).")
 def case_move(case_id: str, version: str, actor: str, reason: str) -> None:
     """Move a running case to another version of its programme's rules (audited)."""
+    gateway = remote()
+    if gateway:
+        body = {"to": version, "reason": reason}
+        done = gateway.call("POST", f"/cases/{checked_case_id(case_id)}/move", body)
+        click.echo(
+            f"{case_id}: {done['state']} under rules {done['rules']} (#{done['seq']} move_rules)"
+        )
+        return
     if version == "current":
         version = REGISTRY.current(policy_of(case_id)).version
     request = MoveRequest(version=version, actor=actor, reason=reason)
@@ -270,6 +310,12 @@ def case_show(case_id: str, as_json: bool, texts: bool, actor: str | None) -> No
     use, services, filings, complaints, reports, changes, partners, open decisions) and the
     audit trail of a case."""
     checked_case_id(case_id)
+    gateway = remote()
+    if gateway:
+        params = {"texts": texts, "format": "json" if as_json else "text"}
+        answer = gateway.call("GET", f"/cases/{case_id}", params=params)
+        click.echo(json.dumps(answer, ensure_ascii=False, indent=2) if as_json else answer)
+        return
     shown = _texts_allowed(texts, actor)
     view = run_cases(lambda s: s.view(case_id))
     trail = _store(Settings.from_env()).audit(case_id)
@@ -291,6 +337,19 @@ def case_show(case_id: str, as_json: bool, texts: bool, actor: str | None) -> No
 @click.option("--json", "as_json", is_flag=True)
 def case_list(state: str | None, policy: str | None, pending: bool, as_json: bool) -> None:
     """Cases from the read model, optionally by state and policy."""
+    gateway = remote()
+    if gateway:
+        params = {"state": state, "policy": policy, "pending_decision": pending}
+        listed = gateway.call("GET", "/cases", params=params)
+        if as_json:
+            click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
+        for r in [] if as_json else listed:
+            deadline = (
+                f"  next {r['next_deadline'][:16].replace('T', ' ')}" if r["next_deadline"] else ""
+            )
+            decision = f"  decision: {r['pending_decision']}" if r["pending_decision"] else ""
+            click.echo(f"{r['case_id']}\t{r['state']}\t{r['name']}{deadline}{decision}")
+        return
     rows = _store(Settings.from_env()).cases(state=state, policy=policy, pending=pending)
     if as_json:
         click.echo(
@@ -327,6 +386,11 @@ def case_list(state: str | None, policy: str | None, pending: bool, as_json: boo
 @click.option("--as", "actor", default=None, help=AS_HELP)
 def case_history(case_id: str, texts: bool, actor: str | None) -> None:
     """The audit trail of a case, from the store."""
+    gateway = remote()
+    if gateway:
+        params = {"texts": texts, "format": "text"}
+        click.echo(gateway.call("GET", f"/cases/{checked_case_id(case_id)}/history", params=params))
+        return
     shown = _texts_allowed(texts, actor)
     rows = _store(Settings.from_env()).audit(checked_case_id(case_id))
     if not rows:

@@ -15,9 +15,12 @@ from lifecycle.config import Settings, UserError
 from lifecycle.contracts.rounds import CloseRequest, RoundView, ScoreRequest
 from lifecycle.domain import evaluations
 from lifecycle.domain.actors import Actor, ActorError
+from lifecycle.domain.evaluations import Scored
 from lifecycle.policies import load_pack
+from lifecycle.remote import remote
 from lifecycle.rounds import RoundService, checked_round_id
 from lifecycle.store.models import EvaluationResultRow, EvaluationRoundRow
+from lifecycle.store.repo import Store
 
 T = TypeVar("T")
 CLOSE_WAIT = 300.0  # seconds `round close` waits for the round to act on every case
@@ -53,6 +56,15 @@ def _officer(actor: str | None, what: str) -> str | None:
     return str(who)
 
 
+def _named(actor: str | None) -> str:
+    if actor is None:
+        raise UserError(
+            "--as is required: name yourself as ROLE:ID (commands sent to Temporal directly, "
+            "the development set-up; through the gateway your token names you)."
+        )
+    return actor
+
+
 def _cny(value: int | None) -> str:
     return "-" if value is None else f"{value:,}"
 
@@ -70,7 +82,15 @@ def round_start(policy: str, period: str, budget: str | None, actor: str | None)
     from lifecycle.rounds import check_start
 
     load_pack(policy)
-    amount, opener = _budget(budget), _officer(actor, "opened")
+    amount = _budget(budget)
+    gateway = remote()
+    if gateway:
+        body = {"policy": policy, "period": period, "budget_cny": amount}
+        opened = gateway.call("POST", "/rounds", body)
+        click.echo(opened["round_id"])
+        click.echo(f"{opened['providers']} provider(s) to evaluate.", err=True)
+        return
+    opener = _officer(actor, "opened")
     settings = Settings.from_env()
     clock = system_clock(settings, _store(settings))
     check_start(policy, period, amount, clock.today())
@@ -91,12 +111,17 @@ def round_start(policy: str, period: str, budget: str | None, actor: str | None)
 @click.command("score")
 @click.argument("round_id", metavar="ROUND")
 @click.argument("case", metavar="CASE")
-@click.option("--as", "actor", required=True, help="An evaluator: expert:ID or bureau_officer:ID.")
+@click.option(
+    "--as",
+    "actor",
+    default=None,
+    help="An evaluator: expert:ID or bureau_officer:ID (through the gateway: your token).",
+)
 @click.option("--data", default=None, help="The rubric's inputs: a JSON file or inline JSON.")
 @click.option("--missed", is_flag=True, help="The provider did not take part.")
 @click.option("--reason", default="", help="A note kept with the scores.")
 def round_score(
-    round_id: str, case: str, actor: str, data: str | None, missed: bool, reason: str
+    round_id: str, case: str, actor: str | None, data: str | None, missed: bool, reason: str
 ) -> None:
     """Score one provider (CASE: its case id or credit code) by the programme's rubric
     ('lifecycle score POLICY {}' names the keys), or mark that it did not take part. Scoring
@@ -111,8 +136,15 @@ def round_score(
     payload = read_json("--data", data) if data is not None else {}
     if not isinstance(payload, dict):
         raise UserError(f"--data '{data[:40] if data else ''}' must be a JSON object.")
-    request = ScoreRequest(case=case, actor=actor, data=payload, missed=missed, reason=reason)
-    scored = run_rounds(lambda s: s.score(round_id, request))
+    gateway = remote()
+    if gateway:
+        body = {"case": case, "data": payload, "missed": missed, "reason": reason}
+        scored = Scored.model_validate(gateway.call("POST", f"/rounds/{round_id}/scores", body))
+    else:
+        request = ScoreRequest(
+            case=case, actor=_named(actor), data=payload, missed=missed, reason=reason
+        )
+        scored = run_rounds(lambda s: s.score(round_id, request))
     if scored.missed:
         click.echo(f"{case}: did not take part (scored by {scored.by})")
     elif scored.score is not None:
@@ -121,22 +153,29 @@ def round_score(
 
 @click.command("close")
 @click.argument("round_id", metavar="ROUND")
-@click.option("--as", "actor", required=True, help="bureau_officer:ID who closes it.")
+@click.option(
+    "--as", "actor", default=None, help="bureau_officer:ID who closes it (gateway: your token)."
+)
 @click.option("--budget", default=None, help="CNY the rewards may spend, if not set at start.")
 @click.option("--reason", default="", help="Why, if anything is to be said.")
-def round_close(round_id: str, actor: str, budget: str | None, reason: str) -> None:
+def round_close(round_id: str, actor: str | None, budget: str | None, reason: str) -> None:
     """Close ROUND: rank the providers, publish the results and take the actions each result
     brings its case (rewards in rank order within the budget, exits, the excellent named,
     failures counted), under your name. A provider without scores missed the evaluation."""
     checked_round_id(round_id)
-    _officer(actor, "closed")
-    request = CloseRequest(actor=actor, reason=reason, budget_cny=_budget(budget))
+    gateway = remote()
+    if gateway:
+        body = {"budget_cny": _budget(budget), "reason": reason}
+        view = RoundView.model_validate(gateway.call("POST", f"/rounds/{round_id}/close", body))
+    else:
+        _officer(_named(actor), "closed")
+        request = CloseRequest(actor=_named(actor), reason=reason, budget_cny=_budget(budget))
 
-    async def close(service: RoundService) -> RoundView:
-        await service.close(round_id, request)
-        return await service.closed(round_id, CLOSE_WAIT)
+        async def close(service: RoundService) -> RoundView:
+            await service.close(round_id, request)
+            return await service.closed(round_id, CLOSE_WAIT)
 
-    view = run_rounds(close)
+        view = run_rounds(close)
     click.echo("\n".join(view_lines(view)))
     if view.status != "closed":
         click.echo(
@@ -155,21 +194,37 @@ def round_show(round_id: str, as_json: bool) -> None:
     checked_round_id(round_id)
     from lifecycle.cli_cases import _store
 
+    gateway = remote()
+    if gateway:
+        fmt = {"format": "json" if as_json else "text"}
+        answer = gateway.call("GET", f"/rounds/{round_id}", params=fmt)
+        click.echo(json.dumps(answer, ensure_ascii=False, indent=2) if as_json else answer)
+        return
     store = _store(Settings.from_env())
+    payload, text = run_rounds(lambda s: round_report(store, s, round_id))
+    click.echo(json.dumps(payload, ensure_ascii=False, indent=2) if as_json else text)
+
+
+async def round_report(
+    store: Store, service: RoundService, round_id: str
+) -> tuple[dict[str, Any], str]:
+    """A round as data and as text: from the round itself, or, once it has ended, from what it
+    published to the store."""
     row = store.rounds.round(round_id)
     try:
-        view = run_rounds(lambda s: s.view(round_id))
+        view = await service.view(round_id)
     except UserError:
         if row is None or row.status != "closed":
             raise
-        results = store.rounds.results(round_id)  # a closed round, read from what it published
-        payload = _stored_json(row, results)
-        text = "\n".join(_stored_lines(row, results))
-    else:
-        payload = view.model_dump(mode="json")
-        payload["spent_cny"] = store.rounds.spent(round_id)
-        text = "\n".join(view_lines(view, payload["spent_cny"]))
-    click.echo(json.dumps(payload, ensure_ascii=False, indent=2) if as_json else text)
+        results = store.rounds.results(round_id)
+        return _stored_json(row, results), "\n".join(_stored_lines(row, results))
+    payload = view.model_dump(mode="json")
+    payload["spent_cny"] = store.rounds.spent(round_id)
+    return payload, "\n".join(view_lines(view, payload["spent_cny"]))
+
+
+def round_rows(store: Store, policy: str | None) -> list[dict[str, Any]]:
+    return [_row_json(r) for r in store.rounds.rounds(policy)]
 
 
 @click.command("list")

@@ -16,7 +16,7 @@ import pytest
 
 from lifecycle.domain.credit_code import complete
 from lifecycle.gateway.signatures import sign
-from tests.helpers import cli, wait_until
+from tests.helpers import cli, lifecycle, wait_until
 from tests.helpers.oidc import Issuer
 
 pytestmark = pytest.mark.e2e
@@ -192,3 +192,46 @@ def test_identity_decides_who_acts_and_events_are_signed_and_applied_once(new_sy
     cli(system, "api-key", "revoke", "zhou")
     assert get("/cases", bearer(officer_key)).status_code == 401
     assert system.stop() == 0
+
+
+def test_the_command_goes_through_the_gateway_with_a_token(new_system):
+    system = new_system()
+    system.start()
+    try:
+        cli(system, "round", "set", "qingdao-2024", "g2")
+        [officer_key] = made_key(system, "--name", "chen", "--role", "bureau_officer")
+        through = {**system.env, "LIFECYCLE_API_URL": system.api, "LIFECYCLE_TOKEN": officer_key}
+
+        def run(*args: str):
+            return lifecycle(*args, env=through)
+
+        applied = run("case", "apply", "qingdao-2024", "examples/qingdao-2024/application.json",
+                      "--round", "g2")  # fmt: skip
+        assert applied.returncode == 0, applied.stderr
+        case_id = applied.stdout.strip()
+        spoofed = run("case", "act", case_id, "begin_review", "--as", "bureau_officer:li")
+        assert spoofed.returncode == 2
+        assert "authenticated as bureau_officer:chen" in spoofed.stderr
+        acted = run("case", "act", case_id, "begin_review")
+        assert acted.returncode == 0, acted.stderr
+        assert acted.stdout.strip() == f"{case_id}: preliminary_review (#2 begin_review)"
+        shown = run("case", "show", case_id)
+        assert "state: preliminary_review" in shown.stdout
+        assert "bureau_officer:chen begin_review" in shown.stdout
+        as_json = json.loads(run("case", "show", case_id, "--json").stdout)
+        assert as_json["history"][-1]["assurance"] == "api-key"
+        assert case_id in run("case", "list", "--state", "preliminary_review").stdout
+        history = run("case", "history", case_id).stdout
+        assert "#2" in history and "bureau_officer:chen" in history
+        listed = json.loads(run("case", "list", "--json").stdout)
+        assert [c["case_id"] for c in listed] == [case_id]
+        revoked = cli(system, "api-key", "revoke", "chen")
+        assert revoked.returncode == 0
+        refused = run("case", "list")
+        assert refused.returncode == 2 and "not valid" in refused.stderr
+    finally:
+        assert system.stop() == 0
+    down = lifecycle("case", "list", env=through)
+    assert down.returncode == 1 and f"The gateway at {system.api} did not answer" in down.stderr
+    half = lifecycle("case", "list", env={**system.env, "LIFECYCLE_API_URL": system.api})
+    assert half.returncode == 2 and "must be set together" in half.stderr
