@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test install install-test lint clean
+.PHONY: run test install install-test lint clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,14 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/lifecycle up
 
-test: install-test
+# The Web UI test drives Debian's Chromium; installed when missing and this user may (root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && { apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 \
+	       || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; }; }; } \
+	  || echo "Chromium is not installed (apt-get install chromium): the Web UI test is skipped."
+
+test: install-test browser
 	$(BIN)/pytest -q
 
 lint: install-test
