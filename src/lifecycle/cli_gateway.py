@@ -11,7 +11,7 @@ import click
 from lifecycle.config import Settings, UserError
 from lifecycle.domain import limits
 from lifecycle.domain.states import Role
-from lifecycle.gateway.auth import DEFAULT_SCOPE, SCOPES
+from lifecycle.gateway.scopes import DEFAULT_SCOPE, SCOPES
 from lifecycle.store.repo import Store
 from lifecycle.temporal.client import key_ring
 

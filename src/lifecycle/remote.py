@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from lifecycle.config import Settings, UserError
 
 
@@ -25,6 +23,8 @@ class Remote:
     ) -> Any:
         """The answer's JSON (or text, for ``format=text``); a refusal is one sentence, the
         gateway's own, with exit code 2 (1 when something is down)."""
+        import httpx  # only the commands that go through a gateway need it
+
         query = {k: v for k, v in (params or {}).items() if v is not None and v is not False}
         try:
             answer = httpx.request(

@@ -11,21 +11,10 @@ from typing import Any
 import jwt
 
 from lifecycle.domain.states import Role
+from lifecycle.gateway.scopes import ACT, CODEC, DEFAULT_SCOPE, EVENTS, READ, SCOPES, STAFF
 from lifecycle.store.keys import PREFIX, ApiKeys
 
-# What a key or token may do beyond its role's actions.
-READ, ACT, EVENTS, CODEC = "read", "act", "events", "codec"
-SCOPES = (READ, ACT, EVENTS, CODEC)
-STAFF = (Role.BUREAU_OFFICER, Role.DISTRICT_OFFICER, Role.EXPERT)
-DEFAULT_SCOPE = {
-    Role.SYSTEM: (EVENTS,),
-    Role.BUREAU_OFFICER: (READ, ACT, CODEC),
-    Role.DISTRICT_OFFICER: (READ, ACT, CODEC),
-    Role.EXPERT: (READ, ACT, CODEC),
-    Role.PROVIDER: (READ, ACT),
-    Role.ENTERPRISE: (ACT,),
-    Role.PUBLIC: (ACT,),
-}
+__all__ = ["ACT", "CODEC", "DEFAULT_SCOPE", "EVENTS", "READ", "SCOPES", "STAFF"]
 
 
 class AuthError(Exception):
