@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import click
 
 from lifecycle.calendar import SHANGHAI
 from lifecycle.config import Settings, UserError, parse_date
+from lifecycle.remote import remote
 from lifecycle.store.repo import Store
 from lifecycle.store.verify import verify
 
@@ -40,6 +42,20 @@ def audit_verify(case_id: str | None) -> None:
     click.echo(f"{checked.cases} case(s), {checked.rows} row(s): every chain holds.")
 
 
+def rejected_rows(store: Store, start: dt.datetime | None) -> list[dict[str, Any]]:
+    return [
+        {
+            "received_at": r.received_at.astimezone(SHANGHAI).isoformat(),
+            "case_id": r.case_id,
+            "event_id": r.event_id,
+            "action": r.action,
+            "actor_role": r.actor_role,
+            "reason": r.reason,
+        }
+        for r in store.rejected(start)
+    ]
+
+
 @click.group()
 def events() -> None:
     """Events other systems sent to cases."""
@@ -55,18 +71,11 @@ def events_rejected(since: str | None, as_json: bool) -> None:
     if since is not None:
         day = parse_date("--since", since)
         start = dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI)
-    rows = Store.from_url(Settings.from_env().db_url).rejected(start)
-    listed = [
-        {
-            "received_at": r.received_at.astimezone(SHANGHAI).isoformat(),
-            "case_id": r.case_id,
-            "event_id": r.event_id,
-            "action": r.action,
-            "actor_role": r.actor_role,
-            "reason": r.reason,
-        }
-        for r in rows
-    ]
+    gateway = remote()
+    if gateway:
+        listed = gateway.call("GET", "/events/rejected", params={"since": since})
+    else:
+        listed = rejected_rows(Store.from_url(Settings.from_env().db_url), start)
     if as_json:
         click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
         return

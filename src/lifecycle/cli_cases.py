@@ -23,7 +23,7 @@ from lifecycle.domain import limits, rounds
 from lifecycle.domain.actors import Actor, ActorError
 from lifecycle.domain.application import Application, input_problem
 from lifecycle.domain.phases.complaints import text_refusal
-from lifecycle.policies import REGISTRY, load_pack
+from lifecycle.policies import REGISTRY, PolicyPack, load_pack
 from lifecycle.remote import remote
 from lifecycle.store.repo import Store
 from lifecycle.temporal.client import connect
@@ -425,14 +425,29 @@ def round_set(
     """Open a round of POLICY (or change the dates given; the others are kept)."""
     pack = load_pack(policy)
     settings = Settings.from_env()
-    store = _store(settings)
     changes = {
         "applications_close": _date_option("--applications-close", applications_close),
         "preliminary_review_due": _date_option("--preliminary-review-due", preliminary_review_due),
         "expert_review_due": _date_option("--expert-review-due", expert_review_due),
     }
+    gateway = remote(settings)
+    if gateway:
+        dates = {k: v.isoformat() for k, v in changes.items() if v is not None}
+        gateway.call("PUT", f"/calls/{policy}/rounds/{name}", dates)
+        click.echo(f"{policy} round {name} set")
+        return
+    store = _store(settings)
     now = dt.datetime.now(dt.UTC)
     today = system_clock(settings, store).anchored(now).now(now).date()
+    set_call_round(store, pack, name, changes, today)
+    click.echo(f"{policy} round {name} set")
+
+
+def set_call_round(
+    store: Store, pack: PolicyPack, name: str, changes: dict[str, Any], today: dt.date
+) -> None:
+    """Opens a call's round, or changes the dates given (the others are kept)."""
+    policy = pack.id
     named = limits.round_name("round", name) is None  # a bad name is refused below
     row = store.round(policy, name) if named else None
     current = pack.round(name) if row is None else resolve_round(store, pack, name)[1]
@@ -441,4 +456,3 @@ def round_set(
     except ValueError as exc:
         raise UserError(str(exc)) from None
     store.set_round(policy, name, **merged.model_dump())
-    click.echo(f"{policy} round {name} set")

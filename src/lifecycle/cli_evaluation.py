@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import click
 
 from lifecycle.config import UserError
 from lifecycle.domain import scoring
 from lifecycle.policies import load_pack, pack_ids
+from lifecycle.remote import remote
+from lifecycle.store.models import BanRow
 
 
 @click.command("score")
@@ -57,35 +60,34 @@ def ban_list(policy: str | None, as_json: bool) -> None:
 
     if policy is not None:
         load_pack(policy)  # an unknown programme is refused, naming the known ones
-    rows = _store().bans(policy)
+    gateway = remote()
+    if gateway:
+        rows = gateway.call("GET", "/bans", params={"policy": policy})
+    else:
+        rows = [ban_json(r) for r in _store().bans(policy)]
     if as_json:
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "credit_code": r.credit_code,
-                        "policy": r.policy,
-                        "starts": r.starts.isoformat(),
-                        "ends": r.ends.isoformat() if r.ends else None,
-                        "reason": r.reason,
-                        "clause": r.clause,
-                        "case_id": r.case_id,
-                    }
-                    for r in rows
-                ],
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for r in rows:
-        ends = f"until {r.ends}" if r.ends else "for good"
+        ends = f"until {r['ends']}" if r["ends"] else "for good"
         click.echo(
-            f"{r.credit_code}\t{r.policy or 'every programme'}\tfrom {r.starts} {ends}\t"
-            f"{r.reason} ({r.clause})\t{r.case_id or ''}"
+            f"{r['credit_code']}\t{r['policy'] or 'every programme'}\tfrom {r['starts']} "
+            f"{ends}\t{r['reason']} ({r['clause']})\t{r['case_id'] or ''}"
         )
     if not rows:
         click.echo("No bans" + (f" in {policy}" if policy else "") + ".", err=True)
+
+
+def ban_json(r: BanRow) -> dict[str, Any]:
+    return {
+        "credit_code": r.credit_code,
+        "policy": r.policy,
+        "starts": r.starts.isoformat(),
+        "ends": r.ends.isoformat() if r.ends else None,
+        "reason": r.reason,
+        "clause": r.clause,
+        "case_id": r.case_id,
+    }
 
 
 @click.group("programme")
@@ -95,9 +97,9 @@ def programme() -> None:
 
 @programme.command("close")
 @click.argument("policy")
-@click.option("--as", "actor", required=True, help="bureau_officer:ID.")
+@click.option("--as", "actor", default=None, help="bureau_officer:ID (gateway: your token).")
 @click.option("--reason", default="", help="Why (required): the pilot's acceptance.")
-def programme_close(policy: str, actor: str, reason: str) -> None:
+def programme_close(policy: str, actor: str | None, reason: str) -> None:
     """Close every listed case (and every case under rectification) of POLICY with its closing
     clause (guangzhou-2024 §5.2), a few at a time. Running it again closes what is left and
     applies nothing twice; exit code 2 when a case was not closed."""
@@ -106,13 +108,20 @@ def programme_close(policy: str, actor: str, reason: str) -> None:
     from lifecycle.programme import close_programme, closing
 
     closing(policy)  # a programme without a closing clause is refused before connecting
-    try:
-        Actor.parse(actor)
-    except ActorError as exc:
-        raise UserError(str(exc)) from None
     if not reason.strip():
         raise UserError("closing a programme needs a reason (--reason), e.g. the acceptance.")
-    results = run_cases(lambda service: close_programme(service, policy, actor, reason))
+    gateway = remote()
+    if gateway:
+        answer = gateway.call("POST", f"/programmes/{policy}/close", {"reason": reason})
+        results = [(r["case_id"], r["outcome"], r["closed"]) for r in answer]
+    else:
+        if actor is None:
+            raise UserError("--as is required: name yourself as bureau_officer:ID.")
+        try:
+            Actor.parse(actor)
+        except ActorError as exc:
+            raise UserError(str(exc)) from None
+        results = run_cases(lambda service: close_programme(service, policy, actor, reason))
     for case_id, outcome, _ in results:
         click.echo(f"{case_id}\t{outcome}")
     if not results:

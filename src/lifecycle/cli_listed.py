@@ -14,6 +14,7 @@ from lifecycle.domain import limits, quota
 from lifecycle.domain.states import Role
 from lifecycle.policies import load_pack, pack_ids
 from lifecycle.policies.schema import PolicyPack
+from lifecycle.remote import remote
 from lifecycle.store.repo import Store
 
 
@@ -107,6 +108,19 @@ def setting_list(policy: str) -> None:
         )
 
 
+def notification_rows(store: Store, role: str | None, due_from: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "case_id": r.case_id,
+            "role": r.role,
+            "text": r.text,
+            "due": r.due.isoformat(),
+            "written_at": r.written_at.isoformat(),
+        }
+        for r in store.notifications(role=role, due_from=due_from)
+    ]
+
+
 @click.group("notifications")
 def notifications() -> None:
     """Reminders cases wrote for the people who must act (written once each)."""
@@ -124,27 +138,17 @@ def notifications_list(role: str | None, since: str | None, as_json: bool) -> No
             f"{', '.join(r.value for r in Role)}."
         )
     due_from = parse_date("--since", since) if since is not None else None
-    rows = _store().notifications(role=role, due_from=due_from)
+    gateway = remote()
+    if gateway:
+        params = {"role": role, "since": since}
+        rows = gateway.call("GET", "/notifications", params=params)
+    else:
+        rows = notification_rows(_store(), role, due_from)
     if as_json:
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "case_id": r.case_id,
-                        "role": r.role,
-                        "text": r.text,
-                        "due": r.due.isoformat(),
-                        "written_at": r.written_at.isoformat(),
-                    }
-                    for r in rows
-                ],
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for r in rows:
-        click.echo(f"{r.due.isoformat()}\t{r.role}\t{r.case_id}\t{r.text}")
+        click.echo(f"{r['due']}\t{r['role']}\t{r['case_id']}\t{r['text']}")
     if not rows:
         click.echo("No reminders" + (f" for {role}" if role else "") + ".", err=True)
 

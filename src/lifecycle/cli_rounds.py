@@ -3,6 +3,7 @@ rounds are `round set`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -63,6 +64,10 @@ def _named(actor: str | None) -> str:
             "the development set-up; through the gateway your token names you)."
         )
     return actor
+
+
+def _at(iso: str) -> str:
+    return at(dt.datetime.fromisoformat(iso))
 
 
 def _cny(value: int | None) -> str:
@@ -236,15 +241,21 @@ def round_list(policy: str | None, as_json: bool) -> None:
 
     if policy is not None:
         load_pack(policy)
-    rows = _store(Settings.from_env()).rounds.rounds(policy)
+    gateway = remote()
+    if gateway:
+        rows = gateway.call("GET", "/rounds", params={"policy": policy})
+    else:
+        rows = round_rows(_store(Settings.from_env()), policy)
     if as_json:
-        click.echo(json.dumps([_row_json(r) for r in rows], ensure_ascii=False, indent=2))
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for r in rows:
-        closed = f"; closed {at(r.closed_at)} by {r.closed_by}" if r.closed_at else ""
+        closed_at = r["closed_at"]
+        closed = f"; closed {_at(closed_at)} by {r['closed_by']}" if closed_at else ""
         click.echo(
-            f"{r.round_id}\t{r.status}\t{r.entrants} provider(s)\tbudget {_cny(r.budget_cny)}\t"
-            f"opened {at(r.opened_at)} by {r.opened_by or '-'}{closed}"
+            f"{r['round_id']}\t{r['status']}\t{r['providers']} provider(s)\tbudget "
+            f"{_cny(r['budget_cny'])}\topened {_at(r['opened_at'])} by {r['opened_by'] or '-'}"
+            f"{closed}"
         )
     if not rows:
         click.echo("No evaluation rounds" + (f" of {policy}" if policy else "") + ".", err=True)

@@ -31,7 +31,7 @@ def closing(policy: str) -> list[str]:
 
 
 async def close_programme(
-    service: CaseService, policy: str, actor: str, reason: str
+    service: CaseService, policy: str, actor: str, reason: str, assurance: str = "asserted"
 ) -> list[tuple[str, str, bool]]:
     """(case id, what happened, whether it is closed now) for each case the read model shows
     in a state the closure moves."""
@@ -43,7 +43,13 @@ async def close_programme(
 
     async def close(case_id: str) -> tuple[str, str, bool]:
         async with gate:
-            request = ActRequest(action=TRIGGER, actor=actor, reason=reason, request_id=KEY)
+            request = ActRequest(
+                action=TRIGGER,
+                actor=actor,
+                reason=reason,
+                request_id=KEY,
+                assurance=assurance,  # type: ignore[arg-type]
+            )
             try:
                 result = await service.act(case_id, request)
             except UserError as exc:

@@ -22,6 +22,7 @@ class System:
     extra_env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
     api_port: int = field(default_factory=free_port)
+    _codec_key: str | None = None
 
     @property
     def env(self) -> dict[str, str]:
@@ -73,6 +74,21 @@ class System:
             text=True,
             timeout=30,
         )
+
+    def temporal_decoded(self, *args: str) -> subprocess.CompletedProcess:
+        """The temporal CLI reading case data through the gateway's codec, as staff do (case
+        data is encrypted in Temporal): with a staff API key made once."""
+        if self._codec_key is None:
+            made = subprocess.run(
+                [str(BIN / "lifecycle"), "api-key", "create", "--name", "e2e-codec",
+                 "--role", "bureau_officer"],
+                env={**os.environ, **self.env}, capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            self._codec_key = made.stdout.splitlines()[1].strip()
+        return self.temporal(
+            *args, "--codec-endpoint", f"{self.api}/codec",
+            "--codec-auth", f"Bearer {self._codec_key}",
+        )  # fmt: skip
 
     def ui_status(self) -> int:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.ui_port}/", timeout=5) as r:

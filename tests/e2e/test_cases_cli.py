@@ -86,11 +86,11 @@ def test_qingdao_case_from_application_to_listing(system):
     assert notice["date"] == expected
     assert listed_ids(system, "CaseState='publicity' AND PolicyId='qingdao-2024'") == {case_id}
     described = json.loads(
-        system.temporal("workflow", "describe", "-w", case_id, "-o", "json").stdout
+        system.temporal_decoded("workflow", "describe", "-w", case_id, "-o", "json").stdout
     )
     summary = described["executionConfig"]["userMetadata"]["summary"]
     assert summary.startswith("青岛海智集成科技有限公司 · 青岛市中小企业数字化转型")
-    details = system.temporal("workflow", "metadata", "-w", case_id).stdout
+    details = system.temporal_decoded("workflow", "metadata", "-w", case_id).stdout
     assert "**publicity** · qingdao-2024 round e2e" in details
     assert f"Next deadline: public_notice {expected} 24:00" in details
 

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
+import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -16,7 +19,7 @@ import pytest
 
 from lifecycle.domain.credit_code import complete
 from lifecycle.gateway.signatures import sign
-from tests.helpers import cli, lifecycle, wait_until
+from tests.helpers import BIN, cli, free_port, lifecycle, wait_until
 from tests.helpers.oidc import Issuer
 
 pytestmark = pytest.mark.e2e
@@ -147,12 +150,21 @@ def test_identity_decides_who_acts_and_events_are_signed_and_applied_once(new_sy
         "--data", '{"score": 90, "rank": 1, "recommended": true}',
     )  # fmt: skip
 
+    # During the notice the public objects, and reads the directory; nothing else.
+    assert post(f"/cases/{case_id}/actions", {"action": "publicise"}, officer).status_code == 200
+    objected = post(f"/cases/{case_id}/actions", {"action": "object", "reason": "材料不实"}, public)
+    assert objected.status_code == 200, objected.text
+    assert httpx.get(f"{api}/directory/qingdao-2024").status_code == 200
+    assert get(f"/cases/{case_id}/history", public).status_code == 403
+
     # The trail names the authenticated subject, and how it was known.
     trail = get(f"/cases/{case_id}/history", officer).json()
     assert [(e["actor_role"], e["actor_id"], e["assurance"]) for e in trail[1:]] == [
         ("bureau_officer", "li.officer", "oidc"),
         ("district_officer", "wang", "oidc"),
         ("expert", "panel", "asserted"),  # the development set-up's direct command
+        ("bureau_officer", "li.officer", "oidc"),
+        ("public", "citizen-9", "oidc"),
     ]
     assert "every chain holds" in cli(system, "audit", "verify").stdout
 
@@ -225,6 +237,23 @@ def test_the_command_goes_through_the_gateway_with_a_token(new_system):
         assert "#2" in history and "bureau_officer:chen" in history
         listed = json.loads(run("case", "list", "--json").stdout)
         assert [c["case_id"] for c in listed] == [case_id]
+        # A programme as a whole: a call's round set over HTTP, what is published (open to
+        # everyone), the ban registry (staff), refused events (their senders), no closure here.
+        key = bearer(officer_key)
+        dates = {"applications_close": "2031-12-31"}
+        put = httpx.put(f"{system.api}/calls/qingdao-2024/rounds/g9", json=dates, headers=key)
+        assert put.status_code == 200, put.text
+        bad = httpx.put(f"{system.api}/calls/qingdao-2024/rounds/g9", json={"x": 1}, headers=key)
+        assert bad.status_code == 400 and "x" in bad.json()["error"]
+        docs = httpx.get(f"{system.api}/published/qingdao-2024").json()
+        assert {d["kind"] for d in docs} >= {"directory"}
+        assert httpx.get(f"{system.api}/bans", headers=key).json() == []
+        assert httpx.get(f"{system.api}/bans").status_code == 401
+        assert httpx.get(f"{system.api}/events/rejected", headers=key).json() == []
+        closure = httpx.post(
+            f"{system.api}/programmes/qingdao-2024/close", json={"reason": "done"}, headers=key
+        )
+        assert closure.status_code == 409 and "no closing clause" in closure.json()["error"]
         revoked = cli(system, "api-key", "revoke", "chen")
         assert revoked.returncode == 0
         refused = run("case", "list")
@@ -235,3 +264,42 @@ def test_the_command_goes_through_the_gateway_with_a_token(new_system):
     assert down.returncode == 1 and f"The gateway at {system.api} did not answer" in down.stderr
     half = lifecycle("case", "list", env={**system.env, "LIFECYCLE_API_URL": system.api})
     assert half.returncode == 2 and "must be set together" in half.stderr
+
+
+def test_the_gateway_alone_says_what_is_down(tmp_path):
+    """`lifecycle api` with no Temporal behind it: what needs only the store answers, what
+    needs a case answers 503 in one sentence naming what is down."""
+    port = free_port()
+    env = {
+        "LIFECYCLE_VAR_DIR": str(tmp_path),
+        "TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",  # nothing listens there
+        "LIFECYCLE_API_PORT": str(port),
+    }
+    made = lifecycle("api-key", "create", "--name", "ops", "--role", "bureau_officer", env=env)
+    key = made.stdout.splitlines()[1].strip()
+    api = subprocess.Popen(
+        [str(BIN / "lifecycle"), "api"],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: _answers(f"{url}/health"), timeout=60, interval=0.3)
+        assert httpx.get(f"{url}/cases", headers=bearer(key)).json() == []
+        down = httpx.get(f"{url}/cases/case:qingdao-2024:g1:{CODE}", headers=bearer(key))
+        assert down.status_code == 503
+        assert down.json()["error"] == (
+            f"Temporal at {env['TEMPORAL_ADDRESS']} (namespace default) did not answer "
+            "(connection refused); check that it runs and TEMPORAL_ADDRESS."
+        )
+    finally:
+        api.send_signal(signal.SIGINT)
+        assert api.wait(30) == 0
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False

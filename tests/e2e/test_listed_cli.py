@@ -306,7 +306,7 @@ def test_a_rename_partners_the_transform_assess_rule_and_a_clearance_through_the
         wait_until(lambda: show(system, gz)["name"] == new_name, timeout=200, interval=1)
         assert show(system, gz)["history"][-1]["action"] == "take_effect"
         wait_until(lambda: named(new_name) == {gz}, timeout=30)
-        details = system.temporal("workflow", "metadata", "-w", gz).stdout
+        details = system.temporal_decoded("workflow", "metadata", "-w", gz).stdout
         assert f"**{new_name}** (formerly {old_name})" in details, details
         listed = cli(system, "case", "list", "--policy", "guangzhou-2024").stdout
         assert new_name in listed and old_name not in listed

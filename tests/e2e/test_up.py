@@ -2,6 +2,7 @@
 
 import socket
 
+import httpx
 import pytest
 
 from lifecycle.temporal.devserver import port_in_use
@@ -22,7 +23,12 @@ def test_up_serves_ui_registers_attributes_polls_and_stops_cleanly(new_system):
     system = new_system()
     system.start()
     assert f"Temporal Web UI: http://127.0.0.1:{system.ui_port}" in system.output()
+    assert f"HTTP gateway: http://127.0.0.1:{system.api_port} (OpenAPI at /docs)" in (
+        system.output()
+    )
     assert system.ui_status() == 200
+    assert httpx.get(f"{system.api}/health").json() == {"status": "ok"}
+    assert httpx.get(f"{system.api}/openapi.json").json()["info"]["title"] == "lifecycle gateway"
     listed = system.temporal("operator", "search-attribute", "list").stdout
     for name, kind in ATTRIBUTES.items():
         assert any(line.split() == [name, kind] for line in listed.splitlines()), name
@@ -31,8 +37,9 @@ def test_up_serves_ui_registers_attributes_polls_and_stops_cleanly(new_system):
     assert system.stop() == 0
     assert "Stopped the worker and the Temporal dev server." in system.output()
     assert (system.var_dir / "temporal.db").exists()
-    with socket.socket() as sock:  # the server released its port
-        sock.bind(("127.0.0.1", system.port))
+    for port in (system.port, system.api_port):  # the server and the gateway let go
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", port))
 
 
 def test_port_in_use_is_one_sentence(new_system):

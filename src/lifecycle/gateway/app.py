@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.service import RPCError
 
 from lifecycle import logs
-from lifecycle.gateway import cases, codec, rounds
+from lifecycle.gateway import cases, codec, programmes, rounds
 from lifecycle.gateway.auth import AuthError
 from lifecycle.gateway.core import ApiError, Gateway, body_of
 from lifecycle.policies import REGISTRY
@@ -84,6 +84,7 @@ def create_app(gateway: Gateway) -> FastAPI:
     app.state.gateway = gateway
     app.include_router(cases.router)
     app.include_router(rounds.router)
+    app.include_router(programmes.router)
     app.include_router(codec.router)
 
     @app.exception_handler(ApiError)

@@ -17,6 +17,10 @@ from lifecycle.store.keys import PREFIX, ApiKeys
 __all__ = ["ACT", "CODEC", "DEFAULT_SCOPE", "EVENTS", "READ", "SCOPES", "STAFF"]
 
 
+# Providers and enterprises act as their organisation: the actor id is its credit code.
+ORGANISATIONS = (Role.PROVIDER, Role.ENTERPRISE)
+
+
 class AuthError(Exception):
     """Not authenticated (401) or not allowed (403): one sentence."""
 
@@ -38,7 +42,10 @@ class Principal:
     def actor(self) -> str:
         """The actor written to the case and its audit row: the authenticated subject."""
         tail = f"@{self.district}" if self.role == Role.DISTRICT_OFFICER and self.district else ""
-        return f"{self.role.value}:{self.subject}{tail}"
+        ident = (
+            self.credit_code if self.role in ORGANISATIONS and self.credit_code else self.subject
+        )
+        return f"{self.role.value}:{ident}{tail}"
 
     @property
     def staff(self) -> bool:
@@ -172,6 +179,19 @@ class Authenticator:
         role = roles[0]
         district = _claim(claims, oidc.district_claim)
         credit_code = _claim(claims, oidc.credit_code_claim)
+        if role in ORGANISATIONS and not isinstance(credit_code, str):
+            raise AuthError(
+                f"A {role.value}'s token must carry its credit code (claim "
+                f"'{oidc.credit_code_claim}'): it acts as its organisation.",
+                status=403,
+            )
+        if role == Role.DISTRICT_OFFICER and not isinstance(district, str):
+            raise AuthError(
+                f"A district officer's token must carry the district (claim "
+                f"'{oidc.district_claim}'; engine rule: district officers act only on their "
+                "district's cases).",
+                status=403,
+            )
         return Principal(
             subject=subject,
             role=role,

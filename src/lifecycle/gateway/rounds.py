@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
 from pydantic import Field
 
+from lifecycle.cli_listed import notification_rows
 from lifecycle.cli_rounds import round_report, round_rows
 from lifecycle.config import UserError
 from lifecycle.contracts import MoveRequest
@@ -162,16 +163,7 @@ async def notifications(
     may(who, READ, "read notifications")
     if not (who.staff or who.role == Role.PROVIDER):
         raise AuthError(f"A {who.role.value} may not read notifications.", 403)
-    rows = gateway.store.notifications(role=role, due_from=since)
+    rows = notification_rows(gateway.store, role, since)
     if who.role == Role.PROVIDER:
-        rows = [r for r in rows if r.case_id.endswith(f":{who.credit_code}")]
-    return [
-        {
-            "case_id": r.case_id,
-            "role": r.role,
-            "text": r.text,
-            "due": r.due.isoformat(),
-            "written_at": r.written_at.isoformat(),
-        }
-        for r in rows
-    ]
+        rows = [r for r in rows if r["case_id"].endswith(f":{who.credit_code}")]
+    return rows

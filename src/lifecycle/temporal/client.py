@@ -50,8 +50,30 @@ async def connect(settings: Settings) -> Client:
             data_converter=data_converter(settings),
         )
     except RuntimeError as exc:
+        start = (
+            "start it with 'make run' (or 'lifecycle up')"
+            if settings.embedded
+            else "check that it runs and TEMPORAL_ADDRESS"
+        )
         raise UserError(
-            f"Temporal at {settings.address} (namespace {settings.namespace}) did not answer: "
-            f"{str(exc).splitlines()[0]}.",
+            f"Temporal at {settings.address} (namespace {settings.namespace}) did not answer "
+            f"({_reason(exc)}); {start}.",
             exit_code=1,
         ) from exc
+
+
+def _reason(exc: Exception) -> str:
+    """What went wrong, in words: the transport's details stay in the logs."""
+    text = str(exc)
+    for marker, words in (
+        ("ConnectionRefused", "connection refused"),
+        ("dns error", "the host name does not resolve"),
+        ("timed out", "timed out"),
+        ("certificate", "its TLS certificate was not accepted"),
+        ("Unauthenticated", "not authenticated"),
+        ("PermissionDenied", "permission denied"),
+        ("NotFound", "no such namespace"),
+    ):
+        if marker.lower() in text.lower():
+            return words
+    return "no connection"
