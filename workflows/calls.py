@@ -174,5 +174,5 @@ async def count_selected(query: SelectionQuery) -> SelectionCount:
         query,
         start_to_close_timeout=TIMEOUT,
         retry_policy=BOUNDED,
-        summary=f"count {query.provider_type} providers selected in {query.sectors}",
+        summary=f"count {query.provider_type} providers selected in {', '.join(query.sectors)}",
     )

@@ -449,7 +449,7 @@ class CaseWorkflow:
             rules=core.rules,
             business_now=core.now(),
             overdue=core.case.overdue(),
-            actions=CaseMachine(core.pack, core.case.state).actions(),
+            actions=CaseMachine(core.pack, core.case.state).actions(case=core.case),
             trouble=list(core.trouble.values()),
             unrecorded=len(core.outbox),
             run=self.start.carried.run if self.start.carried else 1,
@@ -457,7 +457,7 @@ class CaseWorkflow:
 
     def _show(self) -> None:
         core = self.core
-        display.show(core.case, core.rules, self.start, core.trouble, len(core.outbox))
+        display.show(core.case, core.rules, self.start, core.trouble, len(core.outbox), core.now())
 
 
 def _opened(start: CaseStart, pack: PolicyPack) -> Case:

@@ -11,6 +11,7 @@ from temporalio.common import SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from lifecycle.calendar import SHANGHAI
+    from lifecycle.clock import DAY
     from lifecycle.contracts.activities import CaseSnapshot, SnapshotDeadline
     from lifecycle.contracts.case import CaseStart
     from lifecycle.domain.case import Case
@@ -58,6 +59,7 @@ def show(
     start: CaseStart,
     trouble: dict[str, str],
     unrecorded: int,
+    now: dt.datetime | None = None,
 ) -> None:
     nxt = case.next_deadline()
     renamed = case.name != start.application.name
@@ -100,6 +102,12 @@ def show(
     due = [d for d in case.running() if d.open][1:3]
     if due:
         lines.append("Then due: " + ", ".join(f"{d.label or d.name} {d.date}" for d in due))
+    clock = start.clock
+    if now is not None and (clock.day_seconds != DAY or clock.start is not None):
+        lines.append(
+            f"⏱ Not real time: {clock.describe()}; business date {business_date(now)} at the "
+            "last change"
+        )
     workflow.set_current_details("\n\n".join(lines))
 
 

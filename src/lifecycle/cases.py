@@ -97,10 +97,10 @@ def resolve_round(store: Store, pack: PolicyPack, name: str | None) -> tuple[str
         )
     found = pack.round(name)
     if found is None:
-        known = ", ".join(sorted(pack.admission.rounds)) or "none"
+        known = ", ".join(sorted({*pack.admission.rounds, *store.call_rounds(pack.id)})) or "none"
         raise UserError(
-            f"round '{name}' is not a round of {pack.id} (rounds in the pack: {known}); "
-            f"the bureau opens one with 'lifecycle round set {pack.id} {name} …'."
+            f"--round is '{name}', not a round of {pack.id} (its rounds: {known}); the bureau "
+            f"opens one with 'lifecycle round set {pack.id} {name}'."
         )
     return name, found
 

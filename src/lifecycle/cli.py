@@ -187,6 +187,9 @@ def _main(argv: Sequence[str] | None) -> int:
     except (UserError, PackError, CalendarError) as exc:
         click.echo(str(exc), err=True)
         return getattr(exc, "exit_code", 2)
+    except click.exceptions.NoArgsIsHelpError as exc:  # a bare group: its help, on stdout
+        click.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
+        return 0
     except click.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "lifecycle"
         click.echo(f"{exc.format_message()} (see '{command} --help')", err=True)

@@ -15,16 +15,17 @@ from temporalio.client import Client
 
 from lifecycle.calendar import SHANGHAI
 from lifecycle.cases import CaseService, checked_case_id, policy_of, resolve_round
-from lifecycle.cli_render import at, case_json, case_text, history_lines
-from lifecycle.clock import BusinessClock, configured
+from lifecycle.cli_render import at, case_json, case_text, closes, history_lines
+from lifecycle.clock import DAY, BusinessClock, configured
 from lifecycle.config import Settings, UserError, parse_date
 from lifecycle.contracts import ActRequest, ActResult, MoveRequest
-from lifecycle.domain import limits, rounds
+from lifecycle.domain import invalid, limits, rounds
 from lifecycle.domain.actors import Actor, ActorError
 from lifecycle.domain.application import Application, input_problem
 from lifecycle.domain.phases.complaints import text_refusal
+from lifecycle.domain.states import CaseState
 from lifecycle.policies import REGISTRY, PolicyPack, load_pack
-from lifecycle.remote import remote
+from lifecycle.remote import asserted_allowed, remote
 from lifecycle.store.repo import Store
 from lifecycle.temporal.client import connect
 
@@ -100,9 +101,7 @@ def load_application(path: str) -> Application:
     try:
         app = Application.model_validate(read_json("FILE", path))
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        raise UserError(f"{shown}: {where}: {err['msg']}.") from exc
+        raise UserError(invalid.sentence(exc.errors()[0], shown)) from exc
     problem = input_problem(app)
     if problem:
         raise UserError(f"{shown}: {problem}")
@@ -157,7 +156,25 @@ def case_apply(policy: str, file: str, round_name: str | None) -> None:
     click.echo(run_cases(lambda s: s.apply(policy, app, round_name)))
 
 
-@case.command("act")
+class _ActCommand(click.Command):
+    """`case act --help` ends with every action each role may take, from the packs."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        by_role: dict[str, dict[str, None]] = {}
+        for policy in REGISTRY.ids():
+            pack = REGISTRY.get(REGISTRY.current(policy))
+            for t in pack.transitions:
+                for role in t.roles:
+                    if role != "system":
+                        by_role.setdefault(role.value, {})[t.trigger] = None
+        with formatter.section(
+            "Actions by role (every programme; 'lifecycle policy show "
+            "POLICY' gives each one's clauses)"
+        ):
+            formatter.write_dl([(role, ", ".join(actions)) for role, actions in by_role.items()])
+
+
+@case.command("act", cls=_ActCommand)
 @click.argument("case_id")
 @click.argument("action")
 @click.option(
@@ -222,6 +239,7 @@ def case_act(
             "--as is required: name yourself as ROLE:ID (commands sent to Temporal directly, "
             "the development set-up; through the gateway your token names you)."
         )
+    asserted_allowed()
     request = ActRequest(
         action=action,
         actor=actor,
@@ -273,6 +291,7 @@ def case_move(case_id: str, version: str, actor: str, reason: str) -> None:
             f"{case_id}: {done['state']} under rules {done['rules']} (#{done['seq']} move_rules)"
         )
         return
+    asserted_allowed()
     if version == "current":
         version = REGISTRY.current(policy_of(case_id)).version
     request = MoveRequest(version=version, actor=actor, reason=reason)
@@ -337,6 +356,13 @@ def case_show(case_id: str, as_json: bool, texts: bool, actor: str | None) -> No
 @click.option("--json", "as_json", is_flag=True)
 def case_list(state: str | None, policy: str | None, pending: bool, as_json: bool) -> None:
     """Cases from the read model, optionally by state and policy."""
+    if state is not None and state not in {s.value for s in CaseState}:
+        raise UserError(
+            f"--state is '{limits.shorten(state)}'; states: "
+            f"{', '.join(s.value for s in CaseState)}."
+        )
+    if policy is not None:
+        load_pack(policy)  # an unknown programme is refused, naming the known ones
     gateway = remote()
     if gateway:
         params = {"state": state, "policy": policy, "pending_decision": pending}
@@ -350,7 +376,17 @@ def case_list(state: str | None, policy: str | None, pending: bool, as_json: boo
             decision = f"  decision: {r['pending_decision']}" if r["pending_decision"] else ""
             click.echo(f"{r['case_id']}\t{r['state']}\t{r['name']}{deadline}{decision}")
         return
-    rows = _store(Settings.from_env()).cases(state=state, policy=policy, pending=pending)
+    settings = Settings.from_env()
+    store = _store(settings)
+    clock = system_clock(settings, store)
+    if clock.day_seconds != DAY or clock.start is not None:
+        real = dt.datetime.now(dt.UTC)
+        click.echo(
+            f"Business time now {at(clock.anchored(real).now(real))} (Asia/Shanghai), not real "
+            f"time: {clock.describe()}.",
+            err=True,
+        )
+    rows = store.cases(state=state, policy=policy, pending=pending)
     if as_json:
         click.echo(
             json.dumps(
@@ -375,7 +411,7 @@ def case_list(state: str | None, policy: str | None, pending: bool, as_json: boo
         )
         return
     for r in rows:
-        deadline = f"  next {at(r.next_deadline)}" if r.next_deadline else ""
+        deadline = f"  next {closes(r.next_deadline)}" if r.next_deadline else ""
         decision = f"  decision: {r.pending_decision}" if r.pending_decision else ""
         click.echo(f"{r.case_id}\t{r.state}\t{r.provider_name}{deadline}{decision}")
 

@@ -12,7 +12,7 @@ import click
 from lifecycle.config import UserError
 from lifecycle.domain import scoring
 from lifecycle.policies import load_pack, pack_ids
-from lifecycle.remote import remote
+from lifecycle.remote import asserted_allowed, remote
 from lifecycle.store.models import BanRow
 
 
@@ -117,6 +117,7 @@ def programme_close(policy: str, actor: str | None, reason: str) -> None:
     else:
         if actor is None:
             raise UserError("--as is required: name yourself as bureau_officer:ID.")
+        asserted_allowed()
         try:
             Actor.parse(actor)
         except ActorError as exc:

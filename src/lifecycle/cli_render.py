@@ -26,6 +26,7 @@ def case_json(view: CaseView, trail: list[AuditRow], texts: bool = False) -> dic
         "provider_type": c.provider_type,
         "sectors": c.sectors,
         "business_now": view.business_now.astimezone(SHANGHAI).isoformat(),
+        "real_time": not rehearsal(view),
         "waiting_on": view.trouble,
         "unrecorded": view.unrecorded,
         "deadlines": [
@@ -79,7 +80,7 @@ def case_text(view: CaseView, trail: list[AuditRow], texts: bool = False) -> str
         f"  {c.name} ({c.credit_code}), {c.district}{rules}",
         f"  state: {c.state.value}   last change: #{c.seq}   "
         f"actions now: {', '.join(view.actions) or 'none'}",
-        f"  business time now: {at(view.business_now)} (Asia/Shanghai)",
+        f"  business time now: {at(view.business_now)} (Asia/Shanghai){rehearsal(view)}",
     ]
     lines += [f"  WAITING: {problem}" for problem in view.trouble]
     if view.unrecorded:
@@ -117,12 +118,33 @@ def case_text(view: CaseView, trail: list[AuditRow], texts: bool = False) -> str
     return "\n".join(lines)
 
 
+def rehearsal(view: CaseView) -> str:
+    """A note when the case's business time is not the real time (a rehearsal clock)."""
+    real = dt.datetime.now(dt.UTC)
+    if abs(view.business_now - real) < dt.timedelta(minutes=2):
+        return ""
+    return f", NOT real time (real time {at(real)})"
+
+
 def history_lines(rows: list[AuditRow], texts: bool = False) -> list[str]:
     return [
         f"#{r.seq} {at(r.at)} {r.actor_role}:{r.actor_id} {r.action} "
-        f"{r.from_state}→{r.to_state} [{r.clause or '-'}] {masked_reason(r, texts)}".rstrip()
+        f"{_moved(r.from_state, r.to_state)} [{r.clause or '-'}] {masked_reason(r, texts)}".rstrip()
         for r in rows
     ]
+
+
+def _moved(before: str, after: str) -> str:
+    """'review→listed' for a change of state; '(listed)' for an action that keeps it."""
+    return f"({after})" if before == after else f"{before}→{after}"
+
+
+def closes(instant: dt.datetime) -> str:
+    """A deadline as every screen shows it: its last day, '24:00' (Asia/Shanghai)."""
+    local = instant.astimezone(SHANGHAI)
+    if local.time() == dt.time(0):
+        return f"{(local - dt.timedelta(days=1)).date()} 24:00"
+    return f"{local:%Y-%m-%d %H:%M}"
 
 
 def at(value: dt.datetime) -> str:

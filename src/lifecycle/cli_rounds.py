@@ -18,7 +18,7 @@ from lifecycle.domain import evaluations
 from lifecycle.domain.actors import Actor, ActorError
 from lifecycle.domain.evaluations import Scored
 from lifecycle.policies import load_pack
-from lifecycle.remote import remote
+from lifecycle.remote import asserted_allowed, remote
 from lifecycle.rounds import RoundService, checked_round_id
 from lifecycle.store.models import EvaluationResultRow, EvaluationRoundRow
 from lifecycle.store.repo import Store
@@ -63,6 +63,7 @@ def _named(actor: str | None) -> str:
             "--as is required: name yourself as ROLE:ID (commands sent to Temporal directly, "
             "the development set-up; through the gateway your token names you)."
         )
+    asserted_allowed()
     return actor
 
 
@@ -96,6 +97,8 @@ def round_start(policy: str, period: str, budget: str | None, actor: str | None)
         click.echo(f"{opened['providers']} provider(s) to evaluate.", err=True)
         return
     opener = _officer(actor, "opened")
+    if opener is not None:
+        asserted_allowed()
     settings = Settings.from_env()
     clock = system_clock(settings, _store(settings))
     check_start(policy, period, amount, clock.today())

@@ -5,6 +5,7 @@ which only the embedded development set-up allows (the audit row says the actor 
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from lifecycle.config import Settings, UserError
@@ -63,3 +64,21 @@ def remote(settings: Settings | None = None) -> Remote | None:
     if settings.api_url and settings.token:
         return Remote(settings.api_url, settings.token, float(settings.act_timeout) + 30)
     return None
+
+
+ASSERTED = "LIFECYCLE_ASSERTED_ACTORS"
+
+
+def asserted_allowed(settings: Settings | None = None) -> None:
+    """A command that names its actor with --as and goes to Temporal directly is taken on its
+    word: the embedded development set-up allows it; against a cluster only the bureau's own
+    scripts may, with LIFECYCLE_ASSERTED_ACTORS=1 (their audit rows say 'asserted')."""
+    settings = settings or Settings.from_env()
+    if settings.embedded or os.environ.get(ASSERTED) == "1":
+        return
+    raise UserError(
+        f"--as is taken on its word only in the embedded development set-up; against "
+        f"{settings.address} send commands through the gateway (set LIFECYCLE_API_URL and "
+        f"LIFECYCLE_TOKEN), or set {ASSERTED}=1 for the bureau's own scripts (audited as "
+        "asserted)."
+    )

@@ -129,6 +129,7 @@ class Split:
         return {
             "LIFECYCLE_VAR_DIR": str(self.var_dir),
             "TEMPORAL_ADDRESS": f"127.0.0.1:{self.port}",
+            "LIFECYCLE_ASSERTED_ACTORS": "1",  # the bureau's own scripts: actors as named
             **self.extra_env,
         }
 

@@ -68,11 +68,11 @@ def test_one_business_clock_for_command_worker_and_cases(new_system, tmp_path):
 
 
 def test_a_spring_festival_window_closes_on_business_time_and_lists(new_system):
-    # Five commands before the notice; on a slow machine each takes a few seconds. Published on
-    # any day from 10 February (Tuesday) to the holiday's end (22 February), the fifth working
-    # day falls after the holiday (15-23 February, 14 February a make-up working day); from
-    # 9 February it would be the 14th, so the clock starts on the 10th.
-    system = new_system(LIFECYCLE_BUSINESS_START="2026-02-10", LIFECYCLE_DAY_SECONDS="5")
+    # Five commands before the notice; on a slow machine each takes a few seconds. The notice
+    # counts its opening day: published on any day from 11 February (Wednesday) to the
+    # holiday's end (22 February), its fifth working day falls after the holiday (15-23
+    # February; 14 February is a make-up working day). From the 10th it would be the 14th.
+    system = new_system(LIFECYCLE_BUSINESS_START="2026-02-11", LIFECYCLE_DAY_SECONDS="5")
     system.start()
     cli(system, "round", "set", "qingdao-2024", "sf")
     case_id = scored(system, CHAIN_LEADER, "sf")
@@ -81,7 +81,7 @@ def test_a_spring_festival_window_closes_on_business_time_and_lists(new_system):
     published = dt.datetime.fromisoformat(shown["history"][-1]["at"]).astimezone(
         dt.timezone(dt.timedelta(hours=8))
     )
-    assert dt.date(2026, 2, 10) <= published.date() <= dt.date(2026, 2, 22)
+    assert dt.date(2026, 2, 11) <= published.date() <= dt.date(2026, 2, 22)
     expected = cli(system, "calendar", "window", published.date().isoformat(), "5").stdout
     assert notice(shown)["date"] == expected.strip() >= "2026-02-24"  # after the holiday
     wait_until(lambda: show(system, case_id)["state"] == "listed", timeout=180, interval=1)

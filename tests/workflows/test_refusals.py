@@ -50,7 +50,7 @@ async def applied(service, store, **app_fields) -> str:
         (
             [req("begin_review", OFFICER), req("pass_preliminary", DISTRICT)],
             req("score", EXPERT, score=300, rank=1, recommended=True),
-            "'score' needs data",
+            "'score' refused: --data: score is 300; it must be less than or equal to 110",
         ),
         (
             [req("begin_review", OFFICER), req("pass_preliminary", DISTRICT)],

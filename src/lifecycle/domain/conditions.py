@@ -101,3 +101,12 @@ CONDITIONS: dict[str, Condition] = {
         has_open_objection,
     )
 }
+
+# Conditions that ask only the case (not who acts, why, or a place obtained): an action whose
+# case-only condition fails cannot be taken now by anyone, so it is not offered.
+CASE_ONLY = (
+    "recommended_by_experts",
+    "deadline_passed",
+    "no_open_objections",
+    "has_open_objection",
+)

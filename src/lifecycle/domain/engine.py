@@ -24,7 +24,7 @@ def move_refusal(
 ) -> str | None:
     """Why the case may not move to ``target``'s rules, in one sentence; None when it may."""
     if action.actor.role != Role.BUREAU_OFFICER:
-        return f"a {action.actor.role} may not move a case to other rules; only bureau_officer may (engine rule)."
+        return f"{action.actor.role.a} may not move a case to other rules; only bureau_officer may (engine rule)."
     if not action.reason.strip():
         return "moving a case to other rules needs a reason (--reason) (engine rule)."
     if target.id != current.id:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from transitions import EventData, Machine
 
-from lifecycle.domain.conditions import CONDITIONS, ActionFacts, CaseFacts
+from lifecycle.domain.conditions import CASE_ONLY, CONDITIONS, ActionFacts, CaseFacts
 from lifecycle.domain.states import CaseState, Role
 
 if TYPE_CHECKING:
@@ -37,15 +37,25 @@ class CaseMachine:
     def current(self) -> CaseState:
         return CaseState(self.state)
 
-    def actions(self, role: Role | None = None) -> list[str]:
-        """The actions people may take in the current state (``role``'s only, when given)."""
+    def actions(self, role: Role | None = None, case: CaseFacts | None = None) -> list[str]:
+        """The actions people may take in the current state (``role``'s only, when given); with
+        ``case``, only those whose conditions on the case itself hold now (no 'dismiss an
+        objection' while none is open)."""
         return list(
             dict.fromkeys(
                 t.trigger
                 for t in self.pack.transitions
                 if self.current in t.source
                 and (role in t.roles if role else any(r != Role.SYSTEM for r in t.roles))
+                and (case is None or self._open_now(t, case))
             )
+        )
+
+    @staticmethod
+    def _open_now(rule: Transition, case: CaseFacts) -> bool:
+        asked = _Asked(rule.trigger)
+        return not any(
+            CONDITIONS[name](case, asked) for name in rule.conditions if name in CASE_ONLY
         )
 
     def rule(self, trigger: str) -> Transition | None:
@@ -58,14 +68,14 @@ class CaseMachine:
             return f"'{trigger}' is not an action of {self.pack.id} (its actions: {known})."
         rule = self.rule(trigger)
         if rule is None:
-            open_now = ", ".join(self.actions()) or "none"
+            open_now = ", ".join(self.actions(case=case)) or "none"
             return (
                 f"'{trigger}' is not allowed while the case is {self.state} "
                 f"(allowed now: {open_now})."
             )
         if role not in rule.roles:
             who = ", ".join(rule.roles)
-            return f"a {role} may not '{trigger}'; only {who} may ({self.pack.id} {rule.clause})."
+            return f"{role.a} may not '{trigger}'; only {who} may ({self.pack.id} {rule.clause})."
         for name in rule.conditions:
             reason = CONDITIONS[name](case, action)
             if reason:
@@ -109,3 +119,13 @@ def _guard(name: str) -> Any:
 
     guard.__name__ = name
     return guard
+
+
+class _Asked:
+    """An action as a case-only condition sees it: only its name matters."""
+
+    def __init__(self, trigger: str) -> None:
+        self.trigger = trigger
+        self.actor_district: str | None = None
+        self.reason = ""
+        self.slot = None

@@ -31,3 +31,8 @@ class Role(StrEnum):
     ENTERPRISE = "enterprise"  # 服务对象企业
     PUBLIC = "public"  # 社会公众 (公示异议)
     SYSTEM = "system"  # other systems and the engine's own timers
+
+    @property
+    def a(self) -> str:
+        """The role with its article, as a sentence names it ('an expert', 'a provider')."""
+        return ("an " if self.value[0] in "aeiou" else "a ") + self.value

@@ -7,7 +7,6 @@ body over 1 MiB, 503 Temporal, the store or the sign-in keys unavailable."""
 
 from __future__ import annotations
 
-import json
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -19,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.service import RPCError
 
 from lifecycle import logs
+from lifecycle.domain import invalid
 from lifecycle.gateway import cases, codec, programmes, rounds
 from lifecycle.gateway.auth import AuthError
 from lifecycle.gateway.core import ApiError, Gateway, body_of
@@ -98,13 +98,13 @@ def create_app(gateway: Gateway) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def bad_input(_: Request, exc: RequestValidationError) -> JSONResponse:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"] if p != "body") or "the body"
-        value = err.get("input")
-        shown = json.dumps(value, ensure_ascii=False, default=str)[:60] if value else None
-        got = f" is {shown}" if shown and err["type"] != "missing" else ""
-        message = f"{where}{got}: {err['msg'].rstrip('.')} (engine rule)."
-        return JSONResponse(body_of(message, "engine rule"), status_code=400)
+        err = dict(exc.errors()[0])
+        place = [str(p) for p in err.get("loc", ())]
+        what = {"body": "the body", "query": "the query", "path": "the path"}.get(
+            place[0] if place else "", "the request"
+        )
+        err["loc"] = place[1:]
+        return JSONResponse(body_of(invalid.sentence(err, what), "engine rule"), 400)
 
     @app.exception_handler(SQLAlchemyError)
     async def store_down(_: Request, exc: SQLAlchemyError) -> JSONResponse:

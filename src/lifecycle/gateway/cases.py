@@ -16,6 +16,7 @@ from lifecycle.cases import policy_of
 from lifecycle.cli_render import case_json, case_text, entry_json, history_lines
 from lifecycle.config import UserError
 from lifecycle.contracts import ActRequest, ExternalEvent
+from lifecycle.domain import invalid
 from lifecycle.domain.actors import Actor, ActorError
 from lifecycle.domain.application import Application, input_problem
 from lifecycle.domain.phases.complaints import text_refusal
@@ -83,7 +84,7 @@ def reader(gateway: Gateway, who: Principal, case_id: str) -> None:
         if row.district != who.district:
             raise AuthError(f"{who.actor} may read only cases of district {who.district}.", 403)
     elif not who.staff:
-        raise AuthError(f"A {who.role.value} may not read cases.", 403)
+        raise AuthError(f"{who.role.a.capitalize()} may not read cases.", 403)
 
 
 def acting(gateway: Gateway, who: Principal, case_id: str, action: str, named: str | None) -> None:
@@ -110,7 +111,7 @@ def acting(gateway: Gateway, who: Principal, case_id: str, action: str, named: s
     if who.role not in roles:
         rule = pack.transition(action)[0]
         raise AuthError(
-            f"a {who.role.value} may not '{action}'; only {', '.join(sorted(roles))} may.",
+            f"{who.role.a} may not '{action}'; only {', '.join(sorted(roles))} may.",
             403,
             f"{pack.id} {rule.clause}",
         )
@@ -132,9 +133,7 @@ async def apply(gateway: Parts, body: ApplyBody, who: Who) -> dict[str, str]:
     try:
         app_ = Application.model_validate(body.application)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in ("application", *err["loc"]))
-        raise ApiError(400, f"{where}: {err['msg'].rstrip('.')} (engine rule).") from None
+        raise ApiError(400, invalid.sentence(exc.errors()[0], "application")) from None
     problem = input_problem(app_)
     if problem:
         raise ApiError(400, f"application: {problem}")
@@ -145,7 +144,7 @@ async def apply(gateway: Parts, body: ApplyBody, who: Who) -> dict[str, str]:
                 403,
             )
     elif who.role != Role.BUREAU_OFFICER:
-        raise AuthError(f"A {who.role.value} may not apply for a provider.", 403)
+        raise AuthError(f"{who.role.a.capitalize()} may not apply for a provider.", 403)
     may(who, ACT, "apply")
     service = await gateway.cases()
     case_id = await run(service.apply(pack.id, app_, body.round))
@@ -162,7 +161,7 @@ async def list_cases(
 ) -> list[dict[str, Any]]:
     may(who, READ, "read cases")
     if not (who.staff or who.role == Role.PROVIDER):
-        raise AuthError(f"A {who.role.value} may not list cases.", 403)
+        raise AuthError(f"{who.role.a.capitalize()} may not list cases.", 403)
     rows = gateway.store.cases(state=state, policy=policy, pending=pending_decision)
     if who.role == Role.PROVIDER:
         rows = [r for r in rows if r.credit_code == who.credit_code]
@@ -289,9 +288,7 @@ async def event(gateway: Parts, request: Request, who: Who) -> JSONResponse:
     try:
         sent = EventBody.model_validate_json(body)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "the body"
-        raise ApiError(400, f"{where}: {err['msg'].rstrip('.')} (engine rule).") from None
+        raise ApiError(400, invalid.sentence(exc.errors()[0], "the event")) from None
     if sent.event_id != headers.get("webhook-id"):
         raise ApiError(400, "event_id must be the webhook-id the event is signed with.")
     case_id = case_id_of(sent.case_id)

@@ -35,7 +35,7 @@ class CloseBody(Strict):
 def _bureau(who: Principal, what: str) -> None:
     may(who, ACT, what)
     if who.role != Role.BUREAU_OFFICER:
-        raise AuthError(f"Only a bureau_officer may {what}, not a {who.role.value}.", 403)
+        raise AuthError(f"Only a bureau_officer may {what}, not {who.role.a}.", 403)
 
 
 @router.put("/calls/{policy}/rounds/{name}", tags=["programmes"])
@@ -55,7 +55,7 @@ async def bans(gateway: Parts, who: Who, policy: str | None = None) -> list[dict
     """The ban registry admission reads."""
     may(who, READ, "read the ban registry")
     if not who.staff:
-        raise AuthError(f"A {who.role.value} may not read the ban registry.", 403)
+        raise AuthError(f"{who.role.a.capitalize()} may not read the ban registry.", 403)
     if policy is not None:
         pack_of(policy)
     return [ban_json(r) for r in gateway.store.bans(policy)]

@@ -51,13 +51,13 @@ class MoveBody(Strict):
 def _officer(who: Principal, what: str) -> None:
     may(who, ACT, what)
     if who.role not in evaluations.CLOSED_BY:
-        raise AuthError(f"A round is {what} by a bureau_officer, not a {who.role.value}.", 403)
+        raise AuthError(f"A round is {what} by a bureau_officer, not {who.role.a}.", 403)
 
 
 def _staff(who: Principal) -> None:
     may(who, READ, "read rounds")
     if not who.staff:
-        raise AuthError(f"A {who.role.value} may not read evaluation rounds.", 403)
+        raise AuthError(f"{who.role.a.capitalize()} may not read evaluation rounds.", 403)
 
 
 def _round_id(text: str) -> str:
@@ -110,7 +110,7 @@ async def score(gateway: Parts, round_id: str, body: ScoreBody, who: Who) -> dic
         allowed = evaluations.evaluators(pack_of(policy))
         if who.role not in allowed:
             raise AuthError(
-                f"A {who.role.value} may not score; evaluators are "
+                f"{who.role.a.capitalize()} may not score; evaluators are "
                 f"{', '.join(r.value for r in allowed)}.",
                 403,
             )
@@ -139,7 +139,7 @@ async def move(gateway: Parts, case_id: str, body: MoveBody, who: Who) -> dict[s
     """Move a running case to another version of its programme's rules (bureau officers)."""
     may(who, ACT, "move cases")
     if who.role != Role.BUREAU_OFFICER:
-        raise AuthError(f"A {who.role.value} may not move a case to other rules.", 403)
+        raise AuthError(f"{who.role.a.capitalize()} may not move a case to other rules.", 403)
     case_id = case_id_of(case_id)
     version = body.to
     if version == "current":
@@ -162,7 +162,7 @@ async def notifications(
     """Reminders cases wrote for the people who must act: staff see all; a provider, its own."""
     may(who, READ, "read notifications")
     if not (who.staff or who.role == Role.PROVIDER):
-        raise AuthError(f"A {who.role.value} may not read notifications.", 403)
+        raise AuthError(f"{who.role.a.capitalize()} may not read notifications.", 403)
     rows = notification_rows(gateway.store, role, since)
     if who.role == Role.PROVIDER:
         rows = [r for r in rows if r["case_id"].endswith(f":{who.credit_code}")]

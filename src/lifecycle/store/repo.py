@@ -317,6 +317,15 @@ class Store:
         with self.sessions() as s:
             return list(s.scalars(query))
 
+    def call_rounds(self, policy: str) -> list[str]:
+        """The names of the rounds the bureau opened for a programme's call ('round set')."""
+        with self.sessions() as s:
+            return list(
+                s.scalars(
+                    select(RoundRow.round).where(RoundRow.policy == policy).order_by(RoundRow.round)
+                )
+            )
+
     def round(self, policy: str, name: str) -> RoundRow | None:
         with self.sessions() as s:
             return s.get(RoundRow, (policy, name))

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lifecycle.domain import limits
+from pydantic import ValidationError
+
+from lifecycle.domain import invalid, limits
 from lifecycle.domain.case import Action, Case, ExpertReview, Objection
 from lifecycle.domain.plan import ReservationRequest
 from lifecycle.domain.registry import Handler, register, reserves
@@ -18,10 +20,15 @@ PHASE = "admission"
 def _check_score(case: Case, pack: PolicyPack, action: Action) -> str | None:
     try:
         ExpertReview(by=str(action.actor), **action.data)
-    except (TypeError, ValueError):
+    except ValidationError as exc:
         return (
-            "'score' needs data with score (0–110), rank (1 or more) and recommended "
-            f"(true/false); got {', '.join(sorted(action.data)) or 'none of them'}."
+            f"'score' refused: {invalid.sentence(exc.errors()[0], '--data').rstrip('.')} "
+            "(score 0–110, rank 1 or more, recommended true or false; engine rule)."
+        )
+    except TypeError:
+        return (
+            "'score' needs --data with score (0–110), rank (1 or more) and recommended "
+            "(true or false) (engine rule)."
         )
     return None
 
@@ -58,9 +65,17 @@ def _check_objection(case: Case, pack: PolicyPack, action: Action) -> str | None
     wanted = action.data.get("objection")
     open_ids = [o.id for o in case.objections if o.status == "open"]
     if wanted is None and len(open_ids) > 1:
-        return f"several objections are undecided ({open_ids}); name one with data objection."
+        listed = ", ".join(str(i) for i in open_ids)
+        return (
+            f"several objections are undecided ({listed}); name the one decided with "
+            f"--data '{{\"objection\": {open_ids[0]}}}'."
+        )
     if wanted is not None and wanted not in open_ids:
-        return f"objection {wanted} is not an undecided objection of this case (open: {open_ids})."
+        listed = ", ".join(str(i) for i in open_ids) or "none"
+        return (
+            f"objection {limits.shorten(str(wanted))} is not an undecided objection of this case "
+            f"(undecided: {listed})."
+        )
     return None
 
 
