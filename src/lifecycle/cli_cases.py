@@ -15,7 +15,7 @@ from temporalio.client import Client
 
 from lifecycle.calendar import SHANGHAI
 from lifecycle.cases import CaseService, checked_case_id, policy_of, resolve_round
-from lifecycle.cli_render import at, case_json, case_text, closes, history_lines
+from lifecycle.cli_render import at, case_json, case_row_json, case_text, closes, history_lines
 from lifecycle.clock import DAY, BusinessClock, configured
 from lifecycle.config import Settings, UserError, parse_date
 from lifecycle.contracts import ActRequest, ActResult, MoveRequest
@@ -388,27 +388,8 @@ def case_list(state: str | None, policy: str | None, pending: bool, as_json: boo
         )
     rows = store.cases(state=state, policy=policy, pending=pending)
     if as_json:
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "case_id": r.case_id,
-                        "policy": r.policy,
-                        "round": r.round,
-                        "state": r.state,
-                        "credit_code": r.credit_code,
-                        "name": r.provider_name,
-                        "district": r.district,
-                        "next_deadline": r.next_deadline.isoformat() if r.next_deadline else None,
-                        "rules_version": r.rules_version,
-                        "pending_decision": r.pending_decision,
-                    }
-                    for r in rows
-                ],
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        listed = [case_row_json(r) for r in rows]
+        click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
         return
     for r in rows:
         deadline = f"  next {closes(r.next_deadline)}" if r.next_deadline else ""

@@ -9,7 +9,7 @@ from typing import Any
 from lifecycle.calendar import SHANGHAI
 from lifecycle.cli_render_listed import listed_json, listed_lines, masked_reason
 from lifecycle.contracts import CaseView
-from lifecycle.store.models import AuditRow
+from lifecycle.store.models import AuditRow, CaseRow
 
 
 def case_json(view: CaseView, trail: list[AuditRow], texts: bool = False) -> dict[str, Any]:
@@ -52,6 +52,22 @@ def case_json(view: CaseView, trail: list[AuditRow], texts: bool = False) -> dic
         "actions": view.actions,
         "seq": c.seq,
         "history": [entry_json(r, texts) for r in trail],
+    }
+
+
+def case_row_json(r: CaseRow) -> dict[str, Any]:
+    """A case as the read model lists it."""
+    return {
+        "case_id": r.case_id,
+        "policy": r.policy,
+        "round": r.round,
+        "state": r.state,
+        "credit_code": r.credit_code,
+        "name": r.provider_name,
+        "district": r.district,
+        "next_deadline": r.next_deadline.isoformat() if r.next_deadline else None,
+        "rules_version": r.rules_version,
+        "pending_decision": r.pending_decision,
     }
 
 

@@ -13,7 +13,7 @@ from temporalio.api.enums.v1 import WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
 from lifecycle.cases import policy_of
-from lifecycle.cli_render import case_json, case_text, entry_json, history_lines
+from lifecycle.cli_render import case_json, case_row_json, case_text, entry_json, history_lines
 from lifecycle.config import UserError
 from lifecycle.contracts import ActRequest, ExternalEvent
 from lifecycle.domain import invalid
@@ -167,21 +167,7 @@ async def list_cases(
         rows = [r for r in rows if r.credit_code == who.credit_code]
     if who.role == Role.DISTRICT_OFFICER:
         rows = [r for r in rows if r.district == who.district]
-    return [
-        {
-            "case_id": r.case_id,
-            "policy": r.policy,
-            "round": r.round,
-            "state": r.state,
-            "credit_code": r.credit_code,
-            "name": r.provider_name,
-            "district": r.district,
-            "next_deadline": r.next_deadline.isoformat() if r.next_deadline else None,
-            "rules_version": r.rules_version,
-            "pending_decision": r.pending_decision,
-        }
-        for r in rows
-    ]
+    return [case_row_json(r) for r in rows]
 
 
 def _texts(who: Principal, texts: bool) -> bool:
