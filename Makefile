@@ -23,11 +23,14 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/lifecycle up
 
-# The Web UI test drives Debian's Chromium; installed when missing and this user may (root).
+# The Web UI test drives Debian's Chromium (with a CJK font for the screenshots); installed when
+# missing and this user may (root).
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
 browser:
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
-	  && { apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 \
-	       || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; }; }; } \
+	@{ command -v chromium >/dev/null 2>&1 && [ -e /usr/share/fonts/truetype/wqy ]; } \
+	  || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && { apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES) >/dev/null 2>&1 \
+	       || { apt-get update -qq && apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES); }; }; } \
 	  || echo "Chromium is not installed (apt-get install chromium): the Web UI test is skipped."
 
 test: install-test browser

@@ -28,6 +28,8 @@ with workflow.unsafe.imports_passed_through():
         SettingsInput,
         SlotResult,
     )
+    from lifecycle.domain import limits
+    from lifecycle.domain.case import AuditEntry
 
 TIMEOUT = dt.timedelta(seconds=10)
 BOUNDED = RetryPolicy(
@@ -123,6 +125,19 @@ async def settings(policy: str, keys: list[str]) -> dict[str, Any]:
     return found.values
 
 
+# People's own words (a complaint, an objection) stay out of summaries; officers read them in the
+# case with --texts.
+PRIVATE_WORDS = ("complain", "object", "object_partner")
+
+
+def _said(e: AuditEntry) -> str:
+    """Who did what and why, as the Web UI's timeline shows it: '#3 pass_preliminary by
+    district_officer:wang → expert_review [§三(二)]: 材料齐全'."""
+    moved = f" → {e.to_state.value}" if e.to_state != e.from_state else ""
+    why = "" if e.action in PRIVATE_WORDS or not e.reason else f": {limits.shorten(e.reason, 60)}"
+    return f"#{e.seq} {e.action} by {e.actor_role}:{e.actor_id}{moved} [{e.clause or '-'}]{why}"
+
+
 async def record(data: RecordInput) -> None:
     try:
         await workflow.execute_activity_method(
@@ -131,7 +146,7 @@ async def record(data: RecordInput) -> None:
             start_to_close_timeout=TIMEOUT,
             retry_policy=BOUNDED,
             summary="record "
-            + (", ".join(f"#{e.seq} {e.action}" for e in data.entries) or "the case's deadlines")
+            + ("; ".join(_said(e) for e in data.entries) or "the case's deadlines")
             + (" and give back its places" if data.release else ""),
         )
     except ActivityError as err:

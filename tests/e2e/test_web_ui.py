@@ -5,6 +5,7 @@ a plain dev server without the endpoint shows only ciphertext."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import urllib.parse
@@ -65,3 +66,66 @@ def test_the_web_ui_shows_a_decrypted_case_with_the_codec_and_ciphertext_without
             plain.wait(30)
     finally:
         browser.close()
+
+
+# The columns the README's one-time set-up adds to the Workflows list ("Configure Columns"):
+# the UI keeps them in the browser's local storage, per namespace, as this value.
+COLUMNS = [
+    {"label": "Status", "pinned": True},
+    {"label": "ProviderName", "pinned": True},
+    {"label": "CaseState", "pinned": False},
+    {"label": "PolicyId", "pinned": False},
+    {"label": "NextDeadline", "pinned": False},
+    {"label": "Workflow ID", "pinned": False},
+]
+SHOTS = Path("docs/screenshots")
+
+
+def test_the_case_list_and_detail_show_what_an_officer_needs(new_system):
+    """With the README's columns the list row tells state, provider, programme and next
+    deadline; the detail page's User Metadata tells the state, deadlines and who did what. The
+    screenshots in the README come from here (LIFECYCLE_SCREENSHOTS=1 writes them)."""
+    system = new_system()
+    system.start()
+    cli(system, "round", "set", "qingdao-2024", "ui", "--preliminary-review-due", "2030-12-31")
+    first = cli(system, "case", "apply", "qingdao-2024",
+                "examples/qingdao-2024/application.json", "--round", "ui").stdout.strip()  # fmt: skip
+    second = cli(system, "case", "apply", "qingdao-2024",
+                 "examples/qingdao-2024/application-chain-leader.json", "--round", "ui").stdout.strip()  # fmt: skip
+    cli(system, "case", "act", first, "begin_review", "--as", "bureau_officer:li",
+        "--reason", "材料齐全，进入初审")  # fmt: skip
+    name = json.loads(Path("examples/qingdao-2024/application.json").read_text("utf-8"))["name"]
+    browser = Browser()
+    try:
+        setup = (
+            "localStorage.setItem('namespace-workflow-table-columns', "
+            + json.dumps(json.dumps({"default": COLUMNS}))
+            + ")"
+        )
+        browser.call("Page.addScriptToEvaluateOnNewDocument", source=setup)
+        query = urllib.parse.quote("WorkflowType='CaseWorkflow'")
+        browser.open(
+            f"http://127.0.0.1:{system.ui_port}/namespaces/default/workflows?query={query}"
+        )
+        listed = browser.wait_for(
+            lambda t: name in t and "preliminary_review" in t and "submitted" in t, timeout=90
+        )
+        assert "qingdao-2024" in listed and second in listed
+        if os.environ.get("LIFECYCLE_SCREENSHOTS") == "1":
+            browser.screenshot(SHOTS / "web-ui-cases.png")
+
+        page = f"/namespaces/default/workflows/{urllib.parse.quote(first, safe='')}"
+        browser.open(f"http://127.0.0.1:{system.ui_port}{page}")
+        browser.wait_for(lambda t: "User Metadata" in t, timeout=90)
+        assert browser.click_text("User Metadata")
+        detail = browser.wait_for(lambda t: "Next deadline" in t, timeout=60, frames=True)
+        assert "**preliminary_review**" in detail and name in detail
+        assert "2030-12-31 24:00" in detail
+        if os.environ.get("LIFECYCLE_SCREENSHOTS") == "1":
+            browser.screenshot(SHOTS / "web-ui-case.png")
+        assert browser.click_text("Timeline")
+        timeline = browser.wait_for(lambda t: "by bureau_officer:li" in t, timeout=60)
+        assert "begin_review by bureau_officer:li → preliminary_review" in timeline
+    finally:
+        browser.close()
+        assert system.stop() == 0

@@ -82,10 +82,17 @@ class Browser:
         )
         return str(result.get("result", {}).get("value", ""))
 
-    def wait_for(self, check: Callable[[str], bool], timeout: float = 60.0) -> str:
+    def all_text(self) -> str:
+        """Every text of the page, frames included (the UI renders markdown in iframes)."""
+        snapshot = self.call("DOMSnapshot.captureSnapshot", computedStyles=[])
+        return "\n".join(snapshot["strings"])
+
+    def wait_for(
+        self, check: Callable[[str], bool], timeout: float = 60.0, frames: bool = False
+    ) -> str:
         deadline = time.monotonic() + timeout
         while True:
-            text = self.text()
+            text = self.all_text() if frames else self.text()
             if check(text):
                 return text
             if time.monotonic() > deadline:

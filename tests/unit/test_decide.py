@@ -144,7 +144,7 @@ def test_which_objection_must_be_named_when_several_are_open():
     apply(c, act("object", "public:a", "一"))
     apply(c, act("object", "public:b", "二"))
     reason = decide.refusal(c, QINGDAO, act("uphold_objection", "bureau_officer:li", "属实"))
-    assert "several objections are undecided ([1, 2])" in reason
+    assert "several objections are undecided (1, 2); name the one decided with --data" in reason
     apply(c, act("uphold_objection", "bureau_officer:li", "属实", objection=2))
     assert c.state == CaseState.REJECTED
     assert [o.status for o in c.objections] == ["open", "upheld"]
