@@ -106,6 +106,17 @@ def create_app(gateway: Gateway) -> FastAPI:
         err["loc"] = place[1:]
         return JSONResponse(body_of(invalid.sentence(err, what), "engine rule"), 400)
 
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error", error=type(exc).__name__, detail=str(exc)[:200])
+        return JSONResponse(
+            body_of(
+                f"The gateway stopped on an unexpected {type(exc).__name__}; nothing more was "
+                "done, and its log has the details."
+            ),
+            status_code=500,
+        )
+
     @app.exception_handler(SQLAlchemyError)
     async def store_down(_: Request, exc: SQLAlchemyError) -> JSONResponse:
         log.warning("store unavailable", error=type(exc).__name__)
