@@ -10,7 +10,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -126,12 +126,3 @@ class ApiKeys:
         except IntegrityError:
             return False
         return True
-
-    def forget(self, sender: str, event_id: str) -> None:
-        """Gives the receipt back when the event could not be handed to its case."""
-        with self.sessions.begin() as s:
-            s.execute(
-                delete(ReceivedEventRow).where(
-                    ReceivedEventRow.sender == sender, ReceivedEventRow.event_id == event_id
-                )
-            )
