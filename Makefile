@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test install install-test lint clean browser
+.PHONY: run test install install-test lint clean browser bench bench-at
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +37,25 @@ test: install-test browser
 	$(BIN)/pytest -q
 
 lint: install-test
-	$(BIN)/ruff check src workflows activities runtime tests worker.py
-	$(BIN)/ruff format --check src workflows activities runtime tests worker.py
-	$(BIN)/mypy src/lifecycle workflows activities runtime
+	$(BIN)/ruff check src workflows activities runtime tests bench worker.py
+	$(BIN)/ruff format --check src workflows activities runtime tests bench worker.py
+	$(BIN)/mypy src/lifecycle workflows activities runtime bench
+
+# The engine against a minimal twin workflow on one server (embedded, or TEMPORAL_ADDRESS);
+# about 6 minutes on 2 cores; writes var/bench/latest.json. Not part of `make test`.
+bench: install-test
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The same bench against an earlier commit's engine (REV), in a worktree under var/bench/:
+# make bench-at REV=48c808d BENCH_ARGS="--scale 0 --no-years"
+bench-at: install-test
+	@test -n "$(REV)" || { echo "REV is not set: make bench-at REV=<commit>"; exit 2; }
+	rm -rf var/bench/at-$(REV) && git worktree prune
+	git worktree add --detach var/bench/at-$(REV) $(REV)
+	rm -rf var/bench/at-$(REV)/bench && cp -r bench var/bench/at-$(REV)/bench
+	cd var/bench/at-$(REV) && PYTHONPATH=src:. $(CURDIR)/$(BIN)/python -m bench \
+	  --out $(CURDIR)/var/bench/at-$(REV).json $(BENCH_ARGS)
+	git worktree remove --force var/bench/at-$(REV)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

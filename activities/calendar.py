@@ -13,10 +13,10 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from lifecycle.calendar import CalendarError, CalendarFileError, Deadline, WorkingCalendar
-from lifecycle.contracts import Counted, DeadlineRequest
+from lifecycle.contracts import CALENDAR_QUESTION, Counted, DeadlineRequest
 
 FILE_PROBLEM = "CalendarFileError"
-BAD_QUESTION = "CalendarQuestion"
+BAD_QUESTION = CALENDAR_QUESTION
 
 
 class CalendarActivities:

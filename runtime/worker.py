@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 from temporalio.client import Client
 from temporalio.worker import Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities import build_activities
 from lifecycle import logs
@@ -24,6 +23,7 @@ from lifecycle.store.repo import Store
 from lifecycle.temporal.client import connect
 from lifecycle.temporal.devserver import DevServer
 from lifecycle.temporal.interceptors import CaseLoggingInterceptor
+from lifecycle.temporal.sandbox import workflow_runner
 from lifecycle.temporal.schedules import ensure_schedules
 from lifecycle.temporal.search_attributes import ensure_registered
 from workflows import WORKFLOWS
@@ -31,30 +31,22 @@ from workflows import WORKFLOWS
 log = logs.get_logger("lifecycle.worker")
 
 
-# Pure, deterministic modules the workflows import: loaded once, not re-imported per run.
-PASSTHROUGH = (
-    "lifecycle",
-    "activities",
-    "pydantic",
-    "pydantic_core",
-    "transitions",
-    "chinese_calendar",
-    "structlog",
-)
-
-
-def build_worker(client: Client, db_url: str, task_queue: str = TASK_QUEUE) -> Worker:
+def build_worker(
+    client: Client, db_url: str, task_queue: str = TASK_QUEUE, cached: int = 1000
+) -> Worker:
+    """``cached``: runs kept in memory between their tasks (LIFECYCLE_CASE_CACHE). A case wakes
+    rarely; one not in memory replays its short history when it does, so memory stays bounded
+    however many cases are open."""
     REGISTRY.load()  # every version a running case may name, read before any case replays
     store = Store.from_url(db_url)  # creates or migrates the schema before polling
     return Worker(
         client,
         task_queue=task_queue,
+        max_cached_workflows=cached,
         workflows=WORKFLOWS,
         activities=build_activities(lambda: store, client),
         interceptors=[CaseLoggingInterceptor()],
-        workflow_runner=SandboxedWorkflowRunner(
-            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
-        ),
+        workflow_runner=workflow_runner(),
     )
 
 
@@ -72,7 +64,7 @@ async def _serve(
     added = await ensure_registered(client, settings.namespace)
     if added:
         log.info("search attributes registered", names=added)
-    worker = build_worker(client, settings.db_url)
+    worker = build_worker(client, settings.db_url, cached=settings.case_cache)
     clock = system_clock(settings, Store.from_url(settings.db_url))
     created = await ensure_schedules(client, clock, TASK_QUEUE)
     if created:

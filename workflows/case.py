@@ -54,6 +54,7 @@ with workflow.unsafe.imports_passed_through():
 from workflows import calls, display
 from workflows.core import CORE_V2, ONE_INSTANT, CaseRun, Refused
 from workflows.rules import carried_rules, rules_of
+from workflows.versions import ENGINE, follows
 
 # A change made safe for running cases: limits on every input, retries answered once, actions
 # judged at the time they were sent, refused events kept for their senders.
@@ -72,11 +73,13 @@ class CaseWorkflow:
         self._timer: asyncio.Future[None] | None = None
         self._timer_at: dt.datetime | None = None
         self.unreadable: str | None = None
+        self.engine = 0  # asks the history's patch markers until the start input says
         try:
             self.start = workflow.payload_converter().from_payload(start.payload, CaseStart)
         except Exception as exc:  # a start input no case can be made of
             self.unreadable = f"this case cannot start: its input is not a case ({_short(exc)})"
             return
+        self.engine = self.start.engine
         rules, pack = rules_of(self.start)
         clock = self.start.clock.anchored(workflow.info().start_time)
         carried = self.start.carried
@@ -103,7 +106,7 @@ class CaseWorkflow:
 
     @workflow.run
     async def run(self, start: RawValue) -> CaseOutcome:
-        if self.unreadable is None and self.start.carried is None and workflow.patched(INPUTS):
+        if self.unreadable is None and self.start.carried is None and follows(INPUTS):
             app, name = self.start.application, self.start.round_name
             self.unreadable = input_problem(app) or limits.round_name("round", name)
         if self.unreadable is not None:
@@ -121,7 +124,7 @@ class CaseWorkflow:
                     await self.core.write_events()
                     self._show()
             turned = self.core.period_turned
-            if not turned and self.core.new_period() and workflow.patched(PERIODS):
+            if not turned and self.core.new_period() and follows(PERIODS):
                 turned = True
             if self._history_full() or turned:
                 await workflow.wait_condition(workflow.all_handlers_finished)
@@ -155,7 +158,7 @@ class CaseWorkflow:
         if nxt is not None and delays[0] == delay:
             flag = " (provisional)" if nxt.provisional else ""
             summary = f"{nxt.name}: {nxt.date} 24:00 Asia/Shanghai{flag}"
-        if workflow.patched(QUIET_TIMERS):
+        if follows(QUIET_TIMERS):
             return await self._wait_on_timer(workflow.now() + delay, delay, summary)
         try:
             await workflow.wait_condition(
@@ -191,7 +194,7 @@ class CaseWorkflow:
         await core.pass_due()
         await core.ensure_running()
         await core.follow_ups()
-        await core.flush(projection=workflow.patched(CORE_V2))
+        await core.flush(projection=follows(CORE_V2))
         self._show()
 
     def _history_full(self) -> bool:
@@ -216,6 +219,7 @@ class CaseWorkflow:
         )
         return self.start.model_copy(
             update={
+                "engine": ENGINE,
                 "carried": carried,
                 "clock": core.clock,
                 **carried_rules(self.start, core.rules),
@@ -228,7 +232,7 @@ class CaseWorkflow:
     async def act(self, request: ActRequest) -> ActResult:
         async with self.lock:
             core = self.core
-            strict = workflow.patched(INPUTS)
+            strict = follows(INPUTS)
             key = request.key if strict else None
             earlier = await self._earlier(key)
             if earlier is not None:
@@ -305,7 +309,7 @@ class CaseWorkflow:
                     exc.refusal(engine.MOVE), type="Unavailable", non_retryable=True
                 ) from None
             case = core.case.model_copy(deep=True)
-            at = decided if workflow.patched(ONE_INSTANT) else core.now()
+            at = decided if follows(ONE_INSTANT) else core.now()
             entry = engine.move(
                 case, new, action, obtained, at, self.start.round, core.rules, target
             )
@@ -359,7 +363,7 @@ class CaseWorkflow:
     async def event(self, raw: RawValue) -> None:
         async with self.lock:
             if self.unreadable is None:
-                await self._event(raw, workflow.patched(INPUTS))
+                await self._event(raw, follows(INPUTS))
             self.changed = True
 
     async def _event(self, raw: RawValue, strict: bool) -> None:

@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from lifecycle.policies.versions import PackRef
 
 from workflows import calls, display
+from workflows.versions import follows
 
 # A change made safe for running cases: histories recorded before it counted selections in the
 # read model, and did not project the case when a deadline passed.
@@ -135,7 +136,7 @@ class CaseRun:
         if reason:
             raise Refused(reason)
         case = self.case.model_copy(deep=True)
-        at = decided if workflow.patched(ONE_INSTANT) else self.now()
+        at = decided if follows(ONE_INSTANT) else self.now()
         entry = decide.apply(case, self.pack, action, obtained, at, self.start.round)
         self.commit(case, [entry])
 
@@ -146,7 +147,7 @@ class CaseRun:
 
     async def obtain(self, plan: Plan) -> Obtained:
         slot = None
-        legacy = plan.reservation is not None and not workflow.patched(CORE_V2)
+        legacy = plan.reservation is not None and not follows(CORE_V2)
         if legacy and plan.reservation is not None:
             slot = await self._counted_slot(plan.reservation)
         counted = {r.name: await calls.count(r) for r in plan.deadlines}
@@ -248,7 +249,7 @@ class CaseRun:
             if (
                 held.provisional
                 and held.counts_working_days
-                and workflow.patched(RECOMPUTE_PROVISIONAL)
+                and follows(RECOMPUTE_PROVISIONAL)
                 and await self._moved_later(held)
             ):
                 continue

@@ -9,6 +9,8 @@ from typing import Any
 from temporalio import workflow
 from temporalio.common import SearchAttributeUpdate
 
+from workflows.versions import follows
+
 with workflow.unsafe.imports_passed_through():
     from lifecycle.calendar import SHANGHAI
     from lifecycle.clock import DAY
@@ -17,6 +19,9 @@ with workflow.unsafe.imports_passed_through():
     from lifecycle.domain.case import Case
     from lifecycle.policies.versions import PackRef
     from lifecycle.temporal import search_attributes as attrs
+
+# A change made safe for running cases: search attributes are upserted only when they change.
+QUIET_ATTRIBUTES = "quiet-attributes"
 
 
 def snapshot(case: Case, start: CaseStart, rules: PackRef | None, now: dt.datetime) -> CaseSnapshot:
@@ -72,7 +77,11 @@ def show(
         ]
         if renamed:  # the provider's name from the day its change took effect
             updates.append(attrs.PROVIDER_NAME.value_set(case.name))
-        workflow.upsert_search_attributes(updates)
+        if follows(QUIET_ATTRIBUTES):
+            held = workflow.info().typed_search_attributes
+            updates = [u for u in updates if held.get(u.key) != u.value]
+        if updates:
+            workflow.upsert_search_attributes(updates)
     lines = [f"**{case.state.value}** · {case.policy} round {case.round}"]
     if renamed:
         lines[0] = f"**{case.name}** (formerly {start.application.name}) · " + lines[0]

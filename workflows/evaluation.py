@@ -19,7 +19,6 @@ from temporalio.exceptions import ActivityError, WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.rounds import RoundActivities
     from lifecycle.calendar import SHANGHAI
     from lifecycle.contracts import ActRequest
     from lifecycle.contracts.rounds import (
@@ -29,9 +28,12 @@ with workflow.unsafe.imports_passed_through():
         SCORE,
         TRIGGER_WORKFLOW,
         AwardRequest,
+        AwardResult,
         CaseActInput,
+        CaseActOutcome,
         CloseRequest,
         PublishInput,
+        Roster,
         RosterInput,
         RoundStart,
         RoundView,
@@ -89,7 +91,8 @@ class EvaluationRoundWorkflow:
     async def run(self, start: RoundStart) -> RoundView:
         self.opened_at = self.now()
         roster = await self._call(
-            RoundActivities.round_roster,
+            "round_roster",
+            Roster,
             RosterInput(
                 round_id=start.round_id,
                 policy=start.policy,
@@ -227,7 +230,8 @@ class EvaluationRoundWorkflow:
     async def _publish(self, status: Status) -> None:
         assert self.closed_by is not None and self.closed_at is not None
         await self._call(
-            RoundActivities.publish_results,
+            "publish_results",
+            None,
             PublishInput(
                 round_id=self.start.round_id,
                 policy=self.start.policy,
@@ -247,7 +251,8 @@ class EvaluationRoundWorkflow:
         index = self.results.index(result)
         if result.reward_cny:
             granted = await self._call(
-                RoundActivities.award,
+                "award",
+                AwardResult,
                 AwardRequest(
                     round_id=self.start.round_id,
                     case_id=result.case_id,
@@ -267,7 +272,8 @@ class EvaluationRoundWorkflow:
                 sent_at=workflow.now(),
             )
             done = await self._call(
-                RoundActivities.act_on_case,
+                "act_on_case",
+                CaseActOutcome,
                 CaseActInput(case_id=result.case_id, request=request),
                 f"{step.action} on {result.name}",
             )
@@ -279,16 +285,17 @@ class EvaluationRoundWorkflow:
         self.results[index] = result.model_copy(update={"outcome": outcome})
         self.applied += 1
 
-    async def _call(self, activity, arg, summary: str):  # type: ignore[no-untyped-def]
+    async def _call(self, activity: str, result_type, arg, summary: str):  # type: ignore[no-untyped-def]
         """An activity tried until it succeeds: a store or a case that cannot be reached is
         shown as what the round waits on (Web UI details, ``round show``), logged, and tried
         again later (after 10 s, 30 s, 1 min, 5 min, 15 min, then every 30 min)."""
         attempt = 0
         while True:
             try:
-                result = await workflow.execute_activity_method(
+                result = await workflow.execute_activity(
                     activity,
                     arg,
+                    result_type=result_type,
                     start_to_close_timeout=dt.timedelta(seconds=60),
                     retry_policy=BOUNDED,
                     summary=summary,

@@ -45,7 +45,7 @@ from lifecycle.contracts import (
     ExternalEvent,
     MoveRequest,
 )
-from lifecycle.contracts.case import HISTORY_EVENTS
+from lifecycle.contracts.case import ENGINE, HISTORY_EVENTS
 from lifecycle.domain import limits
 from lifecycle.domain.application import Application, intake_refusal
 from lifecycle.domain.states import TERMINAL_STATES
@@ -174,6 +174,7 @@ class CaseService:
             clock=clock,
             indexed=self.indexed,
             history_budget=self.history_budget,
+            engine=ENGINE,
         )
         try:
             await self.client.start_workflow(

@@ -67,6 +67,7 @@ class Settings:
     api_port: int = 8080
     api_url: str | None = None
     token: str | None = None
+    case_cache: int = 1000
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -96,6 +97,7 @@ class Settings:
             api_port=_int("LIFECYCLE_API_PORT", 8080),
             api_url=(os.environ.get("LIFECYCLE_API_URL") or "").rstrip("/") or None,
             token=os.environ.get("LIFECYCLE_TOKEN") or None,
+            case_cache=_int("LIFECYCLE_CASE_CACHE", 1000, maximum=100_000),
         )
 
     @property

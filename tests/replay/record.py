@@ -1,7 +1,7 @@
 """Records the histories the replay test guards: `python -m tests.replay.record`.
 
 Run it after a deliberate change to the case workflow has been made safe for running cases
-(``workflow.patched``); it adds histories beside the old ones and never writes over one (a saved
+(``workflows.versions.follows``); it adds histories beside the old ones and never writes over one (a saved
 history stands for a case that ran on the code of its day). Delete nothing here.
 """
 
@@ -215,6 +215,10 @@ SCENARIOS: dict[str, Scenario] = {
     "v4_guangzhou_rectification_lapsed_and_continued": guangzhou_rectification_lapsed_and_continued,
     "v4_wuhan_evaluation_round": wuhan_evaluation_round,
     "v5_qingdao_decided_at_one_instant": qingdao_decided_at_one_instant,
+    # Engine 1: runs that name their engine (no patch markers) and call activities locally.
+    "v6_engine1_qingdao_listed": qingdao_decided_at_one_instant,
+    "v6_engine1_guangzhou_reports_and_a_change": guangzhou_reports_and_a_change,
+    "v6_engine1_guangzhou_rectification": guangzhou_rectification_lapsed_and_continued,
 }
 
 

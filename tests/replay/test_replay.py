@@ -13,11 +13,10 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from lifecycle.policies import REGISTRY, PackRef
 from lifecycle.policies.loader import read_document
-from runtime.worker import PASSTHROUGH
+from lifecycle.temporal.sandbox import workflow_runner
 from workflows import WORKFLOWS
 from workflows.case import PERIODS
 from workflows.core import CORE_V2, ONE_INSTANT, RECOMPUTE_PROVISIONAL
@@ -40,7 +39,8 @@ def patches(path: Path) -> set[str]:
     events = json.loads(path.read_text(encoding="utf-8"))["events"]
     found = set()
     for e in events:
-        if e["eventType"] == "EVENT_TYPE_MARKER_RECORDED":
+        attributes = e.get("markerRecordedEventAttributes", {})
+        if attributes.get("markerName") == "core_patch":
             payload = e["markerRecordedEventAttributes"]["details"]["patch-data"]["payloads"][0]
             found.add(json.loads(base64.b64decode(payload["data"]))["id"])
     return found
@@ -51,9 +51,36 @@ def test_histories_cover_both_sides_of_every_patch():
     for patch in (CORE_V2, RECOMPUTE_PROVISIONAL, PERIODS, ONE_INSTANT):
         assert any(patch in t for t in taken.values()), f"no saved history took {patch}"
     before = [
-        name for name, t in taken.items() if not name.startswith(("v2_", "v3_", "v4_", "v5_"))
+        name
+        for name, t in taken.items()
+        if not name.startswith(("v2_", "v3_", "v4_", "v5_", "v6_"))
     ]
     assert before and all(not taken[name] for name in before), "histories from before the patches"
+
+
+def test_runs_that_name_their_engine_carry_no_patch_marker_and_call_locally():
+    """Runs started by engine 1 follow every change without a marker; their questions are
+    local activities (one marker with the result each) and only the recording of a change is a
+    scheduled activity (the Web UI's timeline shows it by its summary)."""
+    engine = [p for p in HISTORIES if p.stem.startswith("v6_engine1_")]
+    assert len(engine) >= 3
+    called = 0
+    for path in engine:
+        events = json.loads(path.read_text(encoding="utf-8"))["events"]
+        kinds = [e["eventType"] for e in events]
+        assert not patches(path), path.stem
+        scheduled = {
+            e["activityTaskScheduledEventAttributes"]["activityType"]["name"]
+            for e in events
+            if e["eventType"] == "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED"
+        }
+        assert scheduled <= {"record_case"}, path.stem
+        assert "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED" in kinds or len(kinds) < 10, path.stem
+        markers = [e["markerRecordedEventAttributes"]["markerName"] for e in events if
+                   e["eventType"] == "EVENT_TYPE_MARKER_RECORDED"]  # fmt: skip
+        assert set(markers) <= {"core_local_activity"}, path.stem
+        called += len(markers)
+    assert called > 5
 
 
 def test_histories_pinned_to_rules_changed_since_still_name_served_versions():
@@ -76,9 +103,7 @@ async def test_history_replays(path):
     replayer = Replayer(
         workflows=WORKFLOWS,
         data_converter=pydantic_data_converter,
-        workflow_runner=SandboxedWorkflowRunner(
-            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
-        ),
+        workflow_runner=workflow_runner(),
     )
     history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)

@@ -5,6 +5,7 @@ handed back (deadline counts, reservations) is defined beside the rules that use
 exported from here."""
 
 from lifecycle.contracts.activities import (
+    CALENDAR_QUESTION,
     CaseSnapshot,
     EventSeen,
     EventSeenInput,
@@ -46,6 +47,7 @@ from lifecycle.domain.plan import (
 )
 
 __all__ = [
+    "CALENDAR_QUESTION",
     "ClaimRequest",
     "ClaimResult",
     "Notification",

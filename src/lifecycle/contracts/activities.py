@@ -11,6 +11,9 @@ from pydantic import BaseModel, Field
 from lifecycle.domain.case import AuditEntry
 from lifecycle.domain.plan import Notification
 
+# The calendar activity's failure type for a question no calendar can answer (not retried).
+CALENDAR_QUESTION = "CalendarQuestion"
+
 
 class SnapshotDeadline(BaseModel):
     name: str

@@ -29,6 +29,9 @@ EVENT = "event"
 CALENDAR_CHANGED = "calendar_changed"
 VIEW = "view"
 
+# The engine's changes a run started now follows without patch markers (workflows.versions).
+ENGINE = 1
+
 RECENT_EVENTS = 64
 HISTORY_EVENTS = 2000
 HISTORY_BYTES = 2 * 1024 * 1024
@@ -71,6 +74,9 @@ class CaseStart(BaseModel):
     indexed: bool = Field(True, description="keep the custom search attributes up to date")
     history_budget: int = Field(HISTORY_EVENTS, ge=40, le=3500)
     carried: Carried | None = None
+    engine: int = Field(
+        0, description="the engine's changes this run follows (0: as its history's markers say)"
+    )
     pack: dict[str, Any] | None = Field(
         None, description="only in cases started before rules were versioned: the rules inline"
     )

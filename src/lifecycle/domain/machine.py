@@ -7,6 +7,7 @@ happen; ``fire`` moves the machine. The same machine draws the pack's Mermaid di
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 from transitions import EventData, Machine
@@ -19,19 +20,14 @@ if TYPE_CHECKING:
 
 
 class CaseMachine:
+    """A case's machine in a state. Asking what is allowed reads the pack; moving fires the
+    pack's one shared ``transitions`` machine (built once per pack, not once per question)."""
+
     state: str
 
     def __init__(self, pack: PolicyPack, state: CaseState | None = None) -> None:
         self.pack = pack
-        self._machine = Machine(
-            model=self,
-            states=[s.value for s in pack.states],
-            transitions=[_spec(t) for t in pack.transitions],
-            initial=(state or pack.initial).value,
-            auto_transitions=False,
-            send_event=True,
-            model_attribute="state",
-        )
+        self.state = (state or pack.initial).value
 
     @property
     def current(self) -> CaseState:
@@ -83,16 +79,21 @@ class CaseMachine:
         return None
 
     def fire(self, trigger: str, case: CaseFacts, action: ActionFacts) -> CaseState:
-        if not getattr(self, trigger)(case=case, action=action):
-            raise ValueError(f"'{trigger}' did not pass its conditions in state {self.state}")
+        shared = _shared(self.pack)
+        with shared.lock:
+            shared.state = self.state
+            if not getattr(shared, trigger)(case=case, action=action):
+                raise ValueError(f"'{trigger}' did not pass its conditions in state {self.state}")
+            self.state = shared.state
         return self.current
 
     def mermaid(self) -> str:
-        """A Mermaid state diagram drawn from this machine's own states and transitions."""
+        """A Mermaid state diagram drawn from the pack's own ``transitions`` machine."""
+        machine = _shared(self.pack).machine
         lines = ["stateDiagram-v2", "  direction LR"]
-        lines += [f'  state "{s}" as {s}' for s in self._machine.states]
-        lines.append(f"  [*] --> {self._machine.initial}")
-        for trigger, event in self._machine.events.items():
+        lines += [f'  state "{s}" as {s}' for s in machine.states]
+        lines.append(f"  [*] --> {machine.initial}")
+        for trigger, event in machine.events.items():
             rule = {s: t for t in self.pack.transition(trigger) for s in t.source}
             for source, moves in event.transitions.items():
                 for move in moves:
@@ -102,6 +103,44 @@ class CaseMachine:
                     lines.append(f"  {source} --> {dest}: {trigger} ({roles}){guards}")
         lines += [f"  {s.value} --> [*]" for s in self.pack.states if self.pack.is_terminal(s)]
         return "\n".join(lines) + "\n"
+
+
+class _Shared:
+    """The model a pack's machine is bound to, once: a case's move sets its state, fires the
+    trigger and reads the state it reached, under the lock (workflows run in several threads)."""
+
+    state: str
+
+    def __init__(self, pack: PolicyPack) -> None:
+        self.pack = pack
+        self.lock = threading.Lock()
+        self.machine = Machine(
+            model=self,
+            states=[s.value for s in pack.states],
+            transitions=[_spec(t) for t in pack.transitions],
+            initial=pack.initial.value,
+            auto_transitions=False,
+            send_event=True,
+            model_attribute="state",
+        )
+
+
+_MACHINES: dict[int, _Shared] = {}
+_BUILDING = threading.Lock()
+_KEPT = 64  # packs' machines kept (every version a worker serves, with room to spare)
+
+
+def _shared(pack: PolicyPack) -> _Shared:
+    found = _MACHINES.get(id(pack))
+    if found is not None and found.pack is pack:
+        return found
+    with _BUILDING:
+        found = _MACHINES.get(id(pack))
+        if found is None or found.pack is not pack:
+            if len(_MACHINES) >= _KEPT:
+                _MACHINES.clear()
+            found = _MACHINES[id(pack)] = _Shared(pack)
+    return found
 
 
 def _spec(t: Transition) -> dict[str, Any]:

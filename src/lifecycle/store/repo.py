@@ -6,7 +6,8 @@ import contextlib
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy import insert as core_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -90,30 +91,36 @@ class Store:
         (each once) and, for a case that ended, gives back every place it held. Returns how many
         audit rows were new."""
         with self.sessions.begin() as s:
-            s.merge(
-                ProviderRow(
-                    credit_code=snap.credit_code,
-                    name=snap.provider_name,
-                    district=snap.district,
-                    parent_credit_code=snap.parent_credit_code,
-                    updated_at=snap.updated_at,
-                )
+            insert = _insert(s)
+            provider = {
+                "credit_code": snap.credit_code,
+                "name": snap.provider_name,
+                "district": snap.district,
+                "parent_credit_code": snap.parent_credit_code,
+                "updated_at": snap.updated_at,
+            }
+            s.execute(
+                insert(ProviderRow)
+                .values(**provider)
+                .on_conflict_do_update(index_elements=["credit_code"], set_=provider)
             )
-            row = s.get(CaseRow, snap.case_id, with_for_update=True)
+            held = s.execute(
+                select(CaseRow.last_seq, CaseRow.updated_at)
+                .where(CaseRow.case_id == snap.case_id)
+                .with_for_update()
+            ).first()
             fields = snap.model_dump(exclude={"parent_credit_code", "deadlines"})
             fields["selected"] = snap.state in SELECTED_STATES
-            fresh = row is None or (row.last_seq, row.updated_at) <= (
+            fresh = held is None or (held.last_seq, held.updated_at) <= (
                 snap.last_seq,
                 snap.updated_at,
             )
-            if row is None:
-                s.add(CaseRow(**fields))
+            if held is None:
+                s.execute(insert(CaseRow).values(**fields))
             elif fresh:
-                for key, value in fields.items():
-                    setattr(row, key, value)
+                s.execute(update(CaseRow).where(CaseRow.case_id == snap.case_id).values(**fields))
             if fresh:
                 self._deadlines(s, snap)
-            s.flush()
             added = 0
             for e in sorted(entries, key=_seq):
                 if self._append(s, snap.case_id, e):
@@ -149,8 +156,11 @@ class Store:
 
     def _deadlines(self, s: Session, snap: CaseSnapshot) -> None:
         s.execute(delete(CaseDeadlineRow).where(CaseDeadlineRow.case_id == snap.case_id))
-        for d in snap.deadlines:
-            s.add(CaseDeadlineRow(case_id=snap.case_id, **d.model_dump()))
+        if snap.deadlines:
+            s.execute(
+                core_insert(CaseDeadlineRow),
+                [{"case_id": snap.case_id, **d.model_dump()} for d in snap.deadlines],
+            )
 
     def _append(self, s: Session, case_id: str, e: AuditEntry) -> int:
         """Appends one audit row chained to the one before it; 0 when it is there already (a

@@ -1,0 +1,231 @@
+"""``make bench``: ours against the twin, interleaved on one server, then the report.
+
+The embedded dev server is started in var/bench/ on free ports unless TEMPORAL_ADDRESS is set
+(then that server is used, and its namespace must have the case search attributes, which the
+worker adds). Each side's worker runs in its own process, so CPU time and memory are its own."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench import admission, replay, report, scale, years
+from bench.measure import Proc, history_bytes, start_input_bytes, summary
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _environment(var: Path, day_seconds: int) -> None:
+    os.environ["LIFECYCLE_VAR_DIR"] = str(var)
+    os.environ["LIFECYCLE_DAY_SECONDS"] = str(day_seconds)
+    os.environ.pop("LIFECYCLE_DB_URL", None)  # the bench's own store, unless BENCH_DB_URL
+    if os.environ.get("BENCH_DB_URL"):
+        os.environ["LIFECYCLE_DB_URL"] = os.environ["BENCH_DB_URL"]
+    if not os.environ.get("TEMPORAL_ADDRESS"):
+        for name in ("LIFECYCLE_TEMPORAL_PORT", "LIFECYCLE_UI_PORT", "LIFECYCLE_API_PORT"):
+            os.environ[name] = str(_free_port())
+
+
+def _spawn(side: str, queue: str, var: Path) -> Proc:
+    log = (var / f"worker-{side}.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.worker", side, queue],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline().strip()
+    if line != "ready":
+        raise SystemExit(
+            f"the {side} worker did not start; its log is {var / f'worker-{side}.log'}"
+        )
+    return Proc(side, process, log)
+
+
+async def _idle(proc: Proc, quiet: float = 0.01, every: float = 0.5) -> None:
+    """Until the worker has spent under ``quiet`` CPU-seconds in ``every`` seconds."""
+    before = proc.cpu()
+    while True:
+        await asyncio.sleep(every)
+        now = proc.cpu()
+        if now - before < quiet:
+            return
+        before = now
+
+
+async def _admissions(args, client, ours, twin, procs, out: dict) -> dict:
+    """Rounds of one batch each side, the order swapped every round; a batch's CPU-seconds per
+    lifecycle, its warm Updates' latency, and sampled histories."""
+    figures: dict[str, dict[str, list[float]]] = {
+        s: {"cpu": [], "updates": [], "history": [], "input": [], "timer": []}
+        for s in ("ours", "twin")
+    }
+    sides = {"ours": ours, "twin": twin}
+    saved: dict[str, str] = {}
+    n = 0
+    for rnd in range(args.rounds + 1):  # round 0 warms both up and is not counted
+        order = ("ours", "twin") if rnd % 2 == 0 else ("twin", "ours")
+        for name in order:
+            side, proc = sides[name], procs[name]
+            await _idle(proc)
+            cpu = proc.cpu()
+            count = 1 if rnd == 0 else args.batch
+            runs = await admission.batch(side, n, count, args.at_once)
+            await _idle(proc)
+            used = proc.cpu() - cpu
+            n += count
+            if name == "ours":
+                twin.timer_seconds = sum(r.timer_seconds for r in runs) / len(runs)
+            if rnd == 0:
+                continue
+            f = figures[name]
+            f["cpu"].append(used / count)
+            f["updates"].extend(u for r in runs for u in r.updates)
+            f["timer"].append(sum(r.timer_seconds for r in runs) / len(runs))
+            for r in runs[:2]:
+                history = await client.get_workflow_handle(r.case_id).fetch_history()
+                f["history"].append(history_bytes(history))
+                f["input"].append(start_input_bytes(history))
+                saved.setdefault(name, history.to_json())
+            if name == "ours":  # the case lives on; the bench's are closed once measured
+                await asyncio.gather(
+                    *(client.get_workflow_handle(r.case_id).terminate("bench") for r in runs)
+                )
+        print(f"  round {rnd}/{args.rounds} done", flush=True)
+    for name, proc in procs.items():
+        figures[name]["rss"] = [proc.rss_mb()]
+        out.setdefault("threads", {})[name] = proc.threads()
+    out["lifecycles_per_side"] = args.rounds * args.batch + 1
+    return {"figures": figures, "histories": saved}
+
+
+def _save(out: dict, path: Path) -> None:
+    """What is measured so far (a phase that fails leaves the earlier ones on record)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(out, indent=2, default=str))
+
+
+async def main(args: argparse.Namespace) -> dict:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
+    var = (ROOT / "var" / "bench" / stamp).resolve()
+    var.mkdir(parents=True)
+    _environment(var, args.day_seconds)
+
+    from temporalio.client import Client
+
+    from lifecycle.cases import CaseService
+    from lifecycle.clock import BusinessClock
+    from lifecycle.config import Settings
+    from lifecycle.store.repo import Store
+    from lifecycle.temporal.client import connect
+    from lifecycle.temporal.devserver import DevServer
+    from lifecycle.temporal.search_attributes import ensure_registered
+
+    settings = Settings.from_env()
+    server = None
+    if settings.embedded:
+        server = DevServer(settings)
+        server.start()
+        client = await server.wait_ready(lambda: connect(settings))
+    else:
+        client = await connect(settings)
+        await ensure_registered(client, settings.namespace)
+    if os.environ.get("BENCH_NO_CODEC"):
+        from temporalio.contrib.pydantic import pydantic_data_converter
+
+        client = await Client.connect(
+            settings.address, namespace=settings.namespace, data_converter=pydantic_data_converter
+        )
+    twin_client = await Client.connect(settings.address, namespace=settings.namespace)
+    out: dict = {
+        "started": stamp,
+        "server": "embedded dev server (SQLite)" if server else settings.address,
+        "store": settings.db_url.split("://")[0],
+        "args": vars(args),
+        "cores": os.cpu_count(),
+    }
+    procs: dict[str, Proc] = {}
+    began = time.monotonic()
+    try:
+        procs = {
+            "ours": _spawn("ours", f"bench-ours-{stamp}", var),
+            "twin": _spawn("twin", f"bench-twin-{stamp}", var),
+        }
+        out["rss_at_start_mb"] = {name: proc.rss_mb() for name, proc in procs.items()}
+        store = Store.from_url(settings.db_url)
+        clock = BusinessClock(day_seconds=args.day_seconds)
+        service = CaseService(client, store, clock, task_queue=f"bench-ours-{stamp}", indexed=True)
+        ours = admission.Ours(service, store, stamp)
+        twin = admission.Twin(twin_client, f"bench-twin-{stamp}", ours.steps, stamp)
+        if args.rounds:
+            print(f"admission: {args.rounds} rounds of {args.batch} lifecycles a side", flush=True)
+            adm = await _admissions(args, client, ours, twin, procs, out)
+            out["admission"] = {
+                s: {k: summary(v) for k, v in f.items()} for s, f in adm["figures"].items()
+            }
+            _save(out, args.out)
+            print("cold replay", flush=True)
+            out["replay"] = replay.measure(adm["histories"], var, args.replays)
+            _save(out, args.out)
+        if args.scale:
+            print(f"scale: {args.scale} open cases", flush=True)
+            out["scale"] = await scale.measure(
+                client, store, procs["ours"], f"bench-ours-{stamp}", stamp, args
+            )
+    finally:
+        for proc in procs.values():
+            proc.process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.process.wait(20)
+        if server is not None:
+            server.stop()
+    _save(out, args.out)
+    if args.years:
+        print("three years of weekly events (time-skipping test server)", flush=True)
+        out["years"] = await years.measure(var)
+    out["seconds"] = round(time.monotonic() - began, 1)
+    if not args.keep:
+        shutil.rmtree(var, ignore_errors=True)
+    return out
+
+
+def cli() -> None:
+    parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
+    parser.add_argument(
+        "--rounds", type=int, default=10, help="measured rounds a side (0: no admissions)"
+    )
+    parser.add_argument("--batch", type=int, default=40, help="lifecycles a side per round")
+    parser.add_argument("--at-once", type=int, default=8, help="lifecycles driven at a time")
+    parser.add_argument("--day-seconds", type=int, default=1, help="real seconds a business day")
+    parser.add_argument("--replays", type=int, default=5, help="cold replays a side")
+    parser.add_argument("--scale", type=int, default=1000, help="open cases (0: skip)")
+    parser.add_argument("--no-years", dest="years", action="store_false")
+    parser.add_argument("--keep", action="store_true", help="keep var/bench/<run>/")
+    parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "latest.json")
+    args = parser.parse_args()
+    result = asyncio.run(main(args))
+    _save(result, args.out)
+    print(report.render(result))
+    print(f"\n(written to {args.out})")
+
+
+if __name__ == "__main__":
+    cli()

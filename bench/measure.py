@@ -1,0 +1,79 @@
+"""What the bench reads: a process's CPU time and memory (from /proc), a history's size, and
+medians and 95th percentiles."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import statistics
+import subprocess
+from dataclasses import dataclass, field
+from typing import Any
+
+from temporalio.api.history.v1 import History
+from temporalio.client import WorkflowHistory
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Proc:
+    """A worker process the bench started: its CPU-seconds and resident memory so far."""
+
+    side: str
+    process: subprocess.Popen[str]
+    log: Any = field(default=None, repr=False)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def cpu(self) -> float:
+        with open(f"/proc/{self.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+
+    def threads(self) -> dict[str, float]:
+        """CPU-seconds by thread name (the SDK's core threads, the event loop, the store's)."""
+        out: dict[str, float] = {}
+        for task in os.listdir(f"/proc/{self.pid}/task"):
+            with contextlib.suppress(OSError):
+                with open(f"/proc/{self.pid}/task/{task}/stat") as f:
+                    head, rest = f.read().rsplit(")", 1)
+                name = head.split("(", 1)[1]
+                fields = rest.split()
+                cpu = (int(fields[11]) + int(fields[12])) / TICK
+                out[name] = round(out.get(name, 0.0) + cpu, 2)
+        return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+    def rss_mb(self) -> float:
+        with open(f"/proc/{self.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        return 0.0
+
+
+def history_bytes(history: WorkflowHistory) -> int:
+    """The run's history as Temporal stores it (protobuf, payloads as encoded)."""
+    return History(events=history.events).ByteSize()
+
+
+def start_input_bytes(history: WorkflowHistory) -> int:
+    return history.events[0].workflow_execution_started_event_attributes.input.ByteSize()
+
+
+def p95(values: list[float]) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    """Median and 95th percentile of repeated measurements (and how many)."""
+    return {
+        "median": statistics.median(values) if values else float("nan"),
+        "p95": p95(values),
+        "n": len(values),
+    }

@@ -1,0 +1,58 @@
+"""One side's worker in its own process, so its CPU time and memory are its own:
+``python -m bench.worker ours|twin QUEUE`` (the address, namespace and store from the
+environment, as the bureau's worker reads them). Prints ``ready`` once it polls; stops on
+SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter as plain_converter
+from temporalio.worker import Worker
+
+from bench.twin import TwinActivities, TwinWorkflow
+from lifecycle.config import Settings
+from lifecycle.temporal.client import connect
+from runtime.worker import build_worker, stop_on_signals
+
+
+async def _twin(settings: Settings, queue: str) -> Worker:
+    client = await Client.connect(settings.address, namespace=settings.namespace)
+    acts = TwinActivities(settings.var_dir / "twin.db")
+    return Worker(client, task_queue=queue, workflows=[TwinWorkflow], activities=[acts.record])
+
+
+async def main(side: str, queue: str) -> None:
+    settings = Settings.from_env()
+    stop = stop_on_signals()
+    if side == "ours":
+        client = await connect(settings)
+        if os.environ.get("BENCH_NO_CODEC"):  # the engine without its encryption, to weigh it
+            client = await Client.connect(
+                settings.address, namespace=settings.namespace, data_converter=plain_converter
+            )
+        cache = getattr(settings, "case_cache", None)  # an earlier commit's worker has none
+        extra = {"cached": cache} if cache else {}
+        worker = build_worker(client, settings.db_url, task_queue=queue, **extra)
+    else:
+        worker = await _twin(settings, queue)
+    async with worker:
+        print("ready", flush=True)
+        await stop.wait()
+
+
+if __name__ == "__main__":
+    profile = os.environ.get("BENCH_PROFILE")  # a cProfile of this worker, written when it stops
+    if profile:  # needs yappi (pip install yappi): every thread's CPU, by function
+        import yappi
+
+        yappi.set_clock_type("cpu")
+        yappi.start()
+        asyncio.run(main(sys.argv[1], sys.argv[2]))
+        yappi.stop()
+        yappi.get_func_stats().save(f"{profile}.{sys.argv[1]}", type="pstat")
+    else:
+        asyncio.run(main(sys.argv[1], sys.argv[2]))

@@ -1,0 +1,59 @@
+"""The bench's arithmetic and report (``make bench`` itself is not part of the test suite)."""
+
+from bench.measure import p95, summary
+from bench.report import checks, render, rows
+
+
+def test_p95_and_median_of_repeated_measurements():
+    values = [float(v) for v in range(1, 101)]
+    assert p95(values) == 95.0
+    assert summary(values) == {"median": 50.5, "p95": 95.0, "n": 100}
+    assert p95([3.0]) == 3.0
+
+
+def figure(median: float, p: float | None = None) -> dict:
+    return {"median": median, "p95": median if p is None else p, "n": 10}
+
+
+def result(ours_cpu: float, view: int, carried: list[int]) -> dict:
+    side = {
+        "cpu": figure(ours_cpu),
+        "history": figure(13000),
+        "input": figure(1000),
+        "updates": figure(0.1, 0.2),
+        "rss": figure(150),
+    }
+    twin = {
+        "cpu": figure(0.05),
+        "history": figure(10000),
+        "input": figure(100),
+        "updates": figure(0.1, 0.18),
+        "rss": figure(120),
+    }
+    runs = [{"events": 100, "bytes": 1000, "input_bytes": b} for b in carried]
+    return {
+        "admission": {"ours": side, "twin": twin},
+        "years": {
+            "ours": {"updates": 10, "runs": runs, "view_bytes": view},
+            "twin": {"updates": 10, "runs": [{"events": 50, "bytes": 500, "input_bytes": 90}]},
+        },
+    }
+
+
+def test_each_ratio_is_judged_against_its_target():
+    found = {r["name"]: r for r in rows(result(0.06, 2000, [700, 3000, 5000, 5100, 5100]))}
+    cpu = found["worker CPU-seconds per lifecycle (median of rounds)"]
+    assert round(cpu["ratio"], 2) == 1.2 and cpu["met"] is True
+    history = found["history bytes per admission (protobuf)"]
+    assert history["ratio"] == 1.3 and history["met"] is True
+    slow = {r["name"]: r for r in rows(result(0.07, 2000, [700, 800]))}
+    assert slow["worker CPU-seconds per lifecycle (median of rounds)"]["met"] is False
+
+
+def test_the_three_year_limits():
+    ok = {name: met for name, met, _ in checks(result(0.06, 2000, [700, 3000, 5000, 5100, 5100]))}
+    assert all(ok.values()), ok
+    grown = {name: met for name, met, _ in checks(result(0.06, 9000, [700, 3000, 5000, 6000]))}
+    assert grown["the view answer under 8 KB"] is False
+    assert [met for name, met in grown.items() if "continue-as-new" in name] == [False]
+    assert "**missed**" in render(result(0.06, 9000, [700, 3000]))
