@@ -52,7 +52,7 @@ BOUNDED = RetryPolicy(
     maximum_attempts=3,
     non_retryable_error_types=[CALENDAR_QUESTION],
 )
-# A change made safe for running cases: activities run locally from then on.
+# A change made safe for running cases: the questions a decision asks run locally from then on.
 LOCAL_CALLS = "local-calls"
 
 
