@@ -45,7 +45,7 @@ async def main(side: str, queue: str) -> None:
 
 
 if __name__ == "__main__":
-    profile = os.environ.get("BENCH_PROFILE")  # a cProfile of this worker, written when it stops
+    profile = os.environ.get("BENCH_PROFILE")  # a profile of this worker, written when it stops
     if profile:  # needs yappi (pip install yappi): every thread's CPU, by function
         import yappi
 
