@@ -14,8 +14,7 @@ from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
 from activities.store import in_store
-from lifecycle.cases import CaseService
-from lifecycle.config import UserError
+from lifecycle.app.cases import CaseService
 from lifecycle.contracts.rounds import (
     AwardRequest,
     AwardResult,
@@ -26,11 +25,14 @@ from lifecycle.contracts.rounds import (
     RosterInput,
 )
 from lifecycle.domain.evaluations import ROSTER_LIMIT
+from lifecycle.errors import LifecycleError, NoAnswer, Unavailable
 from lifecycle.policies import REGISTRY
 from lifecycle.store.repo import Store
 
 T = TypeVar("T")
-REFUSED = 2  # UserError exit code of a refusal (1: the system is down; 3: no answer in time)
+# What a case's answer may be besides applied: refused by its rules (kept as the outcome), or
+# not reachable now (the round tries again).
+NOT_NOW = (Unavailable, NoAnswer)
 
 
 class RoundActivities:
@@ -78,8 +80,8 @@ class RoundActivities:
         service = CaseService(self._client, self._store(), real_now=when_sent)
         try:
             result = await service.act(data.case_id, data.request)
-        except UserError as exc:
-            if exc.exit_code != REFUSED:
-                raise ApplicationError(str(exc), type="CaseUnavailable") from exc
+        except NOT_NOW as exc:
+            raise ApplicationError(str(exc), type="CaseUnavailable") from exc
+        except LifecycleError as exc:
             return CaseActOutcome(applied=False, refusal=str(exc))
         return CaseActOutcome(applied=True, result=result)

@@ -14,9 +14,9 @@ from pathlib import Path
 from temporalio.client import Client
 
 from bench.twin import TWIN, TwinStart
+from lifecycle.app.cases import CaseService
+from lifecycle.app.demo import script
 from lifecycle.calendar import SHANGHAI
-from lifecycle.cases import CaseService
-from lifecycle.demo import script
 from lifecycle.domain.application import Application
 from lifecycle.domain.credit_code import complete
 from lifecycle.policies import REGISTRY

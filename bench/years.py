@@ -18,8 +18,8 @@ from temporalio.worker import Worker
 
 from bench.measure import history_bytes
 from bench.twin import TWIN, TwinActivities, TwinStart, TwinWorkflow
+from lifecycle.app.cases import CaseService
 from lifecycle.calendar import SHANGHAI
-from lifecycle.cases import CaseService
 from lifecycle.contracts import ActRequest
 from lifecycle.domain.application import Application
 from lifecycle.domain.credit_code import complete

@@ -15,7 +15,7 @@ from temporalio.worker import Worker
 
 from activities import build_activities
 from lifecycle import logs
-from lifecycle.cli_cases import system_clock
+from lifecycle.app.system import System
 from lifecycle.config import TASK_QUEUE, Settings
 from lifecycle.gateway import server as gateway_server
 from lifecycle.policies import REGISTRY
@@ -65,7 +65,8 @@ async def _serve(
     if added:
         log.info("search attributes registered", names=added)
     worker = build_worker(client, settings.db_url, cached=settings.case_cache)
-    clock = system_clock(settings, Store.from_url(settings.db_url))
+    system = System(settings)
+    clock = system.clock()
     created = await ensure_schedules(client, clock, TASK_QUEUE)
     if created:
         log.info("evaluation schedules created", schedules=created)
@@ -77,7 +78,7 @@ async def _serve(
             business_clock=clock.describe(),
         )
         if gateway:
-            await gateway_server.serve(settings, stop)  # returns when stopped
+            await gateway_server.serve(settings, stop, system)  # returns when stopped
         else:
             await stop.wait()
         log.info("worker stopping")

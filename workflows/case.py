@@ -11,9 +11,12 @@ are read by the case itself, and what cannot be read is refused in one sentence.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import re
+from collections.abc import AsyncIterator
+from typing import NamedTuple
 
 from temporalio import workflow
 from temporalio.common import RawValue
@@ -32,21 +35,22 @@ with workflow.unsafe.imports_passed_through():
         ActRequest,
         ActResult,
         CalendarNotice,
-        Carried,
         CaseOutcome,
         CaseStart,
         CaseView,
         ExternalEvent,
         MoveRequest,
+        RunState,
     )
     from lifecycle.domain import admissible, deadlines, decide, engine, limits
     from lifecycle.domain.actors import Actor, ActorError
     from lifecycle.domain.application import findings, input_problem
     from lifecycle.domain.case import Action, Case
     from lifecycle.domain.listed import ListedRecord
-    from lifecycle.domain.machine import CaseMachine
     from lifecycle.domain.phases.partners import opening
+    from lifecycle.domain.refusal import cited, clause_of
     from lifecycle.domain.states import Role
+    from lifecycle.errors import ENGINE_RULE
     from lifecycle.policies.registry import REGISTRY, UnknownVersion
     from lifecycle.policies.schema import PolicyPack
     from lifecycle.policies.versions import PackRef
@@ -69,6 +73,8 @@ class CaseWorkflow:
     @workflow.init
     def __init__(self, start: RawValue) -> None:
         self.lock = asyncio.Lock()
+        self._turns = 0  # turns taken with the lock (a judgement holds only in the next)
+        self._judged: dict[str, _Judged] = {}  # by Update id: what its validator judged
         self.changed = False
         self._timer: asyncio.Future[None] | None = None
         self._timer_at: dt.datetime | None = None
@@ -83,8 +89,8 @@ class CaseWorkflow:
         rules, pack = rules_of(self.start)
         clock = self.start.clock.anchored(workflow.info().start_time)
         carried = self.start.carried
-        case = carried.case if carried else _opened(self.start, pack)
-        self.core = CaseRun(self.start, case, rules, pack, clock)
+        state = carried if carried is not None else RunState(case=_opened(self.start, pack))
+        self.core = CaseRun(self.start, state, rules, pack, clock)
         if carried is None:
             self._applied()
 
@@ -98,7 +104,7 @@ class CaseWorkflow:
         )
         data = {"findings": [f.id for f in core.case.findings]}
         clause = core.pack.admission.required_fields_clause
-        core.outbox.append(
+        core.state.outbox.append(
             decide.record(core.case, action, core.case.state, clause, data, core.now())
         )
 
@@ -111,16 +117,16 @@ class CaseWorkflow:
             self.unreadable = input_problem(app) or limits.round_name("round", name)
         if self.unreadable is not None:
             raise ApplicationError(self.unreadable, type="Unreadable", non_retryable=True)
-        async with self.lock:
+        async with self._turn():
             await self.core.catch_up()
             self._show()
         while not (self.core.case.terminal and self.core.settled):
             self.changed = False
             if not await self._sleep():
-                async with self.lock:
+                async with self._turn():
                     await self._on_time()
             elif self.core.events_unwritten:  # what events did meanwhile, written in one go
-                async with self.lock:
+                async with self._turn():
                     await self.core.write_events()
                     self._show()
             turned = self.core.period_turned
@@ -137,7 +143,7 @@ class CaseWorkflow:
         something changed first."""
         core = self.core
         nxt = core.case.next_deadline()
-        if nxt is not None and core.retry_at is not None and nxt.closes_at <= core.now():
+        if nxt is not None and core.state.retry_at is not None and nxt.closes_at <= core.now():
             nxt = None  # due, but held by what the case waits on: the retry wakes it
         delays = []
         if nxt is not None:
@@ -145,8 +151,8 @@ class CaseWorkflow:
         reminder = deadlines.next_reminder(core.case)
         if reminder is not None:
             delays.append(core.clock.real_delay(reminder, workflow.now()))
-        if core.retry_at is not None:
-            delays.append(max(core.retry_at - workflow.now(), dt.timedelta(0)))
+        if core.state.retry_at is not None:
+            delays.append(max(core.state.retry_at - workflow.now(), dt.timedelta(0)))
         if not delays:
             self._stop_timer()
             await workflow.wait_condition(lambda: self.changed)
@@ -206,21 +212,13 @@ class CaseWorkflow:
         )
 
     def _carried(self) -> CaseStart:
+        """The next run's start: this one's state, whole, one run further on."""
         core = self.core
-        carried = Carried(
-            case=core.case,
-            remembered=core.remembered,
-            events=core.events,
-            outbox=core.outbox,
-            rejected=core.rejected,
-            notices=core.notices,
-            release=core.release,
-            run=(self.start.carried.run if self.start.carried else 1) + 1,
-        )
+        state = core.state.model_copy(update={"run": core.state.run + 1})
         return self.start.model_copy(
             update={
                 "engine": ENGINE,
-                "carried": carried,
+                "carried": state,
                 "clock": core.clock,
                 **carried_rules(self.start, core.rules),
             }
@@ -230,24 +228,27 @@ class CaseWorkflow:
 
     @workflow.update(name=ACT)
     async def act(self, request: ActRequest) -> ActResult:
-        async with self.lock:
+        async with self._turn():
             core = self.core
             strict = follows(INPUTS)
             key = request.key if strict else None
+            judged = self._judged.pop(_update_id(), None)
             earlier = await self._earlier(key)
             if earlier is not None:
                 return ActResult(state=core.case.state, seq=earlier, duplicate=True)
             try:
                 action = _action(request, strict, core.sent(request.sent_at) if strict else None)
+                verdict = None
                 if strict:
-                    self._admit(request, action)
-                await core.decide(action)
+                    verdict = judged.verdict if judged and judged.holds(self) else None
+                    verdict = verdict or self._judge(request, action)
+                    if verdict.refusal:
+                        raise Refused(verdict.refusal)
+                await core.decide(action, verdict)
             except Refused as exc:
-                raise ApplicationError(str(exc), type="Refused", non_retryable=True) from None
+                raise _failure(str(exc), "Refused", exc.clause) from None
             except calls.Unavailable as exc:
-                raise ApplicationError(
-                    exc.refusal(request.action), type="Unavailable", non_retryable=True
-                ) from None
+                raise _failure(exc.refusal(request.action), "Unavailable") from None
             if key is not None:
                 core.remember(key, core.case.seq)
             return await self._settle()
@@ -255,39 +256,49 @@ class CaseWorkflow:
     @act.validator
     def _validate_act(self, request: ActRequest) -> None:
         if self.unreadable is not None:
-            raise ValueError(self.unreadable)
+            raise _failure(self.unreadable, "Refused")
         problem = request.problem()
         if problem:
-            raise ValueError(problem)
+            raise _failure(problem, "Invalid")
         if self.core.knows(request.key):
             return  # a retry of a request applied before: answered with that outcome
-        action = _action(request, True, self.core.sent(request.sent_at))
         try:
-            self._admit(request, action)
+            action = _action(request, True, self.core.sent(request.sent_at))
         except Refused as exc:
-            raise ValueError(str(exc)) from None
-        reason = decide.refusal(self.core.case, self.core.pack, action)
-        if reason:
-            raise ValueError(reason)
+            raise _failure(str(exc), "Invalid") from None
+        verdict = self._judge(request, action)
+        if verdict.refusal:
+            raise _failure(verdict.refusal, "Refused", clause_of(verdict.refusal))
+        if not self.lock.locked():  # the case as it stands, not half-way through a change
+            self._judged[_update_id()] = _Judged(self._turns, workflow.now(), verdict)
 
-    def _admit(self, request: ActRequest, action: Action) -> None:
-        """The engine's gate before the rules: the case as the actor read it, the time it was
-        sent, the budget of what the public and other systems may add."""
+    def _judge(self, request: ActRequest, action: Action) -> decide.Verdict:
+        """The action judged once: the engine's gate (the case as the actor read it, the time
+        it was sent, the budget of what the public and other systems may add), then the rules."""
         core = self.core
         problem = admissible.stale(core.case, request.expected_seq) or admissible.refusal(
             core.case, core.pack, action, core.sent(request.sent_at)
         )
         if problem:
-            raise Refused(problem)
+            return decide.Verdict(None, cited(problem, None))
+        return decide.judge(core.case, core.pack, action)
+
+    @contextlib.asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        """The case's lock, counted: a judgement made before a turn still holds in the next
+        turn only if no other turn came between (the case is then as it was judged)."""
+        async with self.lock:
+            self._turns += 1
+            yield
 
     async def _earlier(self, key: str | None) -> int | None:
         """The change a request or event with this key made before, if it was applied."""
         core = self.core
         if key is None:
             return None
-        if key in core.remembered:
-            return core.remembered[key]
-        pending = next((e.seq for e in core.outbox if e.event_id == key), None)
+        if key in core.state.remembered:
+            return core.state.remembered[key]
+        pending = next((e.seq for e in core.state.outbox if e.event_id == key), None)
         if pending is not None or not core.may_have_forgotten():
             return pending
         return await calls.seen(core.case.case_id, key)
@@ -296,7 +307,7 @@ class CaseWorkflow:
     async def move_rules(self, request: MoveRequest) -> ActResult:
         """Moves the case to another version of its programme's rules (audited: who, why,
         from which version to which); the case keeps its state and its deadlines' dates."""
-        async with self.lock:
+        async with self._turn():
             target, new, action = self._move(request)
             core = self.core
             decided = core.now()
@@ -320,11 +331,14 @@ class CaseWorkflow:
     @move_rules.validator
     def _validate_move(self, request: MoveRequest) -> None:
         if self.unreadable is not None:
-            raise ValueError(self.unreadable)
+            raise _failure(self.unreadable, "Refused")
         problem = request.problem()
         if problem:
-            raise ValueError(problem)
-        self._move(request)
+            raise _failure(problem, "Invalid")
+        try:
+            self._move(request)
+        except (ValueError, Refused) as exc:
+            raise _failure(str(exc), "Refused") from None
 
     def _move(self, request: MoveRequest) -> tuple[PackRef, PolicyPack, Action]:
         core = self.core
@@ -361,7 +375,7 @@ class CaseWorkflow:
 
     @workflow.signal(name=EVENT)
     async def event(self, raw: RawValue) -> None:
-        async with self.lock:
+        async with self._turn():
             if self.unreadable is None:
                 await self._event(raw, follows(INPUTS))
             self.changed = True
@@ -397,14 +411,17 @@ class CaseWorkflow:
             raise Refused(problem)
         action = _action(event, strict, core.sent(event.sent_at) if strict else None)
         if strict:
-            self._admit(event, action)
-        reason = decide.refusal(core.case, core.pack, action)
-        if reason:
-            raise Refused(reason)
+            verdict = self._judge(event, action)
+        else:  # judged again below at the time it is applied, as these runs did
+            verdict = decide.judge(core.case, core.pack, action)
+        if verdict.refusal:
+            raise Refused(verdict.refusal)
+        judged_at = workflow.now()
         if strict and await self._earlier(event.key) is not None:  # older than the case recalls
             workflow.logger.info("event already applied", extra={"event_id": event.event_id})
             return
-        await core.decide(action)
+        # Judged on the case as it stands (the lock is held) at this very time: it holds.
+        await core.decide(action, verdict if strict and workflow.now() == judged_at else None)
         core.remember(event.event_id, core.case.seq)
         if strict:  # written by the run loop, with the other events since the last write
             await core.follow_ups()
@@ -431,8 +448,8 @@ class CaseWorkflow:
 
     @workflow.signal(name=CALENDAR_CHANGED)
     async def calendar_changed(self, notice: CalendarNotice) -> None:
-        async with self.lock:
-            if self.unreadable is None and notice.event_id not in self.core.remembered:
+        async with self._turn():
+            if self.unreadable is None and notice.event_id not in self.core.state.remembered:
                 core = self.core
                 core.remember(notice.event_id, core.case.seq)
                 await core.recount_year(notice.year, notice.notice)
@@ -452,16 +469,20 @@ class CaseWorkflow:
             case=core.case,
             rules=core.rules,
             business_now=core.now(),
+            clock=core.clock,
             overdue=core.case.overdue(),
-            actions=CaseMachine(core.pack, core.case.state).actions(case=core.case),
-            trouble=list(core.trouble.values()),
-            unrecorded=len(core.outbox),
-            run=self.start.carried.run if self.start.carried else 1,
+            actions=[a.trigger for a in decide.open_actions(core.case, core.pack)],
+            trouble=list(core.state.trouble.values()),
+            unrecorded=len(core.state.outbox),
+            run=core.state.run,
         )
 
     def _show(self) -> None:
         core = self.core
-        display.show(core.case, core.rules, self.start, core.trouble, len(core.outbox), core.now())
+        state = core.state
+        display.show(
+            core.case, core.rules, self.start, state.trouble, len(state.outbox), core.now()
+        )
 
 
 def _opened(start: CaseStart, pack: PolicyPack) -> Case:
@@ -513,3 +534,27 @@ def _event_id(raw: RawValue) -> str:
     if found:
         return found.group(1).decode()
     return "unreadable-" + hashlib.sha256(raw.payload.data).hexdigest()[:16]
+
+
+class _Judged(NamedTuple):
+    """A validator's judgement of an action: the turn and time it was made at."""
+
+    turn: int
+    at: dt.datetime
+    verdict: decide.Verdict
+
+    def holds(self, case: CaseWorkflow) -> bool:
+        """Nothing changed the case since (only the handler's own turn came) and no time
+        passed: the same facts, so the same judgement."""
+        return case._turns == self.turn + 1 and workflow.now() == self.at
+
+
+def _update_id() -> str:
+    info = workflow.current_update_info()
+    return info.id if info else ""
+
+
+def _failure(message: str, kind: str, clause: str | None = None) -> ApplicationError:
+    """A refusal as the caller receives it: the sentence, the kind of error it is (the
+    ``lifecycle.errors`` class it stands for) and the clause it cites."""
+    return ApplicationError(message, clause or ENGINE_RULE, type=kind, non_retryable=True)

@@ -16,17 +16,17 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from lifecycle.clock import BusinessClock
     from lifecycle.contracts import (
-        Notification,
         RecordInput,
         RejectedEvent,
         ReservationRequest,
         SelectionQuery,
         SlotResult,
     )
-    from lifecycle.contracts.case import RECENT_EVENTS, CaseStart
+    from lifecycle.contracts.case import RECENT_EVENTS, CaseStart, RunState
     from lifecycle.domain import deadlines, decide, engine
     from lifecycle.domain.case import Action, AuditEntry, Case, CaseDeadline
     from lifecycle.domain.plan import Obtained, Plan
+    from lifecycle.domain.refusal import clause_of
     from lifecycle.domain.states import Role
     from lifecycle.policies.schema import PolicyPack
     from lifecycle.policies.versions import PackRef
@@ -55,35 +55,38 @@ REJECTED_KEPT = 200  # refused events waiting for a store that is down, at most 
 
 
 class Refused(Exception):
-    pass
+    """An action the rules (or the engine) refuse: the sentence, and the clause it cites."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.clause = clause_of(reason)
 
 
 class CaseRun:
+    """A run of a case: its state (one object, handed whole to the next run) and the rules,
+    clock and start input it runs under; what is only this run's (the periods it began in, the
+    events not yet written) stays beside it."""
+
     def __init__(
         self,
         start: CaseStart,
-        case: Case,
+        state: RunState,
         rules: PackRef,
         pack: PolicyPack,
         clock: BusinessClock,
     ) -> None:
-        carried = start.carried
-        self.start, self.case, self.rules, self.pack, self.clock = start, case, rules, pack, clock
-        self.outbox: list[AuditEntry] = list(carried.outbox) if carried else []
-        self.release = carried.release if carried else False
-        self.rejected: list[RejectedEvent] = list(carried.rejected) if carried else []
-        self.events_unwritten = bool(self.rejected)  # events left their writes to the run loop
-        self.notices: list[Notification] = list(carried.notices) if carried else []
+        self.start, self.state, self.rules, self.pack, self.clock = start, state, rules, pack, clock
+        self.events_unwritten = bool(state.rejected)  # events left their writes to the run loop
         self.period_turned = False  # a quarter or a year passed: a good moment to continue
         self.periods = self._long_periods()  # what this run began in
-        self.remembered: dict[str, int] = {}
-        if carried:
-            self.remembered = dict.fromkeys(carried.recent_events, 0) | carried.remembered
-        self.events = carried.events if carried else 0
-        self.trouble: dict[str, str] = {}
-        self.recounts: dict[int, str] = {}
-        self.retry_at: dt.datetime | None = None
-        self._attempt = 0
+
+    @property
+    def case(self) -> Case:
+        return self.state.case
+
+    @case.setter
+    def case(self, case: Case) -> None:
+        self.state.case = case
 
     def _long_periods(self) -> dict[str, str]:
         """The quarter or year each recurring deadline of the case covers now."""
@@ -107,43 +110,48 @@ class CaseRun:
 
     # --- deciding -----------------------------------------------------------------------------
 
-    async def decide(self, action: Action) -> None:
+    async def decide(self, action: Action, verdict: decide.Verdict | None = None) -> None:
         """Applies ``action`` whole; raises Refused (with the sentence) or Unavailable (what is
-        missing) and then leaves the case as it was."""
+        missing) and then leaves the case as it was. ``verdict``: the action judged already on
+        the case as it stands (asked here when not given); it is asked once more only when
+        something was obtained for it meanwhile (a count, a place, a claim, a setting)."""
         if action.at is None:
             action = action.model_copy(update={"at": self.now()})
-        reason = decide.refusal(self.case, self.pack, action)
-        if reason:
-            raise Refused(reason)
-        if len(self.outbox) >= OUTBOX_LIMIT and action.actor.role != Role.SYSTEM:
+        verdict = verdict or decide.judge(self.case, self.pack, action)
+        if verdict.refusal:
+            raise Refused(verdict.refusal)
+        if len(self.state.outbox) >= OUTBOX_LIMIT and action.actor.role != Role.SYSTEM:
             raise Refused(
-                f"'{action.trigger}' was not applied: {len(self.outbox)} changes of this case "
-                "wait for the store, which cannot be used; nothing was changed, so try again "
-                "once it is back."
+                f"'{action.trigger}' was not applied: {len(self.state.outbox)} changes of this "
+                "case wait for the store, which cannot be used; nothing was changed, so try "
+                "again once it is back."
             )
         decided = self.now()
-        plan = decide.plan(self.case, self.pack, action, decided, self.start.round)
-        obtained = await self.obtain(plan)
-        action = action.model_copy(
-            update={
-                "slot": obtained.slot,
-                "counted": obtained.counted,
-                "claims": obtained.claims,
-                "settings": obtained.settings,
-            }
-        )
-        reason = decide.refusal(self.case, self.pack, action)
-        if reason:
-            raise Refused(reason)
+        plan = decide.plan(self.case, self.pack, action, decided, self.start.round, verdict)
+        if not plan.empty:
+            obtained = await self.obtain(plan)
+            action = action.model_copy(
+                update={
+                    "slot": obtained.slot,
+                    "counted": obtained.counted,
+                    "claims": obtained.claims,
+                    "settings": obtained.settings,
+                }
+            )
+            verdict = decide.judge(self.case, self.pack, action)  # with what was obtained
+            if verdict.refusal:
+                raise Refused(verdict.refusal)
+        else:
+            obtained = Obtained()
         case = self.case.model_copy(deep=True)
         at = decided if follows(ONE_INSTANT) else self.now()
-        entry = decide.apply(case, self.pack, action, obtained, at, self.start.round)
+        entry = decide.apply(case, self.pack, action, obtained, at, self.start.round, verdict)
         self.commit(case, [entry])
 
     def commit(self, case: Case, entries: list[AuditEntry]) -> None:
         self.case = case
-        self.outbox += entries
-        self.release = self.release or case.terminal
+        self.state.outbox += entries
+        self.state.release = self.state.release or case.terminal
 
     async def obtain(self, plan: Plan) -> Obtained:
         slot = None
@@ -181,17 +189,17 @@ class CaseRun:
         """System actions a passed deadline takes, once they may (the notice closed and no
         objection is open). One that cannot get what it needs waits and is tried again."""
         for _ in range(FOLLOW_UPS):
-            due = [
-                a
+            judged = [
+                (a, decide.judge(self.case, self.pack, a))
                 for a in decide.follow_ups(self.case, self.now())
-                if not decide.refusal(self.case, self.pack, a)
             ]
+            due = [(a, verdict) for a, verdict in judged if not verdict.refusal]
             if not due:
                 break
             try:
-                await self.decide(due[0])
+                await self.decide(*due[0])
             except calls.Unavailable as exc:
-                self.wait_on("follow-up", f"'{due[0].trigger}' needs {exc}")
+                self.wait_on("follow-up", f"'{due[0][0].trigger}' needs {exc}")
                 return
             except Refused:
                 break
@@ -200,19 +208,19 @@ class CaseRun:
     def remember(self, key: str, seq: int) -> None:
         """An event id or request key the case applied, with the change it made (the last 64;
         the store's unique key knows the older ones)."""
-        self.remembered[key] = seq
-        while len(self.remembered) > RECENT_EVENTS:
-            del self.remembered[next(iter(self.remembered))]
-        self.events += 1
+        self.state.remembered[key] = seq
+        while len(self.state.remembered) > RECENT_EVENTS:
+            del self.state.remembered[next(iter(self.state.remembered))]
+        self.state.events += 1
 
     def knows(self, key: str | None) -> bool:
         return key is not None and (
-            key in self.remembered or any(e.event_id == key for e in self.outbox)
+            key in self.state.remembered or any(e.event_id == key for e in self.state.outbox)
         )
 
     def may_have_forgotten(self) -> bool:
         """Whether a key could have left the bounded window (the store then knows)."""
-        return self.events > len(self.remembered)
+        return self.state.events > len(self.state.remembered)
 
     def sent(self, at: dt.datetime | None) -> dt.datetime:
         """The business time an action was sent (never later than now)."""
@@ -244,7 +252,7 @@ class CaseRun:
 
     async def pass_due(self) -> None:
         now = self.now()
-        self.notices += deadlines.reminders_due(self.case, now)
+        self.state.notices += deadlines.reminders_due(self.case, now)
         for held in deadlines.due(self.case, now):
             if (
                 held.provisional
@@ -253,10 +261,10 @@ class CaseRun:
                 and await self._moved_later(held)
             ):
                 continue
-            self.outbox += decide.pass_deadline(self.case, self.pack, held, now)
+            self.state.outbox += decide.pass_deadline(self.case, self.pack, held, now)
             rule = self.pack.deadline(held.name)
             self.period_turned |= rule is not None and rule.every in ("quarter", "year")
-        self.notices += deadlines.reminders_due(self.case, now)  # those of what just passed
+        self.state.notices += deadlines.reminders_due(self.case, now)  # those of what just passed
 
     async def _moved_later(self, held: CaseDeadline) -> bool:
         """A provisional deadline is counted again when it fires (the year's calendar may have
@@ -279,12 +287,12 @@ class CaseRun:
         source = notice or "; ".join(counted.notices) or "the working-day calendar"
         entry = engine.recounted(self.case, held, counted, self.now(), source)
         if entry is not None:
-            self.outbox.append(entry)
+            self.state.outbox.append(entry)
 
     async def recount_year(self, year: int, notice: str) -> None:
         """A year's calendar was installed: every open deadline whose count crossed it is
         counted again now, and each that moved is recorded citing the notice."""
-        self.recounts[year] = notice
+        self.state.recounts[year] = notice
         for held in self.case.running():
             if held.open and held.touches(year):
                 try:
@@ -292,7 +300,7 @@ class CaseRun:
                 except calls.Unavailable as exc:
                     self.wait_on("calendar", f"recount for {year}: {exc}")
                     return
-        del self.recounts[year]
+        del self.state.recounts[year]
         self.clear("calendar")
 
     # --- the store ----------------------------------------------------------------------------
@@ -300,13 +308,13 @@ class CaseRun:
     async def flush(self, projection: bool = False) -> bool:
         """Sends the outbox (and a release of held places) to the store; True when the store
         has everything."""
-        if not (self.outbox or self.release or self.notices or projection):
+        if not (self.state.outbox or self.state.release or self.state.notices or projection):
             return True
-        entries, notices = list(self.outbox), list(self.notices)
+        entries, notices = list(self.state.outbox), list(self.state.notices)
         data = RecordInput(
             snapshot=display.snapshot(self.case, self.start, self.rules, self.now()),
             entries=entries,
-            release=self.release,
+            release=self.state.release,
             notifications=notices,
         )
         try:
@@ -314,9 +322,9 @@ class CaseRun:
         except calls.Unavailable as exc:
             self.wait_on("store", str(exc))
             return False
-        self.outbox = self.outbox[len(entries) :]
-        self.notices = self.notices[len(notices) :]
-        self.release = self.release and not data.release
+        self.state.outbox = self.state.outbox[len(entries) :]
+        self.state.notices = self.state.notices[len(notices) :]
+        self.state.release = self.state.release and not data.release
         self.clear("store")
         return True
 
@@ -324,9 +332,9 @@ class CaseRun:
         workflow.logger.warning(
             "event refused", extra={"event_id": event.event_id, "reason": event.reason}
         )
-        self.rejected = [*self.rejected, event][-REJECTED_KEPT:]
+        self.state.rejected = [*self.state.rejected, event][-REJECTED_KEPT:]
         self.events_unwritten = True
-        if len(self.rejected) >= REJECTED_BATCH and "store" not in self.trouble:
+        if len(self.state.rejected) >= REJECTED_BATCH and "store" not in self.state.trouble:
             await self.write_events()
 
     async def write_events(self) -> None:
@@ -334,20 +342,20 @@ class CaseRun:
         go each (a flood of events costs the history little)."""
         if not await self.flush():
             return
-        if self.rejected:
-            batch = list(self.rejected)
+        if self.state.rejected:
+            batch = list(self.state.rejected)
             try:
                 await calls.reject(batch)
             except calls.Unavailable as exc:
                 self.wait_on("store", str(exc))
                 return
-            self.rejected = self.rejected[len(batch) :]
+            self.state.rejected = self.state.rejected[len(batch) :]
         self.events_unwritten = False
 
     async def catch_up(self) -> None:
         """Tries again whatever waits: deadlines to count, recounts, follow-ups, the store."""
         await self.ensure_running()
-        for year, notice in list(self.recounts.items()):
+        for year, notice in list(self.state.recounts.items()):
             await self.recount_year(year, notice)
         await self.follow_ups()
         await self.write_events()
@@ -355,32 +363,32 @@ class CaseRun:
     # --- what waits -------------------------------------------------------------------------
 
     def wait_on(self, kind: str, problem: str) -> None:
-        if self.trouble.get(kind) != problem:
+        if self.state.trouble.get(kind) != problem:
             workflow.logger.warning(
                 "case is waiting", extra={"waiting_on": kind, "problem": problem}
             )
-        self.trouble[kind] = problem
-        delay = BACKOFF[min(self._attempt, len(BACKOFF) - 1)]
-        self._attempt += 1
-        self.retry_at = workflow.now() + dt.timedelta(seconds=delay)
+        self.state.trouble[kind] = problem
+        delay = BACKOFF[min(self.state.attempt, len(BACKOFF) - 1)]
+        self.state.attempt += 1
+        self.state.retry_at = workflow.now() + dt.timedelta(seconds=delay)
 
     def retry_now(self) -> None:
-        if self.trouble:
-            self.retry_at = workflow.now()
+        if self.state.trouble:
+            self.state.retry_at = workflow.now()
 
     def clear(self, kind: str) -> None:
-        if self.trouble.pop(kind, None) is not None:
+        if self.state.trouble.pop(kind, None) is not None:
             workflow.logger.info("case no longer waiting", extra={"waiting_on": kind})
-        if not self.trouble:
-            self.retry_at, self._attempt = None, 0
+        if not self.state.trouble:
+            self.state.retry_at, self.state.attempt = None, 0
 
     @property
     def settled(self) -> bool:
         return not (
-            self.outbox
-            or self.release
-            or self.trouble
-            or self.recounts
-            or self.rejected
-            or self.notices
+            self.state.outbox
+            or self.state.release
+            or self.state.trouble
+            or self.state.recounts
+            or self.state.rejected
+            or self.state.notices
         )

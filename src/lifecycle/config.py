@@ -7,15 +7,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from lifecycle.errors import Invalid, Misconfigured
+
 TASK_QUEUE = "lifecycle"
-
-
-class UserError(Exception):
-    """A problem the user can fix; the message is one sentence, shown without a stack trace."""
-
-    def __init__(self, message: str, exit_code: int = 2) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 def _int(name: str, default: int, minimum: int = 1, maximum: int = 65535) -> int:
@@ -27,7 +21,7 @@ def _int(name: str, default: int, minimum: int = 1, maximum: int = 65535) -> int
     except ValueError:
         value = minimum - 1
     if not minimum <= value <= maximum:
-        raise UserError(
+        raise Misconfigured(
             f"{name} is '{raw}'; it must be a whole number from {minimum} to {maximum}."
         )
     return value
@@ -40,12 +34,15 @@ def parse_date(name: str, raw: str) -> dt.date:
             return dt.date.fromisoformat(raw)
     except ValueError:
         pass
-    raise UserError(f"{name} is '{raw}'; it must be a calendar date written YYYY-MM-DD.")
+    raise Invalid(f"{name} is '{raw}'; it must be a calendar date written YYYY-MM-DD.")
 
 
 def _date(name: str) -> dt.date | None:
     raw = os.environ.get(name, "").strip()
-    return parse_date(name, raw) if raw else None
+    try:
+        return parse_date(name, raw) if raw else None
+    except Invalid as exc:
+        raise Misconfigured(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -74,7 +71,7 @@ class Settings:
         var_dir = Path(os.environ.get("LIFECYCLE_VAR_DIR", "var")).resolve()
         cert, key = os.environ.get("TEMPORAL_TLS_CERT"), os.environ.get("TEMPORAL_TLS_KEY")
         if bool(cert) != bool(key):
-            raise UserError("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together.")
+            raise Misconfigured("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together.")
         return cls(
             var_dir=var_dir,
             temporal_address=os.environ.get("TEMPORAL_ADDRESS") or None,

@@ -1,7 +1,9 @@
 """structlog everywhere: JSON lines when not a terminal, readable lines in one.
 
 Temporal's own loggers (workflow.logger, activity.logger) flow through the same handler, and
-every line logged for a case carries its ``case_id``.
+every line logged for a case carries its ``case_id``. A person's command shows no library's log
+line (an HTTP request, a connection) unless asked for with ``LIFECYCLE_LOG_LEVEL`` (DEBUG shows
+everything); the worker and the gateway log at INFO.
 """
 
 from __future__ import annotations
@@ -27,7 +29,20 @@ def _case_id(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-def configure(stream: Any = None) -> None:
+# Loggers of the engine itself; every other logger is a library's.
+OWN = (
+    "lifecycle",
+    "workflows",
+    "activities",
+    "runtime",
+    "temporalio.workflow",
+    "temporalio.activity",
+)
+
+
+def configure(stream: Any = None, command: bool = False) -> None:
+    """``command``: a person's command, whose terminal shows the engine's warnings and no
+    library's lines unless ``LIFECYCLE_LOG_LEVEL`` asks for them."""
     global _configured
     if _configured:
         return
@@ -64,12 +79,19 @@ def configure(stream: Any = None) -> None:
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(os.environ.get("LIFECYCLE_LOG_LEVEL", "INFO").upper())
+    asked = os.environ.get("LIFECYCLE_LOG_LEVEL", "").strip().upper()
+    root.setLevel(asked or ("WARNING" if command else "INFO"))
+    if command and not asked:
+        handler.addFilter(_own)
     for chatty in ("alembic", "transitions"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     # The case id travels as a field; keep Temporal's dict out of the message text.
     temporalio.workflow.logger.workflow_info_on_message = False
     temporalio.activity.logger.activity_info_on_message = False
+
+
+def _own(record: logging.LogRecord) -> bool:
+    return record.name.startswith(OWN)
 
 
 def get_logger(name: str = "lifecycle") -> Any:

@@ -16,13 +16,15 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.calendar import BAD_QUESTION, FILE_PROBLEM, CalendarActivities
+from lifecycle.app.system import business_clock
 from lifecycle.calendar import SHANGHAI, WorkingCalendar
 from lifecycle.clock import configured
-from lifecycle.config import UserError
+from lifecycle.config import Settings
 from lifecycle.contracts import CaseSnapshot, SnapshotDeadline
 from lifecycle.domain.case import AuditEntry
 from lifecycle.domain.plan import ClaimRequest, DeadlineRequest, Notification, ReservationRequest
 from lifecycle.domain.states import CaseState
+from lifecycle.errors import Misconfigured
 from lifecycle.store.db import MIGRATIONS, make_engine, migrate
 from lifecycle.store.models import Base
 from lifecycle.store.repo import Store
@@ -146,8 +148,24 @@ def test_the_first_clock_recorded_is_the_systems(real_store):
         configured(dt.date(2025, 9, 26), 10, real + dt.timedelta(hours=5))
     )
     assert later == first and later.real_origin == real
-    with pytest.raises(UserError, match="This system runs on business time from 2025-09-26"):
-        real_store.business_clock(configured(None, 86400, real))
+
+
+def test_a_command_whose_clock_settings_differ_is_told_which(real_store, monkeypatch, tmp_path):
+    monkeypatch.setenv("LIFECYCLE_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("LIFECYCLE_BUSINESS_START", "2025-09-26")
+    monkeypatch.setenv("LIFECYCLE_DAY_SECONDS", "10")
+    assert business_clock(Settings.from_env(), real_store).start == dt.date(2025, 9, 26)
+    monkeypatch.delenv("LIFECYCLE_BUSINESS_START")
+    with pytest.raises(Misconfigured) as told:
+        business_clock(Settings.from_env(), real_store)
+    assert str(told.value).startswith(
+        "This system runs on business time from 2025-09-26 00:00 Asia/Shanghai, 10 s per day "
+        "(recorded when it first ran), but LIFECYCLE_BUSINESS_START is not set here;"
+    )
+    monkeypatch.setenv("LIFECYCLE_BUSINESS_START", "2025-09-26")
+    monkeypatch.setenv("LIFECYCLE_DAY_SECONDS", "60")
+    with pytest.raises(Misconfigured, match="but LIFECYCLE_DAY_SECONDS is 60 here;"):
+        business_clock(Settings.from_env(), real_store)
 
 
 def test_migrating_a_store_with_selected_cases_backfills_their_places(tmp_path):

@@ -20,9 +20,9 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from lifecycle.cases import CaseService
-from lifecycle.config import UserError
+from lifecycle.app.cases import CaseService
 from lifecycle.contracts import EVENT, CalendarNotice, ExternalEvent, MoveRequest
+from lifecycle.errors import LifecycleError
 from lifecycle.policies import REGISTRY
 from lifecycle.policies.loader import read_document
 from lifecycle.store.repo import Store
@@ -120,7 +120,7 @@ async def wenzhou_listed_year(service, env, _calendar) -> str:
     case = await listed(service, env, service.store, "wenzhou-2021", "2026-03-02")
     for n in range(4):
         record = service_record("diagnosis", "2026-03-10", n)
-        with contextlib.suppress(UserError):  # the fourth is over the cap
+        with contextlib.suppress(LifecycleError):  # the fourth is over the cap
             await service.act(case.case_id, req("record_service", case.provider, **record))
     filing = {
         "event_date": "2026-04-20",
@@ -178,8 +178,8 @@ async def guangzhou_rectification_lapsed_and_continued(service, env, _calendar) 
 
 
 async def wuhan_evaluation_round(service, env, _calendar) -> str:
+    from lifecycle.app.rounds import RoundService
     from lifecycle.contracts.rounds import CloseRequest, ScoreRequest
-    from lifecycle.rounds import RoundService
     from tests.workflows.listed import listed
     from tests.workflows.test_rounds import WUHAN_FULL, WUHAN_GRADES
 

@@ -9,8 +9,15 @@ import json
 import pytest
 from temporalio.api.common.v1 import Payload
 
-from lifecycle.config import UserError
-from lifecycle.temporal.codec import ENCODING, KEY_ID, EncryptionCodec, KeyRing, ensure_keys
+from lifecycle.errors import LifecycleError
+from lifecycle.temporal.codec import (
+    ENCODING,
+    KEY_ID,
+    EncryptionCodec,
+    KeyRing,
+    SealedElsewhere,
+    ensure_keys,
+)
 
 PLAIN = Payload(
     metadata={"encoding": b"json/plain"}, data='{"contact":"王工 13800000000"}'.encode()
@@ -47,10 +54,12 @@ async def test_an_altered_payload_or_an_unknown_key_is_refused():
     altered = Payload(
         metadata=sealed.metadata, data=sealed.data[:-1] + bytes([sealed.data[-1] ^ 1])
     )
-    with pytest.raises(ValueError, match="does not open: it was altered"):
+    with pytest.raises(SealedElsewhere, match="codec key 'k1'.* does not open it.* altered"):
         await codec.decode([altered])
-    with pytest.raises(ValueError, match="codec key 'k1', which is not in the key file"):
+    with pytest.raises(SealedElsewhere, match="codec key 'k1', which is not among the keys"):
         await EncryptionCodec(KeyRing({"k9": bytes(32)}, "k9")).decode([sealed])
+    with pytest.raises(SealedElsewhere, match="LIFECYCLE_CODEC_KEYS"):  # names the setting
+        await EncryptionCodec(KeyRing.new()).decode([sealed])  # another system's k1
 
 
 def test_a_key_file_is_made_for_its_owner_only_and_a_bad_one_named(tmp_path):
@@ -60,10 +69,10 @@ def test_a_key_file_is_made_for_its_owner_only_and_a_bad_one_named(tmp_path):
     assert ensure_keys(path).keys == KeyRing.read(path).keys  # made once, then read
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"current": "a", "keys": {"a": "c2hvcnQ="}}))
-    with pytest.raises(UserError, match="key 'a' is 5 bytes; AES-256 keys are 32 bytes"):
+    with pytest.raises(LifecycleError, match="key 'a' is 5 bytes; AES-256 keys are 32 bytes"):
         KeyRing.read(bad)
     bad.write_text("{}")
-    with pytest.raises(UserError, match="is not a key file"):
+    with pytest.raises(LifecycleError, match="is not a key file"):
         KeyRing.read(bad)
-    with pytest.raises(UserError, match="cannot be read"):
+    with pytest.raises(LifecycleError, match="cannot be read"):
         KeyRing.read(tmp_path / "missing.json")

@@ -60,7 +60,7 @@ def test_a_case_continued_with_its_whole_trail_keeps_only_its_sequence():
         {**start_input("qingdao_failed_preliminary"), "case": old, "clock_origin": None}
     )
     case = start.carried.case
-    assert case.seq == 5 and start.carried.recent_events == ["e1", "e2"]
+    assert case.seq == 5 and start.carried.remembered == {"e1": 0, "e2": 0}
     notice = case.deadlines["public_notice"]
     assert (notice.states, notice.rule, notice.overdue_mark) == (
         [CaseState.PUBLICITY],

@@ -7,11 +7,11 @@ import datetime as dt
 
 import httpx
 
+from lifecycle.app.system import System
 from lifecycle.config import Settings
 from lifecycle.gateway.app import create_app
 from lifecycle.gateway.core import Gateway
 from lifecycle.store.repo import Store
-from lifecycle.temporal.codec import EncryptionCodec, KeyRing
 
 
 async def test_an_unexpected_failure_is_one_json_sentence(tmp_path, monkeypatch):
@@ -25,7 +25,7 @@ async def test_an_unexpected_failure_is_one_json_sentence(tmp_path, monkeypatch)
     async def broken_temporal():  # the SDK failing in a way it never should
         raise RuntimeError("socket closed mid-frame")
 
-    gateway = Gateway(settings, store, EncryptionCodec(KeyRing.new()), broken_temporal)
+    gateway = Gateway(System(settings, store, connect=broken_temporal))
     app = create_app(gateway)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:

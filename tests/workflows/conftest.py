@@ -11,7 +11,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from lifecycle.cases import CaseService
+from lifecycle.app.cases import CaseService
 from runtime.worker import build_worker
 from tests.helpers import BIN
 

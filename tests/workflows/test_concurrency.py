@@ -3,9 +3,9 @@ one at a time, none lost (time-skipping server, real SQLite store)."""
 
 import asyncio
 
-from lifecycle.config import UserError
 from lifecycle.contracts import EVENT, ExternalEvent
 from lifecycle.domain.states import CaseState
+from lifecycle.errors import LifecycleError
 from tests.workflows.cases import (
     DISTRICT,
     EXPERT,
@@ -42,7 +42,7 @@ async def test_concurrent_publicise_beyond_the_cap_selects_exactly_the_cap(servi
     refused = [(c, r) for c, r in zip(ids, results, strict=True) if isinstance(r, Exception)]
     assert len(selected) == 3 and len(refused) == 4
     for case_id, error in refused:
-        assert isinstance(error, UserError)
+        assert isinstance(error, LifecycleError)
         assert str(error) == (
             "'publicise' refused: the chain_leader selection in sector rail_transit already "
             "holds 3 of at most 3 (qingdao-2024 §一)."

@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from lifecycle.config import UserError
 from lifecycle.domain.phases.exits import ban_ends
 from lifecycle.domain.states import CaseState
+from lifecycle.errors import LifecycleError
 from tests.workflows.cases import OFFICER, at, req, simple
 from tests.workflows.listed import listed
 from tests.workflows.test_admission import open_round
@@ -29,7 +29,7 @@ def test_a_ban_ends_the_day_before_the_same_date_years_later():
 async def test_a_wenzhou_complaints_exit_bars_three_years(service, env, store):
     case = await listed(service, env, store, "wenzhou-2021", "2026-03-02")
     with pytest.raises(
-        UserError,
+        LifecycleError,
         match="data reason is plagiarism; it must be one of complaints_threshold, voluntary, other",
     ):
         await service.act(case.case_id, officer("exit", "投诉", reason="plagiarism"))
@@ -51,7 +51,7 @@ async def test_a_wenzhou_complaints_exit_bars_three_years(service, env, store):
 
     again = simple("wenzhou-2021", credit_code=case.credit_code)
     later = open_round(store, "wenzhou-2021", "2028")
-    with pytest.raises(UserError) as refused:
+    with pytest.raises(LifecycleError) as refused:
         await service.apply("wenzhou-2021", again, later, now=at("2028-03-08"))
     assert str(refused.value) == (
         f"{case.credit_code} is banned from applying until 2029-03-07: 被3家及以上企业投诉或"
@@ -68,10 +68,12 @@ async def test_a_wenzhou_complaints_exit_bars_three_years(service, env, store):
 async def test_guangzhou_clearance_is_proposed_confirmed_and_bars_for_good(service, env, store):
     case = await listed(service, env, store, "guangzhou-2024", "2026-03-02")
     exit_ = officer("exit", "累计两次不达标", reason="failed_twice", meeting="2026年第9次局务会")
-    with pytest.raises(UserError, match=r"proposed first \('propose_exit'\).*§4.4\(清退\)"):
+    with pytest.raises(LifecycleError, match=r"proposed first \('propose_exit'\).*§4.4\(清退\)"):
         await service.act(case.case_id, exit_)
     await service.act(case.case_id, officer("propose_exit", reason="falsified"))
-    with pytest.raises(UserError, match=r"clearance was proposed on 2026-03-\d\d \(falsified\)"):
+    with pytest.raises(
+        LifecycleError, match=r"clearance was proposed on 2026-03-\d\d \(falsified\)"
+    ):
         await service.act(case.case_id, officer("propose_exit", reason="failed_twice"))
     [proposal] = (await service.view(case.case_id)).case.listed.decisions
     assert (proposal.kind, proposal.reason, proposal.clause) == (
@@ -84,9 +86,9 @@ async def test_guangzhou_clearance_is_proposed_confirmed_and_bars_for_good(servi
         case.case_id, officer("close_decision", "局务会未予确认", decision=proposal.id)
     )
     await service.act(case.case_id, officer("propose_exit", reason="failed_twice"))
-    with pytest.raises(UserError, match="data meeting is None; it must be a text"):
+    with pytest.raises(LifecycleError, match="data meeting is None; it must be a text"):
         await service.act(case.case_id, officer("exit", "确认清退", reason="failed_twice"))
-    with pytest.raises(UserError, match="proposed for 'failed_twice'"):
+    with pytest.raises(LifecycleError, match="proposed for 'failed_twice'"):
         await service.act(
             case.case_id, officer("exit", "x", reason="falsified", meeting="第9次局务会")
         )
@@ -97,7 +99,9 @@ async def test_guangzhou_clearance_is_proposed_confirmed_and_bars_for_good(servi
     assert (row.data["meeting"], row.data["ban"]["ends"]) == ("2026年第9次局务会", None)
 
     again = simple("guangzhou-2024", credit_code=case.credit_code)
-    with pytest.raises(UserError, match="banned from applying permanently: 累计两次绩效评价不达标"):
+    with pytest.raises(
+        LifecycleError, match="banned from applying permanently: 累计两次绩效评价不达标"
+    ):
         await service.apply(
             "guangzhou-2024",
             again,
@@ -121,7 +125,7 @@ async def test_rectification_failed_exits_without_a_meeting_or_a_ban(service, en
 
 
 async def test_closing_a_programme_closes_each_open_case_once(service, env, store):
-    from lifecycle.programme import close_programme
+    from lifecycle.app.programme import close_programme
 
     one = await listed(service, env, store, "guangzhou-2024", "2026-03-02")
     two = await listed(service, env, store, "guangzhou-2024", "2026-03-02")
@@ -130,7 +134,7 @@ async def test_closing_a_programme_closes_each_open_case_once(service, env, stor
     await service.act(
         gone.case_id, officer("exit", "自行退出", reason="asked_to_leave", meeting="第3次局务会")
     )
-    with pytest.raises(UserError, match="wuhan-2021 has no closing clause; guangzhou-2024"):
+    with pytest.raises(LifecycleError, match="wuhan-2021 has no closing clause; guangzhou-2024"):
         await close_programme(service, "wuhan-2021", OFFICER, "验收")
     results = await close_programme(service, "guangzhou-2024", OFFICER, "试点工作验收完成")
     assert sorted(c for c, _, closed in results if closed) == sorted([one.case_id, two.case_id])

@@ -8,8 +8,8 @@ import shutil
 import pytest
 from temporalio.client import WorkflowExecutionStatus
 
-from lifecycle.config import UserError
 from lifecycle.domain.states import CaseState
+from lifecycle.errors import LifecycleError
 from tests.workflows.cases import (
     DISTRICT,
     EXPERT,
@@ -51,7 +51,7 @@ async def test_publicise_with_a_malformed_holiday_file_is_refused_whole(
     case_id = await scored(service, store)
     bad = holiday_file(calendar_dir, 2025, BROKEN)
     first = req("publicise", OFFICER).model_copy(update={"request_id": "publicise-1"})
-    with pytest.raises(UserError) as refused:
+    with pytest.raises(LifecycleError) as refused:
         await service.act(case_id, first)
     assert str(refused.value) == (
         f"'publicise' was not applied: the working-day calendar cannot be used ({bad}, line 7: "
@@ -135,7 +135,9 @@ async def test_a_store_that_is_down_is_waited_for_and_caught_up(service, env, st
 async def test_a_reservation_needs_the_store(service, env, store, tmp_path):
     case_id = await scored(service, store)
     restore = _break(store, tmp_path / "store.db")
-    with pytest.raises(UserError, match=r"^'publicise' was not applied: the store cannot be used"):
+    with pytest.raises(
+        LifecycleError, match=r"^'publicise' was not applied: the store cannot be used"
+    ):
         await service.act(case_id, req("publicise", OFFICER))
     restore()
     assert (await service.view(case_id)).case.state == CaseState.EXPERT_REVIEW

@@ -15,9 +15,9 @@ from temporalio.client import (
 )
 from temporalio.common import RawValue
 
-from lifecycle.config import UserError
 from lifecycle.contracts import ACT, EVENT, WORKFLOW, CaseStart, ExternalEvent
 from lifecycle.domain.states import CaseState
+from lifecycle.errors import LifecycleError
 from lifecycle.policies import REGISTRY
 from tests.helpers import assert_eventually
 from tests.workflows.cases import OFFICER, at, qingdao, req, runs, to_publicity, trail
@@ -192,7 +192,7 @@ async def test_objections_are_judged_at_the_time_they_were_sent(service, env, st
     await service.act(case_id, req("object", "public:a", "资质存疑"))
     await env.sleep(dt.timedelta(days=20))  # the notice closed; the objection holds the case
     assert (await service.view(case_id)).case.state == CaseState.PUBLICITY
-    with pytest.raises(UserError) as late:
+    with pytest.raises(LifecycleError) as late:
         await service.act(case_id, req("object", "public:b", "逾期的异议"))
     assert str(late.value).startswith(
         "'object' refused: the 公示 closed at 2025-10-09 24:00 (Asia/Shanghai), before this was "
@@ -252,7 +252,7 @@ async def test_an_action_decided_on_an_older_reading_is_refused_naming_the_last_
     seq = (await service.view(case_id)).case.seq
     await service.act(case_id, req("object", "public:a", "材料不实"))
     stale = req("dismiss_objection", OFFICER, "不成立").model_copy(update={"expected_seq": seq})
-    with pytest.raises(UserError) as refused:
+    with pytest.raises(LifecycleError) as refused:
         await service.act(case_id, stale)
     assert str(refused.value).startswith(
         f"the case changed since it was read at #{seq}: its last change is #{seq + 1} object by "

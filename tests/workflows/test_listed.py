@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from lifecycle.config import UserError
 from lifecycle.contracts import EVENT, ExternalEvent
 from lifecycle.domain.credit_code import complete
+from lifecycle.errors import LifecycleError
 from tests.helpers import assert_eventually
 from tests.workflows.cases import OFFICER, assert_audit_matches, req, runs, trail
 from tests.workflows.listed import listed
@@ -77,7 +77,7 @@ async def test_concurrent_records_never_exceed_the_cap(service, env, store):
                 case.case_id,
                 req("record_service", case.provider, **service_record(kind, "2026-03-19", n)),
             )
-        except UserError as exc:
+        except LifecycleError as exc:
             return str(exc)
 
     results = await asyncio.gather(
@@ -100,11 +100,11 @@ async def test_plagiarism_bars_purchased_services_until_the_year_ends(service, e
     target(store, 2026, 100)
     target(store, 2027, 100)
     case = await listed(service, env, store, WENZHOU, "2026-03-02")
-    with pytest.raises(UserError, match="needs a reason"):
+    with pytest.raises(LifecycleError, match="needs a reason"):
         await service.act(case.case_id, req("bar_purchase", OFFICER))
     await service.act(case.case_id, req("bar_purchase", OFFICER, "抄袭他人诊断报告"))
     await case.until(env, "2026-12-30")
-    with pytest.raises(UserError, match=r"2026 \(wenzhou-2021 第十六条\(四\)\).*2027-01-01"):
+    with pytest.raises(LifecycleError, match=r"2026 \(wenzhou-2021 第十六条\(四\)\).*2027-01-01"):
         await service.act(
             case.case_id,
             req("record_service", case.provider, **service_record("diagnosis", "2026-12-29")),
@@ -143,7 +143,7 @@ async def test_training_filed_on_its_last_on_time_date_and_after(
     await case.until(env, latest)
     await service.act(case.case_id, req("file_training", case.provider, **filing))
     await case.until(env, after)
-    with pytest.raises(UserError) as refused:
+    with pytest.raises(LifecycleError) as refused:
         await service.act(case.case_id, req("file_training", case.provider, **filing))
     assert f"after its latest on-time date {latest}" in str(refused.value)
     assert "wenzhou-2021 第十五条" in str(refused.value)
@@ -231,7 +231,7 @@ async def test_one_provider_may_not_both_transform_and_assess_one_enterprise(ser
         n = 1 if kind == "transformation" else 2
         await service.act(first.case_id, record(first, kind, n))
         await service.act(first.case_id, record(first, kind, n))  # the same kind again: fine
-        with pytest.raises(UserError) as refused:
+        with pytest.raises(LifecycleError) as refused:
             await service.act(first.case_id, record(first, then, n))
         assert f"has recorded {kind} for enterprise {enterprise(n)}" in str(refused.value)
         assert "qingdao-2024 §二(一)7" in str(refused.value)
@@ -262,7 +262,7 @@ async def test_a_missed_quarterly_report_is_a_finding_and_a_late_one_is_recorded
     assert (row.action, row.data["period"], row.data["late"]) == ("submit_report", "2026-Q1", True)
     held = (await service.view(case.case_id)).case.deadlines["quarterly_self_report"]
     assert (held.period, held.met) == ("2026-Q2", False), "a late Q1 report does not meet Q2's"
-    with pytest.raises(UserError, match="owed for 2026-Q2 now"):
+    with pytest.raises(LifecycleError, match="owed for 2026-Q2 now"):
         await service.act(case.case_id, req("submit_report", case.provider, period="2026-Q3"))
     await case.until(env, "2026-07-06")
     await service.act(case.case_id, req("submit_report", case.provider))
@@ -312,7 +312,9 @@ async def test_a_change_reported_late_is_a_finding_and_a_new_name_shows_from_its
     assert (finding.id, finding.clause) == ("late_change_notice", "§4.4.4")
     row = store.audit(case.case_id)[-1]
     assert row.data["latest"] == "2026-03-09"
-    with pytest.raises(UserError, match="takes effect on 2026-03-23; report the next one after"):
+    with pytest.raises(
+        LifecycleError, match="takes effect on 2026-03-23; report the next one after"
+    ):
         await service.act(
             case.case_id,
             req("report_change", case.provider, changes=["capital"], effective="2026-06-01"),
@@ -342,7 +344,7 @@ async def test_partners_apply_with_documents_and_are_published_after_a_notice(se
         "audited_accounts": "2025审计报告.pdf",
     }
     one, two = enterprise(501), enterprise(502)
-    with pytest.raises(UserError, match="lacks credit_report.*guangzhou-2024 §4.6"):
+    with pytest.raises(LifecycleError, match="lacks credit_report.*guangzhou-2024 §4.6"):
         await service.act(
             case.case_id,
             req("apply_partner", case.provider, partner=one, name="生态一", documents=documents),
@@ -412,19 +414,19 @@ async def test_a_training_filing_refused_by_its_rules_then_reviewed_held_and_rep
         ({"participants": 99}, "data participants is 99; a lecture needs at least 100"),
         ({"industries": ["textiles"]}, "industries"),
     ):
-        with pytest.raises(UserError, match=says):
+        with pytest.raises(LifecycleError, match=says):
             await service.act(case.case_id, req("file_training", case.provider, **(good | change)))
     await service.act(case.case_id, req("file_training", case.provider, **good))
     [filing] = (await service.view(case.case_id)).case.listed.filings
     district = "district_officer:wang@鹿城区"
-    with pytest.raises(UserError, match="this step needs it reviewed"):
+    with pytest.raises(LifecycleError, match="this step needs it reviewed"):
         await service.act(case.case_id, req("accept_training", OFFICER, filing=filing.id))
     await service.act(
         case.case_id, req("review_training", district, filing=filing.id, approved=True)
     )
     await service.act(case.case_id, req("accept_training", OFFICER, filing=filing.id))
     report = {"filing": filing.id, "attendance": 110, "satisfaction": 79.5}
-    with pytest.raises(UserError, match="report it after the event"):
+    with pytest.raises(LifecycleError, match="report it after the event"):
         await service.act(case.case_id, req("report_training", case.provider, **report))
     await case.until(env, "2026-04-27")
     await service.act(case.case_id, req("report_training", case.provider, **report))

@@ -5,10 +5,10 @@ directory, the results and the exit announcement say what the records say."""
 import datetime as dt
 import json
 
+from lifecycle.app.publish import documents, html_of, write
+from lifecycle.app.rounds import RoundService
 from lifecycle.contracts.rounds import CloseRequest, ScoreRequest
 from lifecycle.policies import load_pack
-from lifecycle.publish import documents, html_of, write
-from lifecycle.rounds import RoundService
 from tests.workflows.cases import OFFICER, at, req
 from tests.workflows.listed import listed
 

@@ -5,8 +5,8 @@ a finding of the listed phase turned into an order."""
 
 import pytest
 
-from lifecycle.config import UserError
 from lifecycle.domain.states import CaseState
+from lifecycle.errors import LifecycleError
 from tests.workflows.cases import OFFICER, req
 from tests.workflows.listed import listed
 
@@ -27,9 +27,11 @@ async def ordered(service, env, store, **data):
 async def test_an_order_submitted_and_accepted_returns_to_listed(service, env, store):
     case = await listed(service, env, store, GUANGZHOU, "2026-03-02")
     await case.until(env, "2026-03-10")
-    with pytest.raises(UserError, match="data grounds is None; it must be one of staff_complaints"):
+    with pytest.raises(
+        LifecycleError, match="data grounds is None; it must be one of staff_complaints"
+    ):
         await service.act(case.case_id, officer("order_rectification", "不规范"))
-    with pytest.raises(UserError, match="needs a reason"):
+    with pytest.raises(LifecycleError, match="needs a reason"):
         await service.act(case.case_id, officer("order_rectification", grounds="late_report"))
     await service.act(
         case.case_id, officer("order_rectification", "季度材料不规范", grounds="late_report")
@@ -53,16 +55,16 @@ async def test_an_order_submitted_and_accepted_returns_to_listed(service, env, s
     )
     assert store.case(case.case_id).state == "rectification"
 
-    with pytest.raises(UserError, match="has not submitted its rectification"):
+    with pytest.raises(LifecycleError, match="has not submitted its rectification"):
         await service.act(case.case_id, officer("accept_rectification"))
-    with pytest.raises(UserError, match="only after '整改期限届满, 未完成整改'"):
+    with pytest.raises(LifecycleError, match="only after '整改期限届满, 未完成整改'"):
         await service.act(case.case_id, officer("exit", "未整改", reason="rectification_failed"))
-    with pytest.raises(UserError, match="none has"):
+    with pytest.raises(LifecycleError, match="none has"):
         await service.act(case.case_id, officer("continue_rectification", "再给时间"))
     await service.act(
         case.case_id, req("submit_rectification", case.provider, "已按要求补交季度材料")
     )
-    with pytest.raises(UserError, match="waits for the bureau's decision"):
+    with pytest.raises(LifecycleError, match="waits for the bureau's decision"):
         await service.act(case.case_id, req("submit_rectification", case.provider, "again"))
     result = await service.act(case.case_id, officer("accept_rectification"))
     assert result.state == CaseState.LISTED
@@ -130,7 +132,7 @@ async def test_a_finding_is_turned_into_an_order(service, env, store):
     await case.until(env, "2026-04-16")  # the Q1 self-report was due 15 April
     [finding] = (await service.view(case.case_id)).case.findings
     assert finding.id == "late_report"
-    with pytest.raises(UserError, match="'late_change_notice' is not an open finding"):
+    with pytest.raises(LifecycleError, match="'late_change_notice' is not an open finding"):
         await service.act(
             case.case_id, officer("order_rectification", "x", finding="late_change_notice")
         )

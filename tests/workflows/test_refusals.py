@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from lifecycle.config import UserError
 from lifecycle.domain.states import CaseState
+from lifecycle.errors import LifecycleError
 from tests.helpers import assert_eventually
 from tests.workflows.cases import DISTRICT, EXPERT, OFFICER, at, qingdao, req, simple
 from tests.workflows.test_admission import open_round
@@ -74,7 +74,7 @@ async def test_refused_action_leaves_history_unchanged(service, store, steps, ac
     await assert_eventually(lambda: _async(len(store.audit(case_id)) == len(steps) + 1))
     rows = len(store.audit(case_id))
     state = (await service.view(case_id)).case.state
-    with pytest.raises(UserError, match=message):
+    with pytest.raises(LifecycleError, match=message):
         await service.act(case_id, action)
     assert await update_events(service, case_id) == len(steps)
     assert len(store.audit(case_id)) == rows
@@ -88,7 +88,7 @@ async def test_provider_withdraws_its_own_case(service, store):
     )
     result = await service.act(case_id, req("withdraw", f"provider:{app.credit_code}", "战略调整"))
     assert result.state == CaseState.WITHDRAWN
-    with pytest.raises(UserError, match="is closed \\(withdrawn\\)"):
+    with pytest.raises(LifecycleError, match="is closed \\(withdrawn\\)"):
         await service.act(case_id, req("begin_review", OFFICER))
 
 
@@ -97,7 +97,7 @@ async def test_passing_with_an_open_finding_needs_a_reason(service, store):
     view = await service.view(case_id)
     assert {f.id for f in view.case.findings} == {"own_ip", "product_cases"}
     await service.act(case_id, req("begin_review", OFFICER))
-    with pytest.raises(UserError, match="2 open finding\\(s\\); passing it needs a reason"):
+    with pytest.raises(LifecycleError, match="2 open finding\\(s\\); passing it needs a reason"):
         await service.act(case_id, req("pass_preliminary", DISTRICT))
     await service.act(case_id, req("pass_preliminary", DISTRICT, "知识产权证书补交, 案例核实"))
     case = (await service.view(case_id)).case
@@ -131,7 +131,7 @@ async def test_selection_maximum_per_sector_and_type(service, store):
     for case_id in ids[:3]:
         await service.act(case_id, req("publicise", OFFICER))
     with pytest.raises(
-        UserError,
+        LifecycleError,
         match=r"the chain_leader selection in sector rail_transit already holds 3 of at most 3 "
         r"\(qingdao-2024 §一\)",
     ):
@@ -168,7 +168,7 @@ async def test_selection_maximum_per_sector_and_type(service, store):
     ],
 )
 async def test_invalid_applications_are_refused(service, store, fields, message):
-    with pytest.raises(UserError, match=message):
+    with pytest.raises(LifecycleError, match=message):
         await applied(service, store, **fields)
     assert store.cases() == []
 
@@ -178,7 +178,9 @@ async def test_second_application_with_the_same_id_is_refused(service, store):
     rnd = open_round(store, "qingdao-2024")
     case_id = await service.apply("qingdao-2024", app, rnd, now=at("2025-09-26"))
     await assert_eventually(lambda: _async(len(store.audit(case_id)) == 1))
-    with pytest.raises(UserError, match=f"already has a case in qingdao-2024 round t: {case_id}"):
+    with pytest.raises(
+        LifecycleError, match=f"already has a case in qingdao-2024 round t: {case_id}"
+    ):
         await service.apply("qingdao-2024", app, rnd, now=at("2025-09-26"))
     assert len(store.audit(case_id)) == 1 and len(store.cases()) == 1
 
@@ -188,7 +190,9 @@ async def test_branch_of_an_entity_already_applying_is_refused(service, store):
     rnd = open_round(store, "qingdao-2024")
     held = await service.apply("qingdao-2024", parent, rnd, now=at("2025-09-26"))
     branch = qingdao(parent_credit_code=parent.credit_code)
-    with pytest.raises(UserError, match=f"already applies in qingdao-2024 round t as {held}.*§二"):
+    with pytest.raises(
+        LifecycleError, match=f"already applies in qingdao-2024 round t as {held}.*§二"
+    ):
         await service.apply("qingdao-2024", branch, rnd, now=at("2025-09-26"))
     sister = qingdao(parent_credit_code=parent.credit_code)
     other_round = open_round(store, "qingdao-2024", "t2")
@@ -206,7 +210,7 @@ async def test_banned_provider_is_refused_with_reason_clause_and_end(service, st
     )
     rnd = open_round(store, "wenzhou-2021")
     with pytest.raises(
-        UserError, match="banned from applying until 2028-01-09: 被3家企业投诉.*第十六条"
+        LifecycleError, match="banned from applying until 2028-01-09: 被3家企业投诉.*第十六条"
     ):
         await service.apply("wenzhou-2021", app, rnd, now=at("2025-09-26"))
     assert await service.apply("wenzhou-2021", app, rnd, now=at("2028-01-10"))
@@ -214,7 +218,7 @@ async def test_banned_provider_is_refused_with_reason_clause_and_end(service, st
 
 async def test_application_after_the_round_closes_is_refused(service, store):
     rnd = open_round(store, "qingdao-2024", "late", applications_close=dt.date(2025, 9, 25))
-    with pytest.raises(UserError, match="closed at 2025-09-25 24:00"):
+    with pytest.raises(LifecycleError, match="closed at 2025-09-25 24:00"):
         await service.apply("qingdao-2024", qingdao(), rnd, now=at("2025-09-26", hour=0))
     assert await service.apply("qingdao-2024", qingdao(), rnd, now=at("2025-09-25", hour=23))
 

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from lifecycle.config import UserError
+from lifecycle.app.rounds import RoundService
 from lifecycle.contracts.rounds import CloseRequest, ScoreRequest
 from lifecycle.domain.states import CaseState
-from lifecycle.rounds import RoundService
+from lifecycle.errors import LifecycleError
 from tests.workflows.cases import OFFICER, at, req, simple
 from tests.workflows.listed import listed
 from tests.workflows.test_admission import open_round
@@ -76,17 +76,17 @@ async def test_a_wuhan_round_ranks_pays_within_its_budget_and_eliminates(
         cases[case.case_id] = (grade, n)
     rid = await rounds.start("wuhan-2021", "2026", budget=4_500_000, today=dt.date(2026, 12, 1))
     assert rid == "evaluation:wuhan-2021:2026"
-    with pytest.raises(UserError, match="already has a round for 2026"):
+    with pytest.raises(LifecycleError, match="already has a round for 2026"):
         await rounds.start("wuhan-2021", "2026", today=dt.date(2026, 12, 1))
     view = await rounds.opened(rid)
     assert sorted(e.case_id for e in view.roster) == sorted(cases)
 
     first = next(iter(cases))
-    with pytest.raises(UserError, match="worst_reports is -1; it must be a whole number"):
+    with pytest.raises(LifecycleError, match="worst_reports is -1; it must be a whole number"):
         await rounds.score(rid, score(first, {**WUHAN_FULL, "worst_reports": -1}))
-    with pytest.raises(UserError, match="a provider may not 'score'"):
+    with pytest.raises(LifecycleError, match="a provider may not 'score'"):
         await rounds.score(rid, score(first, WUHAN_FULL, by=f"provider:{first.split(':')[-1]}"))
-    with pytest.raises(UserError, match=r"is not among the 6 provider\(s\)"):
+    with pytest.raises(LifecycleError, match=r"is not among the 6 provider\(s\)"):
         await rounds.score(rid, score("case:wuhan-2021:2021:91420100MA4K000001", WUHAN_FULL))
     for case_id, (grade, n) in cases.items():
         extra = {"new_investment_cny": 100_000_000} if n == 1 else {}  # 2 points more: rank 2
@@ -124,7 +124,7 @@ async def test_a_wuhan_round_ranks_pays_within_its_budget_and_eliminates(
         (r.rank, r.grade, r.reward_cny) for r in view.results
     ]
     assert store.rounds.round(rid).status == "closed"
-    with pytest.raises(UserError, match="is closed"):
+    with pytest.raises(LifecycleError, match="is closed"):
         await rounds.score(rid, score(first, WUHAN_FULL))
 
 
@@ -132,13 +132,17 @@ async def test_a_round_with_rewards_is_not_closed_without_a_budget(service, env,
     await listed(service, env, store, "wuhan-2021", "2026-03-02")
     rid = await rounds.start("wuhan-2021", "2026", today=dt.date(2026, 12, 1))
     await rounds.opened(rid)
-    with pytest.raises(UserError, match=r"has no budget.*--budget CNY \(wuhan-2021 第十一条\)"):
+    with pytest.raises(
+        LifecycleError, match=r"has no budget.*--budget CNY \(wuhan-2021 第十一条\)"
+    ):
         await rounds.close(rid, CloseRequest(actor=OFFICER))
-    with pytest.raises(UserError, match="only bureau_officer may"):
+    with pytest.raises(LifecycleError, match="only bureau_officer may"):
         await rounds.close(rid, CloseRequest(actor="expert:x", budget_cny=1))
-    with pytest.raises(UserError, match="--period 2027 has not begun"):
+    with pytest.raises(LifecycleError, match="--period 2027 has not begun"):
         await rounds.start("wuhan-2021", "2027", today=dt.date(2026, 12, 1))
-    with pytest.raises(UserError, match="--period is '2026-Q1'; wuhan-2021 evaluates every year"):
+    with pytest.raises(
+        LifecycleError, match="--period is '2026-Q1'; wuhan-2021 evaluates every year"
+    ):
         await rounds.start("wuhan-2021", "2026-Q1", today=dt.date(2026, 12, 1))
 
 
@@ -191,7 +195,9 @@ async def test_guangzhou_two_failed_quarters_propose_clearance_confirmed_and_ban
     )
     assert (await service.act(failing.case_id, confirm)).state == CaseState.EXITED
     again = simple("guangzhou-2024", credit_code=failing.credit_code)
-    with pytest.raises(UserError, match="banned from applying permanently: 累计两次绩效评价不达标"):
+    with pytest.raises(
+        LifecycleError, match="banned from applying permanently: 累计两次绩效评价不达标"
+    ):
         await service.apply(
             "guangzhou-2024",
             again,

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from lifecycle.config import UserError
 from lifecycle.contracts import CalendarNotice, MoveRequest
 from lifecycle.domain.states import CaseState
+from lifecycle.errors import LifecycleError
 from lifecycle.policies import REGISTRY
 from lifecycle.policies.loader import PACK_DIR, read_document
 from tests.workflows.cases import (
@@ -68,11 +68,11 @@ async def test_the_bureau_moves_a_case_to_newer_rules_with_an_audit_row(service,
     old = REGISTRY.current("qingdao-2024")
     new = qingdao_version(seven_day_notice)
     case_id = await scored(service, store)
-    with pytest.raises(UserError, match="only bureau_officer may"):
+    with pytest.raises(LifecycleError, match="only bureau_officer may"):
         await service.move(case_id, MoveRequest(version=new.version, actor=EXPERT, reason="x"))
-    with pytest.raises(UserError, match="needs a reason"):
+    with pytest.raises(LifecycleError, match="needs a reason"):
         await service.move(case_id, MoveRequest(version=new.version, actor=OFFICER))
-    with pytest.raises(UserError, match="version 'abc' is not a version of qingdao-2024"):
+    with pytest.raises(LifecycleError, match="version 'abc' is not a version of qingdao-2024"):
         await service.move(case_id, MoveRequest(version="abc", actor=OFFICER, reason="x"))
     result = await service.move(
         case_id, MoveRequest(version=new.version, actor=OFFICER, reason="市局修订公示期")
@@ -99,7 +99,7 @@ async def test_a_move_the_new_rules_cannot_hold_is_refused(service, store):
     case_id = await service.apply("qingdao-2024", qingdao(), rnd, now=at("2025-09-26"))
     await to_publicity(service, case_id, preliminary=True)
     rows = len(store.audit(case_id))
-    with pytest.raises(UserError) as refused:
+    with pytest.raises(LifecycleError) as refused:
         await service.move(case_id, MoveRequest(version=renamed.version, actor=OFFICER, reason="x"))
     assert str(refused.value) == (
         f"rules {renamed} do not declare the open deadline(s) public_notice in state "

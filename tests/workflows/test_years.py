@@ -5,10 +5,10 @@ import datetime as dt
 
 import pytest
 
-from lifecycle.config import UserError
 from lifecycle.contracts import EVENT, ExternalEvent
 from lifecycle.contracts.case import HISTORY_EVENTS
 from lifecycle.domain.states import CaseState
+from lifecycle.errors import LifecycleError
 from tests.helpers import assert_eventually
 from tests.workflows.cases import (
     OFFICER,
@@ -123,7 +123,7 @@ async def test_a_refused_or_failing_event_never_fails_the_case(
     monkeypatch.setenv("LIFECYCLE_CALENDAR_DIR", str(folder))
     # Meeting the weekly report starts next week's, which needs the (broken) calendar.
     await handle.signal(EVENT, ExternalEvent(event_id="e4", action="submit_report", actor=provider))
-    with pytest.raises(UserError, match="the working-day calendar cannot be used"):
+    with pytest.raises(LifecycleError, match="the working-day calendar cannot be used"):
         await service.act(case_id, req("submit_report", provider))  # waits for e4's handler
     monkeypatch.delenv("LIFECYCLE_CALENDAR_DIR")
     result = await service.act(case_id, req("submit_report", provider))

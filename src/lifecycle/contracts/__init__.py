@@ -35,6 +35,7 @@ from lifecycle.contracts.case import (
     CaseView,
     ExternalEvent,
     MoveRequest,
+    RunState,
 )
 from lifecycle.domain.plan import (
     ClaimRequest,
@@ -63,6 +64,7 @@ __all__ = [
     "ActResult",
     "CalendarNotice",
     "Carried",
+    "RunState",
     "CaseOutcome",
     "CaseSnapshot",
     "CaseStart",

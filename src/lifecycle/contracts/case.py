@@ -41,8 +41,10 @@ HISTORY_BYTES = 2 * 1024 * 1024
 Assurance = Literal["asserted", "oidc", "api-key"]
 
 
-class Carried(BaseModel):
-    """What a run hands the next one when it continues as new: the same size at any age."""
+class RunState(BaseModel):
+    """Everything a case's run holds, in one object: what the case is, what it remembers of
+    requests and events, what waits for the store, and what it waits on. A run hands it whole
+    to the next when it continues as new, so it is the same size at any age."""
 
     case: Case
     remembered: dict[str, int] = Field(
@@ -59,6 +61,26 @@ class Carried(BaseModel):
     )
     release: bool = Field(False, description="a release of held places waits for the store")
     run: int = 1
+    trouble: dict[str, str] = Field(
+        default_factory=dict, description="what the case waits on, by kind (the store, …)"
+    )
+    recounts: dict[int, str] = Field(
+        default_factory=dict, description="years whose installed calendar is still to count"
+    )
+    retry_at: dt.datetime | None = Field(None, description="when what waits is tried again")
+    attempt: int = Field(0, description="tries of what waits so far (its backoff)")
+
+    @model_validator(mode="after")
+    def _from_recent_events(self) -> RunState:
+        """Runs before remembered changes carried their event ids alone."""
+        if self.recent_events:
+            self.remembered = dict.fromkeys(self.recent_events, 0) | self.remembered
+            self.recent_events = []
+        return self
+
+
+# Its name in the start input (``carried``) and in older code.
+Carried = RunState
 
 
 class CaseStart(BaseModel):
@@ -73,7 +95,7 @@ class CaseStart(BaseModel):
     clock: BusinessClock = Field(default_factory=BusinessClock)
     indexed: bool = Field(True, description="keep the custom search attributes up to date")
     history_budget: int = Field(HISTORY_EVENTS, ge=40, le=3500)
-    carried: Carried | None = None
+    carried: RunState | None = None
     engine: int = Field(
         0, description="the engine's changes this run follows (0: as its history's markers say)"
     )
@@ -189,7 +211,8 @@ class ActResult(BaseModel):
 class CaseView(BaseModel):
     case: Case
     rules: PackRef | None
-    business_now: dt.datetime
+    business_now: dt.datetime = Field(description="the case's business time at its last task")
+    clock: BusinessClock | None = Field(None, description="the case's clock, to read it now")
     overdue: list[str]
     actions: list[str]
     trouble: list[str] = Field(default_factory=list)

@@ -10,6 +10,7 @@ import datetime as dt
 from lifecycle.calendar import SHANGHAI
 from lifecycle.domain import registry
 from lifecycle.domain.case import Action, Case
+from lifecycle.domain.refusal import Refusal
 from lifecycle.domain.states import Role
 from lifecycle.policies.schema import PolicyPack
 
@@ -27,7 +28,7 @@ def stale(case: Case, expected_seq: int | None) -> str | None:
         if last is not None and last.seq == case.seq
         else f"its last change is #{case.seq}"
     )
-    return (
+    return Refusal(
         f"the case changed since it was read at #{expected_seq}: {since}; read it again "
         "('lifecycle case show') and decide on it as it is now."
     )
@@ -46,10 +47,11 @@ def _late(case: Case, pack: PolicyPack, action: Action, sent: dt.datetime) -> st
         return None
     for window in (d for d in case.running() if d.rule == "window"):
         if sent >= window.closes_at:
-            return (
+            return Refusal(
                 f"'{action.trigger}' refused: the {window.label or window.name} closed at "
                 f"{window.date} 24:00 (Asia/Shanghai), before this was sent "
-                f"({sent.astimezone(SHANGHAI):%Y-%m-%d %H:%M}) ({pack.id} {window.clause})."
+                f"({sent.astimezone(SHANGHAI):%Y-%m-%d %H:%M}) ({pack.id} {window.clause}).",
+                f"{pack.id} {window.clause}",
             )
     return None
 
@@ -58,11 +60,11 @@ def _over_budget(case: Case, pack: PolicyPack, action: Action, sent: dt.datetime
     handler = registry.handler(action.trigger)
     problem = handler.budget(case, pack, action) if handler and handler.budget else None
     if problem:
-        return f"'{action.trigger}' refused: {problem}"
+        return Refusal(f"'{action.trigger}' refused: {problem}")
     if action.event_id and not action.event_id.startswith("request:"):
         day = sent.astimezone(SHANGHAI).date()
         if case.events_day == day and case.events_today >= EVENTS_PER_DAY:
-            return (
+            return Refusal(
                 f"'{action.trigger}' refused: the case has taken {case.events_today} events from "
                 f"other systems on {day}, the most it takes in a day (engine rule); send the "
                 "rest the next day."

@@ -7,6 +7,7 @@ the phase modules) and the pack; this module names no action and no deadline.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from lifecycle.calendar import SHANGHAI
@@ -16,6 +17,7 @@ from lifecycle.domain.application import Finding
 from lifecycle.domain.case import Action, AuditEntry, Case, CaseDeadline, LastChange
 from lifecycle.domain.machine import CaseMachine
 from lifecycle.domain.plan import Obtained, Plan
+from lifecycle.domain.refusal import Refusal, cited
 from lifecycle.domain.states import CaseState, Role
 from lifecycle.policies.schema import PolicyPack, Round, Transition
 
@@ -29,43 +31,103 @@ def today(at: dt.datetime) -> dt.date:
     return at.astimezone(SHANGHAI).date()
 
 
-def refusal(case: Case, pack: PolicyPack, action: Action) -> str | None:
-    """Why the action may not happen now, in one sentence; None when it may."""
+@dataclass(frozen=True)
+class Verdict:
+    """An action judged once against the case as it stands: the rule it fires, or why it may
+    not happen (the sentence, with its clause)."""
+
+    rule: Transition | None
+    refusal: Refusal | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.refusal is None and self.rule is not None
+
+
+def judge(case: Case, pack: PolicyPack, action: Action) -> Verdict:
+    """Whether the action may happen now, asked once: the engine's rules, the machine's (its
+    state, roles and guards), the reason and clause it needs, and the phase's own check."""
     actor = action.actor
     if actor.role == Role.PROVIDER and actor.id != case.credit_code:
-        return f"provider '{actor.id}' may act only on its own case (engine rule)."
+        return Verdict(
+            None, Refusal(f"provider '{actor.id}' may act only on its own case (engine rule).")
+        )
     slot = action.slot
     if slot is not None and not slot.granted:  # the cap's own clause, not the action's
-        return (
-            f"'{action.trigger}' refused: {slot.what} already holds {slot.held} of at most "
-            f"{slot.capacity} ({slot.clause})."
+        return Verdict(
+            None,
+            Refusal(
+                f"'{action.trigger}' refused: {slot.what} already holds {slot.held} of at most "
+                f"{slot.capacity} ({slot.clause}).",
+                slot.clause,
+            ),
         )
-    machine = CaseMachine(pack, case.state)
-    reason = machine.refusal(action.trigger, actor.role, case, action)
-    if reason:
-        return reason
-    rule = rule_of(case, pack, action)
+    rule, reason = CaseMachine(pack, case.state).judge(action.trigger, actor.role, case, action)
+    if reason or rule is None:
+        return Verdict(rule, reason)
     handler = registry.handler(action.trigger)
     needs_reason = rule.dest in ADVERSE or (handler is not None and handler.needs_reason)
     if actor.role != Role.SYSTEM and not action.reason.strip() and needs_reason:
-        return (
-            f"'{action.trigger}' needs a reason (--reason): adverse decisions and objections "
-            "record why (engine rule)."
+        return Verdict(
+            rule,
+            Refusal(
+                f"'{action.trigger}' needs a reason (--reason): adverse decisions and objections "
+                "record why (engine rule)."
+            ),
         )
     if action.clause is not None and action.clause not in pack.clauses:
-        return f"clause '{action.clause}' is not a clause of {pack.id}."
-    return handler.check(case, pack, action) if handler and handler.check else None
+        return Verdict(rule, Refusal(f"clause '{action.clause}' is not a clause of {pack.id}."))
+    own = handler.check(case, pack, action) if handler and handler.check else None
+    return Verdict(rule, cited(own, f"{pack.id} {rule.clause}"))
 
 
-def rule_of(case: Case, pack: PolicyPack, action: Action) -> Transition:
-    rule = CaseMachine(pack, case.state).rule(action.trigger)
-    assert rule is not None, f"'{action.trigger}' was not checked before use"
-    return rule
+@dataclass(frozen=True)
+class OpenAction:
+    """An action the case could take now by its rules, and who may take it."""
+
+    trigger: str
+    roles: tuple[Role, ...]
+    clause: str
 
 
-def plan(case: Case, pack: PolicyPack, action: Action, at: dt.datetime, rnd: Round) -> Plan:
-    """What the action needs from outside before it may change the case."""
-    rule = rule_of(case, pack, action)
+def open_actions(case: Case, pack: PolicyPack) -> list[OpenAction]:
+    """The actions people could take on the case now: allowed in its state, their conditions on
+    the case itself holding, and something open for them to act on."""
+    machine = CaseMachine(pack, case.state)
+    found = []
+    for trigger in machine.actions(case=case):
+        rule = machine.rule(trigger)
+        handler = registry.handler(trigger)
+        if rule is None or (handler and handler.available and handler.available(case, pack)):
+            continue
+        roles = tuple(r for r in rule.roles if r != Role.SYSTEM)
+        found.append(OpenAction(trigger, roles, f"{pack.id} {rule.clause}"))
+    return found
+
+
+def refusal(case: Case, pack: PolicyPack, action: Action) -> Refusal | None:
+    """Why the action may not happen now, in one sentence; None when it may."""
+    return judge(case, pack, action).refusal
+
+
+def _allowed(case: Case, pack: PolicyPack, action: Action, verdict: Verdict | None) -> Transition:
+    verdict = verdict or judge(case, pack, action)
+    if verdict.refusal is not None:
+        raise ValueError(verdict.refusal)
+    assert verdict.rule is not None, f"'{action.trigger}' was not judged before use"
+    return verdict.rule
+
+
+def plan(
+    case: Case,
+    pack: PolicyPack,
+    action: Action,
+    at: dt.datetime,
+    rnd: Round,
+    verdict: Verdict | None = None,
+) -> Plan:
+    """What the allowed action needs from outside before it may change the case."""
+    rule = _allowed(case, pack, action, verdict)
     dest = rule.dest or case.state
     # The deadlines that keep running into ``dest``; the others end with the state.
     kept = {n: d for n, d in case.deadlines.items() if dest in d.states}
@@ -106,15 +168,14 @@ def apply(
     obtained: Obtained,
     at: dt.datetime,
     rnd: Round,
+    verdict: Verdict | None = None,
 ) -> AuditEntry:
-    """Applies an allowed action: its effect, the transition, its deadlines, one audit entry."""
-    reason = refusal(case, pack, action)
-    if reason:
-        raise ValueError(reason)
-    machine = CaseMachine(pack, case.state)
-    rule = rule_of(case, pack, action)
+    """Applies an allowed action: its effect, the transition, its deadlines, one audit entry.
+    ``verdict`` is the judgement already made on these facts (asked here when not given)."""
+    rule = _allowed(case, pack, action, verdict)
     before = case.state
-    after = machine.fire(action.trigger, case, action)  # guards see the case as it was
+    # The machine moves on the judgement made: its guards are not asked a second time.
+    after = CaseMachine(pack, case.state).fire(action.trigger, case, action, judged=True)
     handler = registry.handler(action.trigger)
     data = handler.effect(case, pack, action) if handler and handler.effect else dict(action.data)
     if "findings_answered" in rule.conditions:

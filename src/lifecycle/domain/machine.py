@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from transitions import EventData, Machine
 
 from lifecycle.domain.conditions import CASE_ONLY, CONDITIONS, ActionFacts, CaseFacts
+from lifecycle.domain.refusal import Refusal
 from lifecycle.domain.states import CaseState, Role
 
 if TYPE_CHECKING:
@@ -57,32 +58,48 @@ class CaseMachine:
     def rule(self, trigger: str) -> Transition | None:
         return next((t for t in self.pack.transition(trigger) if self.current in t.source), None)
 
-    def refusal(self, trigger: str, role: Role, case: CaseFacts, action: ActionFacts) -> str | None:
-        """Why ``role`` may not ``trigger`` now, in one sentence; None when it may."""
+    def judge(
+        self, trigger: str, role: Role, case: CaseFacts, action: ActionFacts
+    ) -> tuple[Transition | None, Refusal | None]:
+        """The rule ``trigger`` fires in this state, and why ``role`` may not fire it now (one
+        sentence with its clause; None when it may)."""
         if not self.pack.transition(trigger):
             known = ", ".join(dict.fromkeys(t.trigger for t in self.pack.transitions))
-            return f"'{trigger}' is not an action of {self.pack.id} (its actions: {known})."
+            return None, Refusal(
+                f"'{trigger}' is not an action of {self.pack.id} (its actions: {known})."
+            )
         rule = self.rule(trigger)
         if rule is None:
             open_now = ", ".join(self.actions(case=case)) or "none"
-            return (
+            return None, Refusal(
                 f"'{trigger}' is not allowed while the case is {self.state} "
                 f"(allowed now: {open_now})."
             )
+        clause = f"{self.pack.id} {rule.clause}"
         if role not in rule.roles:
             who = ", ".join(rule.roles)
-            return f"{role.a} may not '{trigger}'; only {who} may ({self.pack.id} {rule.clause})."
+            return rule, Refusal(
+                f"{role.a} may not '{trigger}'; only {who} may ({clause}).", clause
+            )
         for name in rule.conditions:
             reason = CONDITIONS[name](case, action)
             if reason:
-                return f"'{trigger}' refused: {reason} ({self.pack.id} {rule.clause})."
-        return None
+                return rule, Refusal(f"'{trigger}' refused: {reason} ({clause}).", clause)
+        return rule, None
 
-    def fire(self, trigger: str, case: CaseFacts, action: ActionFacts) -> CaseState:
+    def refusal(self, trigger: str, role: Role, case: CaseFacts, action: ActionFacts) -> str | None:
+        """Why ``role`` may not ``trigger`` now, in one sentence; None when it may."""
+        return self.judge(trigger, role, case, action)[1]
+
+    def fire(
+        self, trigger: str, case: CaseFacts, action: ActionFacts, judged: bool = False
+    ) -> CaseState:
+        """Moves the machine; ``judged``: the action was judged on these very facts, so the
+        guards let it pass rather than ask again."""
         shared = _shared(self.pack)
         with shared.lock:
             shared.state = self.state
-            if not getattr(shared, trigger)(case=case, action=action):
+            if not getattr(shared, trigger)(case=case, action=action, judged=judged):
                 raise ValueError(f"'{trigger}' did not pass its conditions in state {self.state}")
             self.state = shared.state
         return self.current
@@ -154,6 +171,8 @@ def _spec(t: Transition) -> dict[str, Any]:
 
 def _guard(name: str) -> Any:
     def guard(event: EventData) -> bool:
+        if event.kwargs.get("judged"):
+            return True
         return CONDITIONS[name](event.kwargs["case"], event.kwargs["action"]) is None
 
     guard.__name__ = name

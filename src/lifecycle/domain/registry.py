@@ -21,6 +21,7 @@ Check = Callable[["Case", "PolicyPack", "Action"], "str | None"]
 Effect = Callable[["Case", "PolicyPack", "Action"], "dict[str, Any]"]
 Needs = Callable[["Case", "PolicyPack", "Action"], "Plan"]
 Reserver = Callable[["Case", "PolicyPack", "Transition"], "ReservationRequest | None"]
+Available = Callable[["Case", "PolicyPack"], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,9 @@ class Handler:
     needs was obtained, which ``action`` then carries); ``needs`` says what it needs from outside
     (counts, claims, places, bureau settings); ``budget`` refuses what would grow the case past
     what it carries (an engine rule, for new input only); ``effect`` changes the case and
-    returns the data its audit row keeps."""
+    returns the data its audit row keeps; ``available`` says, from the case alone, why the action
+    cannot be taken now by anyone with any data (nothing open for it to act on), so it is not
+    offered."""
 
     trigger: str
     phase: str
@@ -38,6 +41,7 @@ class Handler:
     needs_reason: bool = False
     budget: Check | None = None
     needs: Needs | None = None
+    available: Available | None = None
 
 
 _HANDLERS: dict[str, Handler] = {}

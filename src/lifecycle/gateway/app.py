@@ -1,9 +1,11 @@
 """The HTTP gateway: what the ``lifecycle case`` commands do, for staff, providers, the public and
 other systems, each known by a token or an API key (never by what a request says of itself).
 
-Errors are JSON ``{"error": one sentence, "clause": …}`` with 400 bad input, 401 not
-authenticated, 403 not allowed, 404 no such case, 409 refused by the rules or a duplicate, 413 a
-body over 1 MiB, 503 Temporal, the store or the sign-in keys unavailable."""
+Errors are JSON ``{"error": one sentence, "clause": …}``, their status from the kind of error
+(``core.STATUSES``, once): 400 bad input, 401 not authenticated, 403 not allowed, 404 no such
+case, round or programme, 409 refused by the rules or a duplicate, 413 a body over 1 MiB, 503
+Temporal, the store or the sign-in keys unavailable (or settings that do not fit), 504 no
+answer in time (what was sent may still be applied)."""
 
 from __future__ import annotations
 
@@ -13,16 +15,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from temporalio.service import RPCError
 
 from lifecycle import logs
-from lifecycle.domain import invalid
+from lifecycle.app import LifecycleError, Unauthenticated, Unavailable
+from lifecycle.app.failures import unavailable
+from lifecycle.app.inputs import sentence
+from lifecycle.app.rules import load_all
 from lifecycle.gateway import cases, codec, programmes, rounds
-from lifecycle.gateway.auth import AuthError
-from lifecycle.gateway.core import ApiError, Gateway, body_of
-from lifecycle.policies import REGISTRY
+from lifecycle.gateway.core import Gateway, body_of, status_of
 
 log = logs.get_logger("lifecycle.gateway")
 
@@ -71,7 +72,7 @@ class _TooBig(Exception):
 def create_app(gateway: Gateway) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI):  # type: ignore[no-untyped-def]
-        REGISTRY.load()
+        load_all()
         yield
 
     app = FastAPI(
@@ -87,14 +88,13 @@ def create_app(gateway: Gateway) -> FastAPI:
     app.include_router(programmes.router)
     app.include_router(codec.router)
 
-    @app.exception_handler(ApiError)
-    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(body_of(str(exc), exc.clause), status_code=exc.status)
-
-    @app.exception_handler(AuthError)
-    async def auth_error(_: Request, exc: AuthError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return JSONResponse(body_of(str(exc), exc.clause), exc.status, headers=headers)
+    @app.exception_handler(LifecycleError)
+    async def refused(_: Request, exc: LifecycleError) -> JSONResponse:
+        status = status_of(exc)
+        if isinstance(exc, Unavailable):
+            log.warning("unavailable", error=type(exc.__cause__ or exc).__name__)
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthenticated) else None
+        return JSONResponse(body_of(exc.message, exc.clause), status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def bad_input(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -104,10 +104,13 @@ def create_app(gateway: Gateway) -> FastAPI:
             place[0] if place else "", "the request"
         )
         err["loc"] = place[1:]
-        return JSONResponse(body_of(invalid.sentence(err, what), "engine rule"), 400)
+        return JSONResponse(body_of(sentence(err, what)), 400)
 
     @app.exception_handler(Exception)
-    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        outage = unavailable(exc)
+        if outage is not None:
+            return await refused(request, outage)
         log.error("unexpected error", error=type(exc).__name__, detail=str(exc)[:200])
         return JSONResponse(
             body_of(
@@ -115,20 +118,6 @@ def create_app(gateway: Gateway) -> FastAPI:
                 "done, and its log has the details."
             ),
             status_code=500,
-        )
-
-    @app.exception_handler(SQLAlchemyError)
-    async def store_down(_: Request, exc: SQLAlchemyError) -> JSONResponse:
-        log.warning("store unavailable", error=type(exc).__name__)
-        return JSONResponse(
-            body_of("The store (database) is unavailable; try again when it is back."), 503
-        )
-
-    @app.exception_handler(RPCError)
-    async def temporal_down(_: Request, exc: RPCError) -> JSONResponse:
-        log.warning("temporal unavailable", status=str(exc.status))
-        return JSONResponse(
-            body_of(f"Temporal did not answer ({exc.status.name if exc.status else 'error'})."), 503
         )
 
     app.add_middleware(

@@ -3,37 +3,21 @@ the published directory, open to everyone."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import Field, ValidationError
-from temporalio.api.enums.v1 import WorkflowExecutionStatus
-from temporalio.service import RPCError, RPCStatusCode
 
-from lifecycle.cases import policy_of
-from lifecycle.cli_render import case_json, case_row_json, case_text, entry_json, history_lines
-from lifecycle.contracts import ActRequest, ExternalEvent
-from lifecycle.domain import invalid
-from lifecycle.domain.actors import Actor, ActorError
-from lifecycle.domain.application import Application, input_problem
-from lifecycle.domain.phases.complaints import text_refusal
-from lifecycle.domain.states import Role
-from lifecycle.gateway.auth import ACT, EVENTS, READ, AuthError, Principal
-from lifecycle.gateway.core import (
-    ApiError,
-    Gateway,
-    Parts,
-    Strict,
-    Who,
-    case_id_of,
-    may,
-    pack_of,
-    run,
-)
+from lifecycle.app import Invalid, Unauthenticated, access, records, rules
+from lifecycle.app import cases as service
+from lifecycle.app import events as intake
+from lifecycle.app.cases import checked_case_id
+from lifecycle.app.inputs import act_request, application, sentence, state
+from lifecycle.app.publish import directory as published_directory
+from lifecycle.app.views.cases import case_json, case_text, entry_json, history_lines
+from lifecycle.gateway.core import Parts, Strict, Who
 from lifecycle.gateway.signatures import SignatureError, check
-from lifecycle.publish import documents
 
 router = APIRouter()
 
@@ -66,57 +50,7 @@ class EventBody(Strict):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
-def _already(event_id: str, case_id: str) -> JSONResponse:
-    """A re-sent event: answered as received before, and not applied again."""
-    return JSONResponse({"status": "already received", "event_id": event_id, "case_id": case_id})
-
-
-def reader(gateway: Gateway, who: Principal, case_id: str) -> None:
-    """Staff read every case (a district officer, their district's); a provider, its own."""
-    may(who, READ, "read cases")
-    row = gateway.store.case(case_id)
-    if who.role == Role.PROVIDER:
-        if row is None or row.credit_code != who.credit_code:
-            raise AuthError(f"{who.actor} may read only its own case.", 403)
-    elif who.role == Role.DISTRICT_OFFICER and row is not None:
-        if row.district != who.district:
-            raise AuthError(f"{who.actor} may read only cases of district {who.district}.", 403)
-    elif not who.staff:
-        raise AuthError(f"{who.role.a.capitalize()} may not read cases.", 403)
-
-
-def acting(gateway: Gateway, who: Principal, case_id: str, action: str, named: str | None) -> None:
-    may(who, ACT, "act on cases")
-    if named is not None and named != who.actor:
-        raise AuthError(
-            f"actor is '{named[:80]}', but this request is authenticated as {who.actor}; a "
-            "request acts only as its own caller (engine rule).",
-            403,
-        )
-    pack = pack_of(policy_of(case_id))
-    roles = {r for t in pack.transition(action) for r in t.roles}
-    if not roles:
-        known = ", ".join(
-            dict.fromkeys(
-                t.trigger
-                for t in pack.transitions
-                if Role.SYSTEM not in t.roles or len(t.roles) > 1
-            )
-        )
-        raise ApiError(
-            400, f"action '{action[:40]}' is not an action of {pack.id} (its actions: {known})."
-        )
-    if who.role not in roles:
-        rule = pack.transition(action)[0]
-        raise AuthError(
-            f"{who.role.a} may not '{action}'; only {', '.join(sorted(roles))} may.",
-            403,
-            f"{pack.id} {rule.clause}",
-        )
-    if who.role == Role.PROVIDER:
-        row = gateway.store.case(case_id)
-        if row is not None and row.credit_code != who.credit_code:
-            raise AuthError(f"{who.actor} may act only on its own case (engine rule).", 403)
+Format = Literal["json", "text"]
 
 
 @router.get("/health", tags=["system"])
@@ -127,25 +61,10 @@ async def health() -> dict[str, str]:
 @router.post("/cases", status_code=201, tags=["cases"])
 async def apply(gateway: Parts, body: ApplyBody, who: Who) -> dict[str, str]:
     """Apply to a programme: a provider for itself, or a bureau officer on its behalf."""
-    pack = pack_of(body.policy)
-    try:
-        app_ = Application.model_validate(body.application)
-    except ValidationError as exc:
-        raise ApiError(400, invalid.sentence(exc.errors()[0], "application")) from None
-    problem = input_problem(app_)
-    if problem:
-        raise ApiError(400, f"application: {problem}")
-    if who.role == Role.PROVIDER:
-        if app_.credit_code != who.credit_code:
-            raise AuthError(
-                f"{who.actor} may apply only for itself; the application names {app_.credit_code}.",
-                403,
-            )
-    elif who.role != Role.BUREAU_OFFICER:
-        raise AuthError(f"{who.role.a.capitalize()} may not apply for a provider.", 403)
-    may(who, ACT, "apply")
-    service = await gateway.cases()
-    case_id = await run(service.apply(pack.id, app_, body.round))
+    pack = rules.pack(body.policy)
+    app_ = application(body.application)
+    access.apply_for(who, app_.credit_code)
+    case_id = await service.apply(gateway.system, pack.id, app_, body.round)
     return {"case_id": case_id}
 
 
@@ -153,32 +72,20 @@ async def apply(gateway: Parts, body: ApplyBody, who: Who) -> dict[str, str]:
 async def list_cases(
     gateway: Parts,
     who: Who,
-    state: str | None = None,
+    state_: Annotated[str | None, Query(alias="state")] = None,
     policy: str | None = None,
     pending_decision: bool = False,
 ) -> list[dict[str, Any]]:
-    may(who, READ, "read cases")
-    if not (who.staff or who.role == Role.PROVIDER):
-        raise AuthError(f"{who.role.a.capitalize()} may not list cases.", 403)
-    rows = gateway.store.cases(state=state, policy=policy, pending=pending_decision)
-    if who.role == Role.PROVIDER:
-        rows = [r for r in rows if r.credit_code == who.credit_code]
-    if who.role == Role.DISTRICT_OFFICER:
-        rows = [r for r in rows if r.district == who.district]
-    return [case_row_json(r) for r in rows]
-
-
-def _texts(who: Principal, texts: bool) -> bool:
-    """Complaint texts are an enterprise's business: shown to officers who ask, never others."""
-    if not texts:
-        return False
-    refusal = text_refusal(who.role)
-    if refusal:
-        raise AuthError(f"texts: {refusal}", 403)
-    return True
-
-
-Format = Literal["json", "text"]
+    """Cases from the read model, one row a case (a district officer's district, a provider's
+    own)."""
+    mine = access.list_cases(who)
+    return records.cases(
+        gateway.system.store,
+        state=state(state_),
+        policy=policy,
+        pending=pending_decision,
+        **mine,
+    )
 
 
 @router.get("/cases/{case_id}", tags=["cases"], response_model=None)
@@ -186,14 +93,13 @@ async def show(
     gateway: Parts, case_id: str, who: Who, texts: bool = False, format: Format = "json"
 ) -> dict[str, Any] | PlainTextResponse:
     """A case as it stands: state, rules, deadlines, findings, objections, what a listed
-    provider recorded, the actions open now and its audit trail (``format=text``: as the
-    command prints it; ``texts=true``: complaint texts, officers only)."""
-    case_id = case_id_of(case_id)
-    reader(gateway, who, case_id)
-    shown = _texts(who, texts)
-    service = await gateway.cases()
-    view = await run(service.view(case_id))
-    trail = gateway.store.audit(case_id)
+    provider recorded, the actions open now (and who may take them) and its audit trail
+    (``format=text``: as the command prints it; ``texts=true``: complaint texts, officers
+    only)."""
+    case_id = checked_case_id(case_id)
+    access.read_case(gateway.system.store, who, case_id)
+    shown = access.texts(who, texts)
+    view, trail = await service.show(gateway.system, case_id)
     if format == "text":
         return PlainTextResponse(case_text(view, trail, shown))
     return case_json(view, trail, texts=shown)
@@ -204,12 +110,10 @@ async def history(
     gateway: Parts, case_id: str, who: Who, texts: bool = False, format: Format = "json"
 ) -> list[dict[str, Any]] | PlainTextResponse:
     """The audit trail of a case, from the store."""
-    case_id = case_id_of(case_id)
-    reader(gateway, who, case_id)
-    shown = _texts(who, texts)
-    rows = gateway.store.audit(case_id)
-    if not rows:
-        raise ApiError(404, f"There is no case '{case_id}'.")
+    case_id = checked_case_id(case_id)
+    access.read_case(gateway.system.store, who, case_id)
+    shown = access.texts(who, texts)
+    rows = records.history(gateway.system.store, case_id)
     if format == "text":
         return PlainTextResponse("\n".join(history_lines(rows, shown)))
     return [entry_json(r, texts=shown) for r in rows]
@@ -219,9 +123,9 @@ async def history(
 async def act(gateway: Parts, case_id: str, body: ActBody, who: Who) -> dict[str, Any]:
     """Take an action on a case as the authenticated caller; refused actions change
     nothing (409)."""
-    case_id = case_id_of(case_id)
-    acting(gateway, who, case_id, body.action, body.actor)
-    request = ActRequest(
+    case_id = checked_case_id(case_id)
+    access.act(gateway.system.store, who, case_id, body.action, body.actor)
+    request = act_request(
         action=body.action,
         actor=who.actor,
         reason=body.reason,
@@ -229,16 +133,9 @@ async def act(gateway: Parts, case_id: str, body: ActBody, who: Who) -> dict[str
         data=body.data,
         expected_seq=body.expected_seq,
         request_id=body.request_id,
-        assurance=who.assurance,  # type: ignore[arg-type]
+        assurance=who.assurance,
     )
-    problem = request.problem()
-    if problem:
-        raise ApiError(400, problem)
-    service = await gateway.cases()
-    if request.expected_seq is None:
-        seq = await run(service.last_seq(case_id))
-        request = request.model_copy(update={"expected_seq": seq})
-    result = await run(service.act(case_id, request))
+    result = await service.act(gateway.system, case_id, request)
     return {
         "case_id": case_id,
         "state": result.state.value,
@@ -252,11 +149,9 @@ async def act(gateway: Parts, case_id: str, body: ActBody, who: Who) -> dict[str
 async def event(gateway: Parts, request: Request, who: Who) -> JSONResponse:
     """Another system's event, signed (webhook-id, webhook-timestamp, webhook-signature);
     applied once per system and event id."""
-    may(who, EVENTS, "send events")
+    access.events(who)
     body = await request.body()
-    holder = gateway.store.keys.named(who.subject)
-    if holder is None or who.assurance != "api-key":
-        raise AuthError("Events are sent with a system's API key.", 403)
+    holder = intake.sender(gateway.system, who)
     headers = request.headers
     try:
         check(
@@ -268,70 +163,33 @@ async def event(gateway: Parts, request: Request, who: Who) -> JSONResponse:
             gateway.now(),
         )
     except SignatureError as exc:
-        raise AuthError(str(exc), 401) from None
+        raise Unauthenticated(str(exc)) from None
     try:
         sent = EventBody.model_validate_json(body)
     except ValidationError as exc:
-        raise ApiError(400, invalid.sentence(exc.errors()[0], "the event")) from None
+        raise Invalid(sentence(exc.errors()[0], "the event")) from None
     if sent.event_id != headers.get("webhook-id"):
-        raise ApiError(400, "event_id must be the webhook-id the event is signed with.")
-    case_id = case_id_of(sent.case_id)
-    try:
-        actor = Actor.parse(sent.actor)
-    except ActorError as exc:
-        raise ApiError(400, f"actor: {exc}") from None
-    relays = {s.partition("=")[2] for s in holder.scope if s.startswith("relay=")}
-    if actor.role.value not in relays:
-        raise AuthError(
-            f"{holder.name} may not send events as a {actor.role.value} (it relays "
-            f"{', '.join(sorted(relays)) or 'no role'}).",
-            403,
-        )
-    forwarded = ExternalEvent(
-        event_id=f"{holder.name}:{sent.event_id}",
-        action=sent.action,
-        actor=sent.actor,
-        reason=sent.reason,
-        clause=sent.clause,
-        data=sent.data,
-        assurance="api-key",
+        raise Invalid("event_id must be the webhook-id the event is signed with.")
+    received = await intake.receive(
+        gateway.system,
+        holder,
+        sent.event_id,
+        sent.case_id,
+        sent.action,
+        sent.actor,
+        sent.reason,
+        sent.clause,
+        sent.data,
     )
-    problem = forwarded.problem()
-    if problem:
-        raise ApiError(400, problem)
-    if gateway.store.keys.received(holder.name, sent.event_id):
-        return _already(sent.event_id, case_id)
-    client = await gateway.client()
-    try:
-        described = await client.get_workflow_handle(case_id).describe()
-    except RPCError as exc:
-        if exc.status != RPCStatusCode.NOT_FOUND:
-            raise
-        raise ApiError(
-            409, f"There is no running case '{case_id}'; the event is refused and kept nowhere."
-        ) from None
-    if described.status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING:
-        raise ApiError(
-            409,
-            f"Case {case_id} is not running (it is closed); the event is refused and kept nowhere.",
-        )
-    # Handed to the case first, the receipt taken after: a gateway stopped in between leaves
-    # no receipt, so the sender's retry is handed over again, and the case (which applies an
-    # event id once) applies it once.
-    service = await gateway.cases()
-    await run(service.send_event(case_id, forwarded))
-    if not gateway.store.keys.receive(holder.name, sent.event_id, case_id, dt.datetime.now(dt.UTC)):
-        return _already(sent.event_id, case_id)
-    return JSONResponse(
-        {"status": "received", "event_id": sent.event_id, "case_id": case_id},
-        status_code=202,
-    )
+    answer = {
+        "status": "already received" if received.again else "received",
+        "event_id": received.event_id,
+        "case_id": received.case_id,
+    }
+    return JSONResponse(answer, status_code=200 if received.again else 202)
 
 
 @router.get("/directory/{policy}", tags=["public"])
 async def directory(gateway: Parts, policy: str) -> dict[str, Any]:
     """The published directory of a programme's listed providers: open to everyone."""
-    pack = pack_of(policy)
-    docs = documents(gateway.store, pack, dt.datetime.now(dt.UTC))
-    found = next(d for d in docs if d.kind == "directory")
-    return found.model_dump(mode="json")
+    return published_directory(gateway.system, policy).model_dump(mode="json")

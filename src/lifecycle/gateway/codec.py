@@ -3,15 +3,12 @@ embedded development set-up only, for its own Web UI on this machine)."""
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from google.protobuf import json_format
-from temporalio.api.common.v1 import Payloads
 
-from lifecycle.gateway.auth import CODEC, AuthError
-from lifecycle.gateway.core import ApiError, Gateway, Parts, principal
+from lifecycle.app import access
+from lifecycle.app.codec import transcode
+from lifecycle.gateway.core import Gateway, Parts, principal
 
 router = APIRouter()
 
@@ -22,25 +19,13 @@ async def codec_caller(gateway: Gateway, request: Request) -> None:
         origin = request.headers.get("origin", "")
         if host in ("127.0.0.1", "::1") and origin in gateway.ui_origins:
             return  # the embedded development set-up's own Web UI (engine rule)
-    who = await principal(request)
-    if not (who.staff and who.may(CODEC)):
-        raise AuthError(f"{who.actor} may not decode case data; staff only.", 403)
+    access.decode(await principal(request))
 
 
 async def _codec(gateway: Gateway, request: Request, decode: bool) -> JSONResponse:
     await codec_caller(gateway, request)
-    try:
-        payloads = json_format.Parse(await request.body(), Payloads())
-    except json_format.ParseError as exc:
-        raise ApiError(400, f"The body is not a Payloads JSON object ({exc}).") from None
-    try:
-        if decode:
-            done = await gateway.codec.decode(payloads.payloads)
-        else:
-            done = await gateway.codec.encode(payloads.payloads)
-    except ValueError as exc:
-        raise ApiError(400, str(exc)) from None
-    return JSONResponse(json.loads(json_format.MessageToJson(Payloads(payloads=done))))
+    body = await request.body()
+    return JSONResponse(await transcode(gateway.system.codec, body, decode))
 
 
 @router.post("/codec/decode", tags=["codec"])

@@ -10,17 +10,15 @@ from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
 from pydantic import Field
 
-from lifecycle.cli_listed import notification_rows
-from lifecycle.cli_rounds import round_report, round_rows
-from lifecycle.config import UserError
-from lifecycle.contracts import MoveRequest
+from lifecycle.app import access, records, rules
+from lifecycle.app import cases as service
+from lifecycle.app import rounds as evaluation
+from lifecycle.app.cases import checked_case_id
+from lifecycle.app.inputs import move_request
+from lifecycle.app.rounds import check_start, checked_round_id
+from lifecycle.app.views.rounds import report_json, report_text, row_json
 from lifecycle.contracts.rounds import CloseRequest, ScoreRequest
-from lifecycle.domain import evaluations
-from lifecycle.domain.states import Role
-from lifecycle.gateway.auth import ACT, READ, AuthError, Principal
-from lifecycle.gateway.core import ApiError, Parts, Strict, Who, case_id_of, may, pack_of, run
-from lifecycle.policies import REGISTRY
-from lifecycle.rounds import check_start, checked_round_id
+from lifecycle.gateway.core import Parts, Strict, Who
 
 router = APIRouter()
 
@@ -48,110 +46,70 @@ class MoveBody(Strict):
     reason: str
 
 
-def _officer(who: Principal, what: str) -> None:
-    may(who, ACT, what)
-    if who.role not in evaluations.CLOSED_BY:
-        raise AuthError(f"A round is {what} by a bureau_officer, not {who.role.a}.", 403)
-
-
-def _staff(who: Principal) -> None:
-    may(who, READ, "read rounds")
-    if not who.staff:
-        raise AuthError(f"{who.role.a.capitalize()} may not read evaluation rounds.", 403)
-
-
-def _round_id(text: str) -> str:
-    try:
-        return checked_round_id(text)
-    except UserError as exc:
-        raise ApiError(400, str(exc)) from None
-
-
 @router.post("/rounds", status_code=201, tags=["rounds"])
 async def open_round(gateway: Parts, body: OpenBody, who: Who) -> dict[str, Any]:
     """Open a programme's evaluation round for a period (bureau officers)."""
-    _officer(who, "opened")
-    pack = pack_of(body.policy)
-    try:
-        check_start(pack.id, body.period, body.budget_cny, gateway.clock().today())
-    except UserError as exc:
-        raise ApiError(400, str(exc)) from None
-    service = await gateway.rounds()
-    round_id = await run(service.start(pack.id, body.period, body.budget_cny, who.actor))
-    view = await run(service.opened(round_id))
+    access.round_officer(who, "opened")
+    pack = rules.pack(body.policy)
+    check_start(pack.id, body.period, body.budget_cny, gateway.system.today())
+    rounds = await evaluation.rounds(gateway.system)
+    round_id = await rounds.start(pack.id, body.period, body.budget_cny, who.actor)
+    view = await rounds.opened(round_id)
     return {"round_id": round_id, "providers": len(view.roster)}
 
 
 @router.get("/rounds", tags=["rounds"])
 async def list_rounds(gateway: Parts, who: Who, policy: str | None = None) -> list[dict]:
-    _staff(who)
+    access.staff(who, "evaluation rounds")
     if policy is not None:
-        pack_of(policy)
-    return round_rows(gateway.store, policy)
+        rules.ref(policy)
+    return [row_json(r) for r in evaluation.rows(gateway.system.store, policy)]
 
 
 @router.get("/rounds/{round_id}", tags=["rounds"], response_model=None)
 async def show_round(
     gateway: Parts, round_id: str, who: Who, format: str = "json"
 ) -> dict[str, Any] | PlainTextResponse:
-    _staff(who)
-    service = await gateway.rounds()
-    payload, text = await run(round_report(gateway.store, service, _round_id(round_id)))
-    return PlainTextResponse(text) if format == "text" else payload
+    access.staff(who, "evaluation rounds")
+    round_id = checked_round_id(round_id)
+    rounds = await evaluation.rounds(gateway.system)
+    report = await evaluation.report(gateway.system.store, rounds, round_id)
+    return PlainTextResponse(report_text(report)) if format == "text" else report_json(report)
 
 
 @router.post("/rounds/{round_id}/scores", tags=["rounds"])
 async def score(gateway: Parts, round_id: str, body: ScoreBody, who: Who) -> dict[str, Any]:
     """An evaluator's scores for one provider (the actor is the caller)."""
-    may(who, ACT, "score")
-    round_id = _round_id(round_id)
-    policy = round_id.split(":")[1] if round_id.count(":") >= 2 else ""
-    if policy in REGISTRY.ids():
-        allowed = evaluations.evaluators(pack_of(policy))
-        if who.role not in allowed:
-            raise AuthError(
-                f"{who.role.a.capitalize()} may not score; evaluators are "
-                f"{', '.join(r.value for r in allowed)}.",
-                403,
-            )
+    round_id = checked_round_id(round_id)
+    access.evaluator(who, round_id)
     request = ScoreRequest(
         case=body.case, actor=who.actor, data=body.data, missed=body.missed, reason=body.reason
     )
-    service = await gateway.rounds()
-    scored = await run(service.score(round_id, request), bad_input=False)
+    scored = await (await evaluation.rounds(gateway.system)).score(round_id, request)
     return scored.model_dump(mode="json")
 
 
 @router.post("/rounds/{round_id}/close", tags=["rounds"])
 async def close(gateway: Parts, round_id: str, body: CloseBody, who: Who) -> dict[str, Any]:
     """Close a round under the caller's name: rank, publish and act on each case."""
-    _officer(who, "closed")
-    round_id = _round_id(round_id)
+    access.round_officer(who, "closed")
+    round_id = checked_round_id(round_id)
     request = CloseRequest(actor=who.actor, reason=body.reason, budget_cny=body.budget_cny)
-    service = await gateway.rounds()
-    await run(service.close(round_id, request))
-    view = await run(service.closed(round_id, 30.0))
+    rounds = await evaluation.rounds(gateway.system)
+    await rounds.close(round_id, request)
+    view = await rounds.closed(round_id, 30.0)
     return view.model_dump(mode="json")
 
 
 @router.post("/cases/{case_id}/move", tags=["cases"])
 async def move(gateway: Parts, case_id: str, body: MoveBody, who: Who) -> dict[str, Any]:
     """Move a running case to another version of its programme's rules (bureau officers)."""
-    may(who, ACT, "move cases")
-    if who.role != Role.BUREAU_OFFICER:
-        raise AuthError(f"{who.role.a.capitalize()} may not move a case to other rules.", 403)
-    case_id = case_id_of(case_id)
-    version = body.to
-    if version == "current":
-        version = REGISTRY.current(case_id.split(":")[1]).version
-    request = MoveRequest(
-        version=version,
-        actor=who.actor,
-        reason=body.reason,
-        assurance=who.assurance,  # type: ignore[arg-type]
+    access.move(who)
+    case_id = checked_case_id(case_id)
+    request = move_request(
+        version=body.to, actor=who.actor, reason=body.reason, assurance=who.assurance
     )
-    service = await gateway.cases()
-    result = await run(service.move(case_id, request))
+    result, version = await service.move(gateway.system, case_id, request)
     return {"case_id": case_id, "state": result.state.value, "seq": result.seq, "rules": version}
 
 
@@ -160,10 +118,5 @@ async def notifications(
     gateway: Parts, who: Who, role: str | None = None, since: dt.date | None = None
 ) -> list[dict[str, Any]]:
     """Reminders cases wrote for the people who must act: staff see all; a provider, its own."""
-    may(who, READ, "read notifications")
-    if not (who.staff or who.role == Role.PROVIDER):
-        raise AuthError(f"{who.role.a.capitalize()} may not read notifications.", 403)
-    rows = notification_rows(gateway.store, role, since)
-    if who.role == Role.PROVIDER:
-        rows = [r for r in rows if r["case_id"].endswith(f":{who.credit_code}")]
-    return rows
+    own = access.notifications(who)
+    return records.notifications(gateway.system.store, role, since, credit_code=own)

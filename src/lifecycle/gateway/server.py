@@ -9,12 +9,11 @@ import os
 import uvicorn
 
 from lifecycle import logs
-from lifecycle.config import Settings, UserError
+from lifecycle.app import Unavailable
+from lifecycle.app.identity import OidcSettings
+from lifecycle.app.system import System
+from lifecycle.config import Settings
 from lifecycle.gateway.app import Gateway, create_app
-from lifecycle.gateway.auth import OidcSettings
-from lifecycle.store.repo import Store
-from lifecycle.temporal.client import connect, key_ring
-from lifecycle.temporal.codec import EncryptionCodec
 
 log = logs.get_logger("lifecycle.gateway")
 
@@ -34,23 +33,23 @@ def ui_origins(settings: Settings) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*own, *(o for o in extra if o)]))
 
 
-def build(settings: Settings) -> Gateway:
+def build(settings: Settings, system: System | None = None) -> Gateway:
     return Gateway(
-        settings=settings,
-        store=Store.from_url(settings.db_url),
-        codec=EncryptionCodec(key_ring(settings)),
-        connect=lambda: connect(settings),
+        system=system or System(settings),
         oidc=OidcSettings.from_env(),
         ui_origins=ui_origins(settings),
         trust_loopback_ui=settings.embedded,
     )
 
 
-async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Serves the gateway on 127.0.0.1 (LIFECYCLE_API_HOST to listen elsewhere) until ``stop``."""
+async def serve(
+    settings: Settings, stop: asyncio.Event | None = None, system: System | None = None
+) -> None:
+    """Serves the gateway on 127.0.0.1 (LIFECYCLE_API_HOST to listen elsewhere) until ``stop``;
+    beside the worker it shares the worker's ``system`` (its store, clock and client)."""
     host = os.environ.get("LIFECYCLE_API_HOST") or "127.0.0.1"
     config = uvicorn.Config(
-        create_app(build(settings)),
+        create_app(build(settings, system)),
         host=host,
         port=settings.api_port,
         log_level="warning",
@@ -73,10 +72,9 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     if task.done():
         waiter.cancel()
         if not server.started:
-            raise UserError(
+            raise Unavailable(
                 f"The HTTP gateway could not listen on {host}:{settings.api_port}; set "
-                "LIFECYCLE_API_PORT to a free port.",
-                exit_code=1,
+                "LIFECYCLE_API_PORT to a free port."
             )
         return
     server.should_exit = True

@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from lifecycle.clock import BusinessClock
-from lifecycle.config import UserError
 from lifecycle.contracts.activities import CaseSnapshot, RejectedEvent
 from lifecycle.domain.case import AuditEntry
 from lifecycle.domain.plan import (
@@ -25,6 +24,7 @@ from lifecycle.domain.plan import (
     ReservationRequest,
     SlotResult,
 )
+from lifecycle.errors import Unavailable
 from lifecycle.store import chain, reservations
 from lifecycle.store.db import session_factory
 from lifecycle.store.keys import ApiKeys
@@ -229,8 +229,8 @@ class Store:
             return reservations.reserve(s, request, now)
 
     def business_clock(self, wanted: BusinessClock) -> BusinessClock:
-        """The system's clock: the one recorded when it first ran, if the settings still ask
-        for it; the first caller records ``wanted``."""
+        """The system's clock: the one recorded when it first ran; the first caller records
+        ``wanted`` (whether the settings still ask for it is the caller's question)."""
         with self.sessions.begin() as s:
             insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
             s.execute(
@@ -246,19 +246,12 @@ class Store:
             )
             row = s.get(BusinessClockRow, 1)
             assert row is not None
-            kept = BusinessClock(
+            return BusinessClock(
                 business_origin=row.business_origin,
                 real_origin=row.real_origin,
                 day_seconds=row.day_seconds,
                 start=row.start,
             )
-        if (kept.start, kept.day_seconds) != (wanted.start, wanted.day_seconds):
-            raise UserError(
-                f"This system runs on {kept.describe()} (recorded when it first ran), but the "
-                f"settings ask for {wanted.describe()}; cases keep the clock they started under, "
-                "so use another LIFECYCLE_VAR_DIR (or LIFECYCLE_DB_URL) for another clock."
-            )
-        return kept
 
     def claim(self, policy: str, round_: str, entity: str, case_id: str) -> str | None:
         """Claims the round for a legal entity; returns the other case holding it, if any."""
@@ -447,11 +440,9 @@ def _seq(entry: AuditEntry) -> int:
     return entry.seq
 
 
-def unusable(url: str, exc: BaseException) -> UserError:
+def unusable(url: str, exc: BaseException) -> Unavailable:
     shown = url
     with contextlib.suppress(SQLAlchemyError, ValueError):
         shown = make_url(url).render_as_string(hide_password=True)
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return UserError(
-        f"LIFECYCLE_DB_URL '{shown}' cannot be used: {detail.rstrip('.')}.", exit_code=1
-    )
+    return Unavailable(f"LIFECYCLE_DB_URL '{shown}' cannot be used: {detail.rstrip('.')}.")

@@ -11,7 +11,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 from temporalio.service import TLSConfig
 
-from lifecycle.config import Settings, UserError
+from lifecycle.config import Settings
+from lifecycle.errors import Misconfigured, Unavailable
 from lifecycle.temporal.codec import EncryptionCodec, KeyRing, ensure_keys
 
 
@@ -38,7 +39,10 @@ async def connect(settings: Settings) -> Client:
                 client_private_key=settings.tls_key.read_bytes(),
             )
         except OSError as exc:
-            raise UserError(f"TLS file '{exc.filename}' cannot be read ({exc.strerror}).") from exc
+            raise Misconfigured(
+                f"TLS file '{exc.filename}' cannot be read ({exc.strerror}); check "
+                "TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY."
+            ) from exc
     elif settings.api_key:
         tls = True
     try:
@@ -55,10 +59,9 @@ async def connect(settings: Settings) -> Client:
             if settings.embedded
             else "check that it runs and TEMPORAL_ADDRESS"
         )
-        raise UserError(
+        raise Unavailable(
             f"Temporal at {settings.address} (namespace {settings.namespace}) did not answer "
-            f"({_reason(exc)}); {start}.",
-            exit_code=1,
+            f"({_reason(exc)}); {start}."
         ) from exc
 
 

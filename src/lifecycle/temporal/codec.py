@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
 
-from lifecycle.config import UserError
+from lifecycle.errors import Misconfigured
 
 ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
@@ -34,29 +34,30 @@ NONCE = 12
 class KeyRing:
     """The keys a codec may open payloads with, and the one it seals new payloads with."""
 
-    def __init__(self, keys: dict[str, bytes], current: str) -> None:
+    def __init__(self, keys: dict[str, bytes], current: str, source: Path | None = None) -> None:
         if current not in keys:
-            raise UserError(f"codec keys: the current key '{current}' is not among the keys.")
+            raise Misconfigured(f"codec keys: the current key '{current}' is not among the keys.")
         for key_id, key in keys.items():
             if len(key) != 32:
-                raise UserError(
+                raise Misconfigured(
                     f"codec keys: key '{key_id}' is {len(key)} bytes; AES-256 keys are 32 bytes "
                     "(engine rule)."
                 )
         self.keys, self.current = dict(keys), current
+        self.source = source  # the file the keys were read from (named when they do not fit)
 
     @classmethod
     def read(cls, path: Path) -> KeyRing:
         try:
             raw = json.loads(path.read_text("utf-8"))
             keys = {str(k): base64.b64decode(v, validate=True) for k, v in raw["keys"].items()}
-            return cls(keys, str(raw["current"]))
+            return cls(keys, str(raw["current"]), path)
         except OSError as exc:
-            raise UserError(
+            raise Misconfigured(
                 f"LIFECYCLE_CODEC_KEYS file '{path}' cannot be read ({exc.strerror})."
             ) from exc
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise UserError(
+            raise Misconfigured(
                 f"LIFECYCLE_CODEC_KEYS file '{path}' is not a key file: it must be JSON "
                 '{"current": ID, "keys": {ID: base64 of 32 bytes, …}} (engine rule).'
             ) from exc
@@ -122,15 +123,29 @@ class EncryptionCodec(PayloadCodec):
         key_id = payload.metadata.get(KEY_ID, b"").decode()
         cipher = self._ciphers.get(key_id)
         if cipher is None:
-            raise ValueError(
-                f"a payload is sealed with codec key '{key_id}', which is not in the key file; "
-                "keep every old key when rotating (engine rule)."
-            )
+            raise SealedElsewhere(self.ring, key_id, "is not among them")
         try:
             plain = cipher.decrypt(payload.data[:NONCE], payload.data[NONCE:], key_id.encode())
         except InvalidTag as exc:
-            raise ValueError(
-                f"a payload sealed with codec key '{key_id}' does not open: it was altered or "
-                "the key is not the one that sealed it."
-            ) from exc
+            raise SealedElsewhere(self.ring, key_id, "does not open it") from exc
         return Payload.FromString(plain)
+
+
+class SealedElsewhere(Misconfigured, ValueError):
+    """A payload these keys cannot open: sealed by a system with other keys (a command whose
+    settings are not the running system's), or altered."""
+
+    def __init__(self, ring: KeyRing, key_id: str, what: str) -> None:
+        where = f" ('{ring.source}')" if ring.source else ""
+        super().__init__(
+            f"Case data is sealed with codec key '{key_id}', and the key of that name in "
+            f"LIFECYCLE_CODEC_KEYS{where} {what}: these settings are not the running "
+            "system's (use its LIFECYCLE_VAR_DIR, or its LIFECYCLE_CODEC_KEYS), or the data "
+            "was altered."
+            if what == "does not open it"
+            else f"Case data is sealed with codec key '{key_id}', which is not among the keys "
+            f"in LIFECYCLE_CODEC_KEYS{where}: these settings are not the running system's (use "
+            "its LIFECYCLE_VAR_DIR, or its LIFECYCLE_CODEC_KEYS), or an old key was dropped "
+            "when rotating (keep every old key)."
+        )
+        self.key_id = key_id

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from temporalio.client import Client
 
-from lifecycle.config import Settings, UserError
+from lifecycle.config import Settings
+from lifecycle.errors import Misconfigured, Unavailable
 from lifecycle.temporal.search_attributes import dev_server_flags
 
 _PR_SET_PDEATHSIG = 1
@@ -25,7 +26,9 @@ def temporal_binary() -> Path:
     beside = Path(sys.executable).parent / "temporal"
     found = beside if beside.is_file() else shutil.which("temporal")
     if not found:
-        raise UserError("The 'temporal' command is not installed; run 'make run' to install it.")
+        raise Misconfigured(
+            "The 'temporal' command is not installed; run 'make run' to install it."
+        )
     return Path(found)
 
 
@@ -87,10 +90,9 @@ class DevServer:
             (self.settings.api_port, "the HTTP gateway (LIFECYCLE_API_PORT)"),
         ):
             if port_in_use(port):
-                raise UserError(
+                raise Unavailable(
                     f"Port {port} ({what}) is already in use on 127.0.0.1; stop what holds it "
-                    "(an earlier 'make run'?) or set TEMPORAL_ADDRESS to use a running server.",
-                    exit_code=1,
+                    "(an earlier 'make run'?) or set TEMPORAL_ADDRESS to use a running server."
                 )
 
     def start(self) -> None:
@@ -112,19 +114,17 @@ class DevServer:
         deadline = loop.time() + timeout
         while True:
             if self.process is not None and self.process.poll() is not None:
-                raise UserError(
+                raise Unavailable(
                     f"The Temporal dev server exited with code {self.process.returncode} before "
-                    f"it came up; its log is {self.log_path}.",
-                    exit_code=1,
+                    f"it came up; its log is {self.log_path}."
                 )
-            with contextlib.suppress(UserError):
+            with contextlib.suppress(Unavailable):
                 return await client_factory()  # type: ignore[operator]
             if loop.time() > deadline:
                 self.stop()
-                raise UserError(
+                raise Unavailable(
                     f"The Temporal dev server did not come up within {timeout:.0f} s; "
-                    f"its log is {self.log_path}.",
-                    exit_code=1,
+                    f"its log is {self.log_path}."
                 )
             await asyncio.sleep(0.5)
 

@@ -1,6 +1,6 @@
-"""Sending an Update and turning what can go wrong into one sentence for a person: no answer
-in time (exit 3: it may still be applied), refused by the workflow (its own sentence), refused
-by Temporal (the caller's wording)."""
+"""Sending an Update and turning what can go wrong into the kind of error it is: no answer in
+time (it may still be applied), refused by the workflow (its own sentence and clause, by the
+type the workflow gave it), refused by Temporal (the caller's wording)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,26 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
-from lifecycle.config import UserError
+from lifecycle.errors import KINDS, LifecycleError, NoAnswer, Refused
+
+# The workflow names a failure by the kind of error it is (``ApplicationError.type``) and puts
+# the clause it applies first in its details; a validator's plain ValueError is a refusal.
+BY_TYPE: dict[str, type[LifecycleError]] = {kind.__name__: kind for kind in KINDS}
+
+
+def typed(cause: BaseException | None) -> LifecycleError:
+    """The error a workflow's failure stands for, with its sentence and clause."""
+    message = getattr(cause, "message", None) or str(cause)
+    clause = None
+    kind: type[LifecycleError] = Refused
+    if isinstance(cause, ApplicationError):
+        kind = BY_TYPE.get(cause.type or "", Refused)
+        if cause.details and isinstance(cause.details[0], str):
+            clause = cause.details[0]
+    return kind(message, clause)
 
 
 async def execute(
@@ -25,16 +42,15 @@ async def execute(
     result_type: type,
     timeout: float,
     unanswered: str,
-    rpc: Callable[[RPCError], UserError],
+    rpc: Callable[[RPCError], Exception],
 ) -> Any:
     try:
         return await asyncio.wait_for(
             handle.execute_update(name, request, result_type=result_type), timeout
         )
     except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
-        raise UserError(unanswered, exit_code=3) from None
+        raise NoAnswer(unanswered) from None
     except WorkflowUpdateFailedError as exc:
-        cause = exc.cause
-        raise UserError(getattr(cause, "message", None) or str(cause)) from exc
+        raise typed(exc.cause) from exc
     except RPCError as exc:
         raise rpc(exc) from exc

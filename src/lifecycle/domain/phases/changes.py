@@ -104,4 +104,12 @@ def _take_effect(case: Case, pack: PolicyPack, action: Action) -> dict[str, Any]
 
 
 register(Handler("report_change", PHASE, check=reading(_check), effect=_report, needs=_needs))
-register(Handler("take_effect", PHASE, check=reading(_check_effect), effect=_take_effect))
+register(
+    Handler(
+        "take_effect",
+        PHASE,
+        check=reading(_check_effect),
+        effect=_take_effect,
+        available=lambda c, p: None if c.listed.change else "no reported change is pending.",
+    )
+)

@@ -110,6 +110,14 @@ def _close(case: Case, pack: PolicyPack, action: Action) -> dict[str, Any]:
     return data
 
 
+def _complaint_open(case: Case, pack: PolicyPack) -> str | None:
+    return None if case.listed.complaints else "no complaint waits to be verified."
+
+
+def _decision_open(case: Case, pack: PolicyPack) -> str | None:
+    return None if case.listed.decisions else "no decision is open."
+
+
 register(
     Handler(
         "complain",
@@ -126,6 +134,7 @@ register(
         PHASE,
         check=reading(lambda c, p, a: _open(c, a) and None),
         effect=_verify,
+        available=_complaint_open,
     )
 )
 register(
@@ -135,6 +144,7 @@ register(
         check=reading(lambda c, p, a: _open(c, a) and None),
         effect=_dismiss,
         needs_reason=True,
+        available=_complaint_open,
     )
 )
 register(
@@ -144,5 +154,6 @@ register(
         check=reading(lambda c, p, a: _decision(c, a) and None),
         effect=_close,
         needs_reason=True,
+        available=_decision_open,
     )
 )

@@ -10,7 +10,7 @@ from lifecycle.domain.case import Action, Case
 from lifecycle.domain.listed import Partner
 from lifecycle.domain.phases import fields
 from lifecycle.domain.phases.fields import reading
-from lifecycle.domain.registry import Handler, register
+from lifecycle.domain.registry import Available, Handler, register
 from lifecycle.policies.listed_rules import PartnerRules
 from lifecycle.policies.schema import PolicyPack
 
@@ -86,6 +86,10 @@ def _review(case: Case, pack: PolicyPack, action: Action) -> dict[str, Any]:
 
 
 def _check_publicise(case: Case, pack: PolicyPack, action: Action) -> str | None:
+    return _may_publicise(case, pack)
+
+
+def _may_publicise(case: Case, pack: PolicyPack) -> str | None:
     if not any(p.status == "approved" for p in case.listed.partners.values()):
         return "no approved partner waits for a public notice."
     if any(p.status == "in_notice" for p in case.listed.partners.values()):
@@ -135,11 +139,36 @@ def opening(codes: list[str]) -> dict[str, Partner]:
     return {c: Partner(code=c, name=c, status="published") for c in codes}
 
 
+def _partners(*statuses: str) -> Available:
+    def available(case: Case, pack: PolicyPack) -> str | None:
+        if any(p.status in statuses for p in case.listed.partners.values()):
+            return None
+        return f"no partner is {' or '.join(statuses)}."
+
+    return available
+
+
 register(
     Handler("apply_partner", PHASE, check=reading(_check_apply), effect=_apply, budget=_budget)
 )
-register(Handler("review_partner", PHASE, check=reading(_check_review), effect=_review))
-register(Handler("publicise_partners", PHASE, check=reading(_check_publicise), effect=_publicise))
+register(
+    Handler(
+        "review_partner",
+        PHASE,
+        check=reading(_check_review),
+        effect=_review,
+        available=_partners("applied"),
+    )
+)
+register(
+    Handler(
+        "publicise_partners",
+        PHASE,
+        check=reading(_check_publicise),
+        effect=_publicise,
+        available=_may_publicise,
+    )
+)
 register(
     Handler(
         "object_partner",
@@ -147,9 +176,18 @@ register(
         check=reading(lambda c, p, a: _partner(c, a, "in_notice") and None),
         effect=_object,
         needs_reason=True,
+        available=_partners("in_notice"),
     )
 )
-register(Handler("publish_partners", PHASE, check=reading(_check_publish), effect=_publish))
+register(
+    Handler(
+        "publish_partners",
+        PHASE,
+        check=reading(_check_publish),
+        effect=_publish,
+        available=_partners("in_notice"),
+    )
+)
 register(
     Handler(
         "decide_partner",
@@ -157,5 +195,6 @@ register(
         check=reading(lambda c, p, a: _partner(c, a, "objected") and None),
         effect=_decide,
         needs_reason=True,
+        available=_partners("objected"),
     )
 )

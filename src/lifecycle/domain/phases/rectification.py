@@ -213,6 +213,26 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _may_submit(case: Case, pack: PolicyPack) -> str | None:
+    order = case.listed.order
+    if order is None:
+        return "the case is under no rectification order."
+    return "the submitted rectification waits for the bureau." if order.submitted else None
+
+
+def _may_decide(case: Case, pack: PolicyPack) -> str | None:
+    order = case.listed.order
+    if order is None:
+        return "the case is under no rectification order."
+    if pack.transition(SUBMIT) and order.submitted is None:
+        return "the provider has not submitted its rectification."
+    return None
+
+
+def _may_continue(case: Case, pack: PolicyPack) -> str | None:
+    return None if _lapse(case) is not None else "no order has lapsed."
+
+
 register(
     Handler(
         "order_rectification",
@@ -222,8 +242,25 @@ register(
         needs_reason=True,
     )
 )
-register(Handler(SUBMIT, PHASE, check=reading(_check_submit), effect=_submit, needs_reason=True))
-register(Handler("accept_rectification", PHASE, check=reading(_check_decide), effect=_accept))
+register(
+    Handler(
+        SUBMIT,
+        PHASE,
+        check=reading(_check_submit),
+        effect=_submit,
+        needs_reason=True,
+        available=_may_submit,
+    )
+)
+register(
+    Handler(
+        "accept_rectification",
+        PHASE,
+        check=reading(_check_decide),
+        effect=_accept,
+        available=_may_decide,
+    )
+)
 register(
     Handler(
         "reject_rectification",
@@ -231,6 +268,7 @@ register(
         check=reading(_check_decide),
         effect=_reject,
         needs_reason=True,
+        available=_may_decide,
     )
 )
 register(Handler(LAPSED, PHASE, check=reading(_check_lapse), effect=_lapse_effect))
@@ -241,5 +279,6 @@ register(
         check=reading(_check_continue),
         effect=_continue,
         needs_reason=True,
+        available=_may_continue,
     )
 )

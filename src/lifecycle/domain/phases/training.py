@@ -13,7 +13,7 @@ from lifecycle.domain.phases import fields
 from lifecycle.domain.phases.fields import reading
 from lifecycle.domain.phases.services import day
 from lifecycle.domain.plan import DeadlineRequest, Plan
-from lifecycle.domain.registry import Handler, register
+from lifecycle.domain.registry import Available, Handler, register
 from lifecycle.policies.listed_rules import TrainingRules
 from lifecycle.policies.schema import PolicyPack
 
@@ -154,6 +154,15 @@ def _report(case: Case, pack: PolicyPack, action: Action) -> dict[str, Any]:
     }
 
 
+def _waiting(status: str) -> Available:
+    def available(case: Case, pack: PolicyPack) -> str | None:
+        if any(f.status == status for f in case.listed.filings):
+            return None
+        return f"no training filing is {status}."
+
+    return available
+
+
 register(
     Handler(
         "file_training",
@@ -164,13 +173,30 @@ register(
         budget=_budget_file,
     )
 )
-register(Handler("review_training", PHASE, check=reading(_check_review), effect=_review))
+register(
+    Handler(
+        "review_training",
+        PHASE,
+        check=reading(_check_review),
+        effect=_review,
+        available=_waiting("filed"),
+    )
+)
 register(
     Handler(
         "accept_training",
         PHASE,
         check=reading(lambda c, p, a: _open(c, a, "reviewed") and None),
         effect=_accept,
+        available=_waiting("reviewed"),
     )
 )
-register(Handler("report_training", PHASE, check=reading(_check_report), effect=_report))
+register(
+    Handler(
+        "report_training",
+        PHASE,
+        check=reading(_check_report),
+        effect=_report,
+        available=_waiting("accepted"),
+    )
+)

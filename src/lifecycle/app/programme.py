@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import asyncio
 
-from lifecycle.cases import CaseService
-from lifecycle.config import UserError
+from lifecycle.app import rules
+from lifecycle.app.cases import CaseService
 from lifecycle.contracts import ActRequest
-from lifecycle.policies import load_pack, pack_ids
+from lifecycle.errors import Invalid, LifecycleError, Refused
 
 TRIGGER = "close_programme"
 AT_ONCE = 4  # bulk work is paced: the server never queues many Updates at once
@@ -19,15 +19,20 @@ KEY = "close-programme"
 
 def closing(policy: str) -> list[str]:
     """The states a programme's closure moves to closed; refused for a programme without one."""
-    pack = load_pack(policy)
-    rules = pack.transition(TRIGGER)
-    if not rules:
-        having = [p for p in pack_ids() if load_pack(p).transition(TRIGGER)]
-        raise UserError(
+    pack = rules.pack(policy)
+    closes = pack.transition(TRIGGER)
+    if not closes:
+        having = [p for p in rules.ids() if rules.pack(p).transition(TRIGGER)]
+        raise Refused(
             f"{policy} has no closing clause; {', '.join(having) or 'no programme'} closes its "
             "programme ('close_programme')."
         )
-    return sorted({s.value for r in rules for s in r.source})
+    return sorted({s.value for r in closes for s in r.source})
+
+
+def check_reason(reason: str) -> None:
+    if not reason.strip():
+        raise Invalid("closing a programme needs a reason (--reason), e.g. the acceptance.")
 
 
 async def close_programme(
@@ -36,8 +41,7 @@ async def close_programme(
     """(case id, what happened, whether it is closed now) for each case the read model shows
     in a state the closure moves."""
     states = closing(policy)
-    if not reason.strip():
-        raise UserError("closing a programme needs a reason (--reason), e.g. the acceptance.")
+    check_reason(reason)
     cases = [c.case_id for s in states for c in service.store.cases(state=s, policy=policy)]
     gate = asyncio.Semaphore(AT_ONCE)
 
@@ -52,7 +56,7 @@ async def close_programme(
             )
             try:
                 result = await service.act(case_id, request)
-            except UserError as exc:
+            except LifecycleError as exc:
                 return case_id, f"not closed: {exc}", False
             again = ", closed before" if result.duplicate else ""
             return case_id, f"{result.state.value} (#{result.seq}{again})", True

@@ -1,19 +1,42 @@
-"""How `lifecycle case show` prints a case: the workflow's view plus the audit trail from the
-store (the case keeps no trail of its own)."""
+"""A case as people read it (``lifecycle case show``, the gateway, the console): the workflow's
+view plus the audit trail from the store (the case keeps no trail of its own), with the
+business time now and the actions it could take now by its rules."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from lifecycle.app.views.listed import listed_json, listed_lines, masked_reason
+from lifecycle.app.views.time import at, closes, iso
 from lifecycle.calendar import SHANGHAI
-from lifecycle.cli_render_listed import listed_json, listed_lines, masked_reason
 from lifecycle.contracts import CaseView
+from lifecycle.domain.decide import OpenAction, open_actions
+from lifecycle.policies import REGISTRY
 from lifecycle.store.models import AuditRow, CaseRow
+
+__all__ = ["at", "case_json", "case_row_json", "case_text", "closes", "entry_json", "history_lines"]
+
+
+def actions_now(view: CaseView) -> list[OpenAction]:
+    """What the case could take now by its rules (its own version), who may take each."""
+    if view.rules is None or not REGISTRY.has(view.rules):
+        return []
+    return open_actions(view.case, REGISTRY.get(view.rules))
+
+
+def business_now(view: CaseView, real: dt.datetime | None = None) -> dt.datetime:
+    """The case's business time now: its clock read at ``real`` (now), not the time of its
+    last change (what a query of the case reports as its own now)."""
+    if view.clock is None or view.clock.real_origin is None:
+        return view.business_now  # a worker from before views carried the case's clock
+    return view.clock.now(real or dt.datetime.now(dt.UTC))
 
 
 def case_json(view: CaseView, trail: list[AuditRow], texts: bool = False) -> dict[str, Any]:
     c = view.case
+    now = business_now(view)
+    last = c.last_change
     return {
         "case_id": c.case_id,
         "state": c.state.value,
@@ -25,8 +48,16 @@ def case_json(view: CaseView, trail: list[AuditRow], texts: bool = False) -> dic
         "district": c.district,
         "provider_type": c.provider_type,
         "sectors": c.sectors,
-        "business_now": view.business_now.astimezone(SHANGHAI).isoformat(),
-        "real_time": not rehearsal(view),
+        "business_now": iso(now),
+        "last_change": {
+            "seq": last.seq,
+            "action": last.action,
+            "actor": last.actor,
+            "at": iso(last.at),
+        }
+        if last is not None
+        else None,
+        "real_time": not rehearsal(now),
         "waiting_on": view.trouble,
         "unrecorded": view.unrecorded,
         "deadlines": [
@@ -49,7 +80,11 @@ def case_json(view: CaseView, trail: list[AuditRow], texts: bool = False) -> dic
         "objections": [o.model_dump(mode="json") for o in c.objections],
         "expert_review": c.expert_review.model_dump(mode="json") if c.expert_review else None,
         "listed": listed_json(view, trail, texts),
-        "actions": view.actions,
+        "actions": [a.trigger for a in actions_now(view)],
+        "open_actions": [
+            {"action": a.trigger, "roles": [r.value for r in a.roles], "clause": a.clause}
+            for a in actions_now(view)
+        ],
         "seq": c.seq,
         "history": [entry_json(r, texts) for r in trail],
     }
@@ -65,7 +100,7 @@ def case_row_json(r: CaseRow) -> dict[str, Any]:
         "credit_code": r.credit_code,
         "name": r.provider_name,
         "district": r.district,
-        "next_deadline": r.next_deadline.isoformat() if r.next_deadline else None,
+        "next_deadline": iso(r.next_deadline),
         "rules_version": r.rules_version,
         "pending_decision": r.pending_decision,
     }
@@ -90,13 +125,22 @@ def entry_json(row: AuditRow, texts: bool = False) -> dict[str, Any]:
 
 def case_text(view: CaseView, trail: list[AuditRow], texts: bool = False) -> str:
     c = view.case
+    now = business_now(view)
     rules = f"   rules {view.rules}" if view.rules else ""
+    last = c.last_change
+    changed = (
+        f"#{last.seq} {last.action} by {last.actor} at {at(last.at)}"
+        if last is not None and last.seq == c.seq
+        else f"#{c.seq}"
+    )
+    offered = "; ".join(f"{a.trigger} ({', '.join(a.roles)})" for a in actions_now(view))
     lines = [
         f"{c.case_id}",
         f"  {c.name} ({c.credit_code}), {c.district}{rules}",
-        f"  state: {c.state.value}   last change: #{c.seq}   "
-        f"actions now: {', '.join(view.actions) or 'none'}",
-        f"  business time now: {at(view.business_now)} (Asia/Shanghai){rehearsal(view)}",
+        f"  state: {c.state.value}",
+        f"  business time now: {at(now)} (Asia/Shanghai){rehearsal(now)}",
+        f"  last change: {changed}",
+        f"  actions now: {offered or 'none'}",
     ]
     lines += [f"  WAITING: {problem}" for problem in view.trouble]
     if view.unrecorded:
@@ -134,10 +178,10 @@ def case_text(view: CaseView, trail: list[AuditRow], texts: bool = False) -> str
     return "\n".join(lines)
 
 
-def rehearsal(view: CaseView) -> str:
+def rehearsal(now: dt.datetime) -> str:
     """A note when the case's business time is not the real time (a rehearsal clock)."""
     real = dt.datetime.now(dt.UTC)
-    if abs(view.business_now - real) < dt.timedelta(minutes=2):
+    if abs(now - real) < dt.timedelta(minutes=2):
         return ""
     return f", NOT real time (real time {at(real)})"
 
@@ -153,15 +197,3 @@ def history_lines(rows: list[AuditRow], texts: bool = False) -> list[str]:
 def _moved(before: str, after: str) -> str:
     """'review→listed' for a change of state; '(listed)' for an action that keeps it."""
     return f"({after})" if before == after else f"{before}→{after}"
-
-
-def closes(instant: dt.datetime) -> str:
-    """A deadline as every screen shows it: its last day, '24:00' (Asia/Shanghai)."""
-    local = instant.astimezone(SHANGHAI)
-    if local.time() == dt.time(0):
-        return f"{(local - dt.timedelta(days=1)).date()} 24:00"
-    return f"{local:%Y-%m-%d %H:%M}"
-
-
-def at(value: dt.datetime) -> str:
-    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")

@@ -1,6 +1,7 @@
 """Who is asking: a person with a bearer token from the bureau's OpenID Connect provider, or a
 system (or person) with an API key made by ``lifecycle api-key create``. Identity decides the
-role, the district and the credit code; a request never does."""
+role, the district and the credit code; a request never does. Every face that knows people
+(the gateway, the console) asks here."""
 
 from __future__ import annotations
 
@@ -11,22 +12,26 @@ from typing import Any
 import jwt
 
 from lifecycle.domain.states import Role
-from lifecycle.gateway.scopes import ACT, CODEC, DEFAULT_SCOPE, EVENTS, READ, SCOPES, STAFF
+from lifecycle.errors import NotAllowed, Unauthenticated, Unavailable
 from lifecycle.store.keys import PREFIX, ApiKeys
 
-__all__ = ["ACT", "CODEC", "DEFAULT_SCOPE", "EVENTS", "READ", "SCOPES", "STAFF"]
+# What a key or token may do beyond its role's actions.
+READ, ACT, EVENTS, CODEC = "read", "act", "events", "codec"
+SCOPES = (READ, ACT, EVENTS, CODEC)
+STAFF = (Role.BUREAU_OFFICER, Role.DISTRICT_OFFICER, Role.EXPERT)
+DEFAULT_SCOPE = {
+    Role.SYSTEM: (EVENTS,),
+    Role.BUREAU_OFFICER: (READ, ACT, CODEC),
+    Role.DISTRICT_OFFICER: (READ, ACT, CODEC),
+    Role.EXPERT: (READ, ACT, CODEC),
+    Role.PROVIDER: (READ, ACT),
+    Role.ENTERPRISE: (ACT,),
+    Role.PUBLIC: (ACT,),
+}
 
 
 # Providers and enterprises act as their organisation: the actor id is its credit code.
 ORGANISATIONS = (Role.PROVIDER, Role.ENTERPRISE)
-
-
-class AuthError(Exception):
-    """Not authenticated (401) or not allowed (403): one sentence."""
-
-    def __init__(self, message: str, status: int = 401, clause: str = "engine rule") -> None:
-        super().__init__(message)
-        self.status, self.clause = status, clause
 
 
 @dataclass(frozen=True)
@@ -100,14 +105,14 @@ class Authenticator:
 
     def principal(self, authorization: str | None) -> Principal:
         if not authorization:
-            raise AuthError(
+            raise Unauthenticated(
                 "This request carries no credentials; send 'Authorization: Bearer TOKEN' with "
                 "a token from the bureau's sign-in or an API key."
             )
         scheme, _, credential = authorization.partition(" ")
         credential = credential.strip()
         if scheme.lower() != "bearer" or not credential:
-            raise AuthError("The Authorization header must read 'Bearer TOKEN'.")
+            raise Unauthenticated("The Authorization header must read 'Bearer TOKEN'.")
         if credential.startswith(PREFIX):
             return self._api_key(credential)
         return self._token(credential)
@@ -115,7 +120,7 @@ class Authenticator:
     def _api_key(self, key: str) -> Principal:
         holder = self.keys.holder(key)
         if holder is None:
-            raise AuthError("This API key is not valid: unknown, mistyped or revoked.")
+            raise Unauthenticated("This API key is not valid: unknown, mistyped or revoked.")
         scope = tuple(s for s in holder.scope if "=" not in s)
         extra = dict(s.split("=", 1) for s in holder.scope if "=" in s)
         return Principal(
@@ -129,7 +134,7 @@ class Authenticator:
 
     def _token(self, token: str) -> Principal:
         if self.oidc is None or self._jwks is None:
-            raise AuthError(
+            raise Unauthenticated(
                 "This gateway takes no sign-in tokens (LIFECYCLE_OIDC_ISSUER, _AUDIENCE and "
                 "_JWKS_URL are not set); use an API key."
             )
@@ -146,19 +151,20 @@ class Authenticator:
                 leeway=30,
             )
         except jwt.ExpiredSignatureError:
-            raise AuthError("The token has expired; sign in again.") from None
+            raise Unauthenticated("The token has expired; sign in again.") from None
         except jwt.InvalidIssuerError:
-            raise AuthError(f"The token was not issued by {oidc.issuer}.") from None
+            raise Unauthenticated(f"The token was not issued by {oidc.issuer}.") from None
         except jwt.InvalidAudienceError:
-            raise AuthError(f"The token is not meant for this gateway ({oidc.audience}).") from None
+            raise Unauthenticated(
+                f"The token is not meant for this gateway ({oidc.audience})."
+            ) from None
         except jwt.PyJWKClientConnectionError:
-            raise AuthError(
+            raise Unavailable(
                 f"The sign-in keys at {oidc.jwks_url} cannot be fetched, so no token can be "
-                "checked now.",
-                status=503,
+                "checked now."
             ) from None
         except (jwt.PyJWKClientError, jwt.InvalidTokenError) as exc:
-            raise AuthError(f"The token is not valid: {str(exc).rstrip('.')}.") from None
+            raise Unauthenticated(f"The token is not valid: {str(exc).rstrip('.')}.") from None
         return self._from_claims(claims)
 
     def _from_claims(self, claims: dict[str, Any]) -> Principal:
@@ -166,31 +172,28 @@ class Authenticator:
         assert oidc is not None
         subject = _claim(claims, oidc.subject_claim)
         if not isinstance(subject, str) or not subject:
-            raise AuthError(f"The token has no subject claim '{oidc.subject_claim}'.")
+            raise Unauthenticated(f"The token has no subject claim '{oidc.subject_claim}'.")
         raw = _claim(claims, oidc.role_claim)
         names = raw if isinstance(raw, list) else [raw]
         roles = [Role(r) for r in names if r in Role.__members__.values() and r != Role.SYSTEM]
         if not roles:
             people = ", ".join(r.value for r in Role if r != Role.SYSTEM)
-            raise AuthError(
-                f"The token's claim '{oidc.role_claim}' names no role of this engine ({people}).",
-                status=403,
+            raise NotAllowed(
+                f"The token's claim '{oidc.role_claim}' names no role of this engine ({people})."
             )
         role = roles[0]
         district = _claim(claims, oidc.district_claim)
         credit_code = _claim(claims, oidc.credit_code_claim)
         if role in ORGANISATIONS and not isinstance(credit_code, str):
-            raise AuthError(
+            raise NotAllowed(
                 f"A {role.value}'s token must carry its credit code (claim "
-                f"'{oidc.credit_code_claim}'): it acts as its organisation.",
-                status=403,
+                f"'{oidc.credit_code_claim}'): it acts as its organisation."
             )
         if role == Role.DISTRICT_OFFICER and not isinstance(district, str):
-            raise AuthError(
+            raise NotAllowed(
                 f"A district officer's token must carry the district (claim "
                 f"'{oidc.district_claim}'; engine rule: district officers act only on their "
-                "district's cases).",
-                status=403,
+                "district's cases)."
             )
         return Principal(
             subject=subject,

@@ -1,5 +1,5 @@
-"""`lifecycle demo`: sample cases for every pack, driven through review into public notice, so a
-newcomer sees them move in the Web UI. On a system whose business days are compressed
+"""Sample cases for every pack, driven through review into public notice, so a newcomer sees
+them move (``lifecycle demo``). On a system whose business days are compressed
 (LIFECYCLE_DAY_SECONDS=20) the notices close within a few minutes."""
 
 from __future__ import annotations
@@ -7,23 +7,20 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 
-import click
-
-from lifecycle.cases import CaseService
-from lifecycle.cli_cases import system_clock
+from lifecycle.app.cases import CaseService
+from lifecycle.app.system import System
 from lifecycle.clock import BusinessClock
-from lifecycle.config import Settings
 from lifecycle.contracts import ActRequest
 from lifecycle.domain.application import Application
 from lifecycle.domain.credit_code import complete
 from lifecycle.domain.states import Role
 from lifecycle.policies import PolicyPack, load_pack, pack_ids
 from lifecycle.store.repo import Store
-from lifecycle.temporal.client import connect
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
 
 def _actor(role: Role, app: Application) -> str:
@@ -82,7 +79,7 @@ def samples(stamp: str) -> list[tuple[str, Application]]:
 DEMO_TARGET = 1000
 
 
-def _yearly_targets(store: Store, clock: BusinessClock) -> None:
+def _yearly_targets(store: Store, clock: BusinessClock, say: Callable[[str], None]) -> None:
     """The demo's yearly diagnosis targets (only where the bureau has set none), so listed
     cases open their year's quota (wenzhou-2021 第十条)."""
     now = dt.datetime.now(dt.UTC)
@@ -95,23 +92,16 @@ def _yearly_targets(store: Store, clock: BusinessClock) -> None:
             key = f"{rules.target_setting}.{y}"
             if not store.settings(policy, [key]):
                 store.set_setting(policy, key, DEMO_TARGET, now)
-                click.echo(f"setting   {policy} {key} = {DEMO_TARGET} (demo)")
+                say(f"setting   {policy} {key} = {DEMO_TARGET} (demo)")
 
 
-@click.command()
-@click.option("--pause", type=float, default=2.0, help="Seconds between the demo's actions.")
-def demo(pause: float) -> None:
-    """Start sample cases for every pack and move them through review and public notice."""
-    asyncio.run(_demo(Settings.from_env(), pause))
-
-
-async def _demo(settings: Settings, pause: float) -> None:
-    client = await connect(settings)
-    store = Store.from_url(settings.db_url)
-    clock = system_clock(settings, store)
-    service = CaseService(client, store, clock)
+async def run(system: System, pause: float, say: Callable[[str], None]) -> None:
+    """Applies every pack's sample applications (fresh credit codes) and takes each through
+    the people's steps of its admission, saying what it did."""
+    settings, store, clock = system.settings, system.store, system.clock()
+    service = CaseService(await system.client(), store, clock)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
-    _yearly_targets(store, clock)
+    _yearly_targets(store, clock, say)
     cases = []
     for policy, app in samples(stamp):
         round_name = f"demo-{stamp}"
@@ -123,13 +113,13 @@ async def _demo(settings: Settings, pause: float) -> None:
             expert_review_due=None,
         )
         case_id = await service.apply(policy, app, round_name)
-        click.echo(f"applied   {case_id}  {app.name}")
+        say(f"applied   {case_id}  {app.name}")
         cases.append((case_id, load_pack(policy), app))
     for case_id, pack, app in cases:
         for step in script(pack, app):
             await asyncio.sleep(pause)
             result = await service.act(case_id, step)
-            click.echo(f"{step.action:<17} {case_id} → {result.state.value}")
+            say(f"{step.action:<17} {case_id} → {result.state.value}")
     ui = f"http://127.0.0.1:{settings.ui_port}/namespaces/{settings.namespace}/workflows"
     day = clock.day_seconds
     hint = (
@@ -138,7 +128,7 @@ async def _demo(settings: Settings, pause: float) -> None:
         else " (start the system with LIFECYCLE_DAY_SECONDS=20, in its own LIFECYCLE_VAR_DIR, "
         "to watch them close within minutes)"
     )
-    click.echo(
+    say(
         f"Done. This system's business day lasts {day} s, so the 5-working-day public notices "
         f"close in about {7 * day} s{hint}, after which the cases are listed. "
         f"Watch them in the Web UI: {ui}"

@@ -1,5 +1,5 @@
-"""Applying, acting on and reading cases: what the CLI (and later the HTTP gateway) call. It
-speaks to the case workflow by name, with the contracts; it never imports the workflow."""
+"""Applying, acting on and reading cases: what every face calls. It speaks to the case workflow
+by name, with the contracts; it never imports the workflow."""
 
 from __future__ import annotations
 
@@ -26,9 +26,12 @@ from temporalio.common import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from lifecycle.app.calls import resolve_round
+from lifecycle.app.rules import ref as current_rules
+from lifecycle.app.system import System
 from lifecycle.calendar import SHANGHAI, Deadline
 from lifecycle.clock import BusinessClock
-from lifecycle.config import TASK_QUEUE, UserError
+from lifecycle.config import TASK_QUEUE
 from lifecycle.contracts import (
     ACT,
     CALENDAR_CHANGED,
@@ -49,11 +52,13 @@ from lifecycle.contracts.case import ENGINE, HISTORY_EVENTS
 from lifecycle.domain import limits
 from lifecycle.domain.application import Application, intake_refusal
 from lifecycle.domain.states import TERMINAL_STATES
+from lifecycle.errors import Invalid, NoAnswer, NotFound, Refused, Unavailable
 from lifecycle.policies import REGISTRY, PackRef, PolicyPack
 from lifecycle.policies.schema import Round
 from lifecycle.store.repo import Store
 from lifecycle.temporal import search_attributes as attrs
 from lifecycle.temporal import updates
+from lifecycle.temporal.codec import SealedElsewhere
 
 
 async def _wall_clock() -> dt.datetime:
@@ -79,30 +84,8 @@ def checked_case_id(case_id: str) -> str:
             "case:POLICY:ROUND:CREDIT_CODE ('lifecycle case list' shows them)."
         )
     if problem:
-        raise UserError(problem)
+        raise Invalid(problem)
     return case_id
-
-
-def resolve_round(store: Store, pack: PolicyPack, name: str | None) -> tuple[str, Round]:
-    name = name or pack.admission.default_round
-    problem = limits.round_name("--round", name)
-    if problem:
-        raise UserError(problem)
-    row = store.round(pack.id, name)
-    if row is not None:
-        return name, Round(
-            applications_close=row.applications_close,
-            preliminary_review_due=row.preliminary_review_due,
-            expert_review_due=row.expert_review_due,
-        )
-    found = pack.round(name)
-    if found is None:
-        known = ", ".join(sorted({*pack.admission.rounds, *store.call_rounds(pack.id)})) or "none"
-        raise UserError(
-            f"--round is '{name}', not a round of {pack.id} (its rounds: {known}); the bureau "
-            f"opens one with 'lifecycle round set {pack.id} {name}'."
-        )
-    return name, found
 
 
 def stamped(case_id: str, request: ActRequest, sent_at: dt.datetime) -> ActRequest:
@@ -155,7 +138,7 @@ class CaseService:
         pack = REGISTRY.get(rules)
         refusal = intake_refusal(pack, app)
         if refusal:
-            raise UserError(refusal)
+            raise Invalid(refusal, pack.admission.required_fields_clause)
         name, rnd = resolve_round(self.store, pack, round_name)
         clock = self.clock
         if now is not None:
@@ -191,10 +174,14 @@ class CaseService:
                 f"{app.district}; programme {pack.title}, {pack.source.document}; rules {rules}.",
             )
         except WorkflowAlreadyStartedError as exc:
-            raise UserError(
+            raise Refused(
                 f"{app.name} ({app.credit_code}) already has a case in {pack.id} round {name}: "
-                f"{case_id}; a second application is refused."
+                f"{case_id}; a second application is refused (engine rule)."
             ) from exc
+        except RPCError as exc:
+            if claimed:
+                self.store.release_claim(pack.id, name, app.entity, case_id)
+            raise self._rpc(case_id, exc) from exc
         except BaseException:
             if claimed:
                 self.store.release_claim(pack.id, name, app.entity, case_id)
@@ -219,10 +206,11 @@ class CaseService:
             return
         closes = Deadline(date=rnd.applications_close, provisional=False).closes_at()
         if now >= closes:
-            raise UserError(
+            raise Refused(
                 f"Applications to {pack.id} round {name} closed at {rnd.applications_close} "
                 f"24:00 (Asia/Shanghai) ({pack.admission.required_fields_clause}); this one "
-                f"arrived {now.astimezone(SHANGHAI):%Y-%m-%d %H:%M}."
+                f"arrived {now.astimezone(SHANGHAI):%Y-%m-%d %H:%M}.",
+                f"{pack.id} {pack.admission.required_fields_clause}",
             )
 
     def _check_ban(self, pack: PolicyPack, app: Application, today: dt.date) -> None:
@@ -230,8 +218,9 @@ class CaseService:
         ban = self.store.active_ban(codes, pack.id, today)
         if ban is not None:
             until = f"until {ban.ends}" if ban.ends else "permanently"
-            raise UserError(
-                f"{ban.credit_code} is banned from applying {until}: {ban.reason} ({ban.clause})."
+            raise Refused(
+                f"{ban.credit_code} is banned from applying {until}: {ban.reason} ({ban.clause}).",
+                ban.clause,
             )
 
     def _claim(self, pack: PolicyPack, name: str, app: Application, case_id: str) -> bool:
@@ -240,10 +229,11 @@ class CaseService:
             return False
         holder = self.store.claim(pack.id, name, app.entity, case_id)
         if holder is not None:
-            raise UserError(
+            raise Refused(
                 f"{app.name} ({app.credit_code}) belongs to entity {app.entity}, which already "
                 f"applies in {pack.id} round {name} as {holder}; branches or subsidiaries of one "
-                f"entity may not both apply ({clause})."
+                f"entity may not both apply ({clause}).",
+                f"{pack.id} {clause}",
             )
         return True
 
@@ -260,7 +250,7 @@ class CaseService:
         request = stamped(case_id, request, await self.real_now())
         problem = request.problem()
         if problem:
-            raise UserError(problem)
+            raise Invalid(problem)
         return await self._update(case_id, ACT, request, request.request_id)
 
     async def send_event(self, case_id: str, event: ExternalEvent) -> None:
@@ -270,7 +260,7 @@ class CaseService:
         event = event.model_copy(update={"sent_at": await self.real_now()})
         problem = event.problem()
         if problem:
-            raise UserError(problem)
+            raise Invalid(problem)
         try:
             await self.handle(case_id).signal(EVENT, event)
         except RPCError as exc:
@@ -279,7 +269,7 @@ class CaseService:
     async def move(self, case_id: str, request: MoveRequest) -> ActResult:
         problem = request.problem()
         if problem:
-            raise UserError(problem)
+            raise Invalid(problem)
         return await self._update(case_id, MOVE_RULES, request)
 
     async def last_seq(self, case_id: str, wait: float = 3.0) -> int:
@@ -288,10 +278,10 @@ class CaseService:
         checked_case_id(case_id)
         try:
             return (await asyncio.wait_for(self.view(case_id), wait)).case.seq
-        except (TimeoutError, UserError):
+        except (TimeoutError, NoAnswer, Unavailable, NotFound):
             row = self.store.case(case_id)
             if row is None:
-                raise UserError(f"There is no case '{case_id}'.") from None
+                raise NotFound(f"There is no case '{case_id}'.") from None
             return row.last_seq
 
     async def _update(
@@ -318,13 +308,24 @@ class CaseService:
                 self.handle(case_id).query(VIEW, result_type=CaseView), self.act_timeout
             )
         except (TimeoutError, WorkflowQueryRejectedError):
-            raise UserError(
+            raise NoAnswer(
                 f"{case_id} did not answer within {self.act_timeout:g} s (is the worker "
-                f"running?); 'lifecycle case history {case_id}' reads its trail from the store.",
-                exit_code=3,
+                f"running?); 'lifecycle case history {case_id}' reads its trail from the store."
             ) from None
         except WorkflowQueryFailedError as exc:
-            raise UserError(f"Case {case_id} cannot be shown: {exc.message}", exit_code=1) from exc
+            raise Unavailable(f"Case {case_id} cannot be shown: {exc.message}") from exc
+        except RPCError as exc:
+            raise self._rpc(case_id, exc) from exc
+
+    async def check_keys(self, case_id: str) -> None:
+        """Whether this process's codec keys open the case's data (its summary, read from the
+        server alone): a command whose settings are not the running system's is told so before
+        it sends anything the case could not read."""
+        try:
+            described = await self.handle(checked_case_id(case_id)).describe()
+            await described.static_summary()
+        except SealedElsewhere:
+            raise
         except RPCError as exc:
             raise self._rpc(case_id, exc) from exc
 
@@ -341,15 +342,69 @@ class CaseService:
             told.append(case_id)
         return told
 
-    def _rpc(self, case_id: str, exc: RPCError) -> UserError:
-        closed = {s.value for s in TERMINAL_STATES}
-        if exc.status == RPCStatusCode.NOT_FOUND:
+    def _rpc(self, case_id: str, exc: RPCError) -> Exception:
+        """What Temporal's answer means for a person: the case is closed, there is none, or
+        Temporal cannot be used now."""
+        if exc.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
             row = self.store.case(case_id)
-            if row is not None and row.state in closed:
-                return UserError(f"Case {case_id} is closed ({row.state}); it takes no actions.")
-            return UserError(f"There is no case '{case_id}'.")
-        if "already completed" in exc.message:
-            row = self.store.case(case_id)
-            state = row.state if row else "closed"
-            return UserError(f"Case {case_id} is closed ({state}); it takes no actions.")
-        return UserError(f"Temporal refused the request for {case_id}: {exc.message}.", 1)
+            closed = row is not None and (
+                row.state in {s.value for s in TERMINAL_STATES}
+                or exc.status == RPCStatusCode.NOT_FOUND  # known here, gone from Temporal
+            )
+            if row is not None and closed:
+                return Refused(f"Case {case_id} is closed ({row.state}); it takes no actions.")
+            if exc.status == RPCStatusCode.NOT_FOUND:
+                return NotFound(f"There is no case '{case_id}'.")
+        if exc.status == RPCStatusCode.INVALID_ARGUMENT:
+            return Invalid(f"Temporal refused the request for {case_id}: {exc.message}.")
+        return Unavailable(f"Temporal refused the request for {case_id}: {exc.message}.")
+
+
+# --- what the faces call -----------------------------------------------------------------------
+
+
+async def cases(system: System) -> CaseService:
+    return CaseService(
+        await system.client(),
+        system.store,
+        system.clock(),
+        act_timeout=system.settings.act_timeout,
+    )
+
+
+async def apply(system: System, policy: str, app: Application, round_name: str | None) -> str:
+    """Opens a case under the programme's current rules; its id."""
+    current_rules(policy)
+    return await (await cases(system)).apply(policy, app, round_name)
+
+
+async def act(system: System, case_id: str, request: ActRequest) -> ActResult:
+    """Sends a decision, decided on the case's last change as read now unless the request
+    names the one it was decided on; a direct command first checks it can read the case."""
+    checked_case_id(case_id)
+    service = await cases(system)
+    if system.direct:
+        await service.check_keys(case_id)
+    if request.expected_seq is None:
+        seq = await service.last_seq(case_id)
+        request = request.model_copy(update={"expected_seq": seq})
+    return await service.act(case_id, request)
+
+
+async def move(system: System, case_id: str, request: MoveRequest) -> tuple[ActResult, str]:
+    """Moves a running case to another version of its programme's rules ('current': the
+    programme's current one); the result and the version moved to."""
+    version = request.version
+    if version == "current":
+        version = current_rules(policy_of(case_id)).version
+    service = await cases(system)
+    if system.direct:
+        await service.check_keys(case_id)
+    result = await service.move(case_id, request.model_copy(update={"version": version}))
+    return result, version
+
+
+async def show(system: System, case_id: str) -> tuple[CaseView, list[Any]]:
+    """The case as it stands (from the case itself) and its audit trail (from the store)."""
+    view = await (await cases(system)).view(checked_case_id(case_id))
+    return view, system.store.audit(case_id)

@@ -1,4 +1,4 @@
-"""What a programme publishes, generated from the records, never typed (DOMAIN.md §9): the
+"""What a programme publishes, generated from the records, never typed by hand: the
 public notice of each selection batch, the directory of listed providers, each closed
 evaluation round's results and each exit announcement; as printable HTML (Chinese, with the
 programme's title and clause references) and JSON with the same content."""
@@ -13,8 +13,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from lifecycle.app import rules
+from lifecycle.app.system import System
 from lifecycle.calendar import SHANGHAI
 from lifecycle.domain.states import CaseState
+from lifecycle.errors import Invalid, Unavailable
 from lifecycle.policies.schema import PolicyPack
 from lifecycle.store.models import AuditRow, CaseRow
 from lifecycle.store.repo import Store
@@ -352,3 +355,28 @@ def write(docs: list[Document], folder: Path) -> list[Path]:
             path.write_text(text, encoding="utf-8")
             written.append(path)
     return written
+
+
+def publish(system: System, policy: str, out: Path | None) -> tuple[Path, list[Document], int]:
+    """Writes what a programme publishes into ``out`` (default var/published/POLICY): the
+    folder, the documents and how many files."""
+    pack = rules.pack(policy)
+    folder = out or system.settings.var_dir / "published" / policy
+    if folder.exists() and not folder.is_dir():
+        raise Invalid(f"--out '{folder}' is a file; it must be a folder.")
+    docs = documents(system.store, pack, system.business_now())
+    try:
+        paths = write(docs, folder)
+    except OSError as exc:
+        raise Unavailable(f"--out '{folder}' cannot be written ({exc.strerror}).") from None
+    return folder, docs, len(paths)
+
+
+def directory(system: System, policy: str) -> Document:
+    """The published directory of a programme's listed providers (open to everyone)."""
+    docs = documents(system.store, rules.pack(policy), system.business_now())
+    return next(d for d in docs if d.kind == "directory")
+
+
+def published(system: System, policy: str) -> list[Document]:
+    return documents(system.store, rules.pack(policy), system.business_now())

@@ -1,5 +1,5 @@
-"""Opening, scoring, closing and reading evaluation rounds: what the command (and later the
-HTTP gateway) calls. It speaks to the round workflow by name, with the contracts."""
+"""Opening, scoring, closing and reading evaluation rounds: what every face calls. It speaks to
+the round workflow by name, with the contracts."""
 
 from __future__ import annotations
 
@@ -18,8 +18,10 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from lifecycle.app import rules
+from lifecycle.app.system import System
 from lifecycle.clock import BusinessClock
-from lifecycle.config import TASK_QUEUE, UserError
+from lifecycle.config import TASK_QUEUE
 from lifecycle.contracts.rounds import (
     CLOSE,
     ROUND_VIEW,
@@ -32,7 +34,9 @@ from lifecycle.contracts.rounds import (
 )
 from lifecycle.domain import evaluations
 from lifecycle.domain.evaluations import Scored
+from lifecycle.errors import Invalid, NoAnswer, NotFound, Refused, Unavailable
 from lifecycle.policies import REGISTRY
+from lifecycle.store.models import EvaluationRoundRow
 from lifecycle.store.repo import Store
 from lifecycle.temporal import updates
 from lifecycle.temporal.search_attributes import policy_attribute
@@ -42,7 +46,7 @@ ROUND_ID = re.compile(r"^evaluation:[a-z]+-\d{4}:\d{4}(-Q[1-4])?$")
 
 def checked_round_id(text: str) -> str:
     if not ROUND_ID.match(text):
-        raise UserError(
+        raise Invalid(
             f"ROUND is '{text[:60]}'; a round id reads evaluation:POLICY:PERIOD, e.g. "
             "evaluation:wuhan-2021:2026 ('lifecycle round list' shows them)."
         )
@@ -51,17 +55,17 @@ def checked_round_id(text: str) -> str:
 
 def check_start(policy: str, period: str, budget: int | None, today: dt.date) -> None:
     """Refuses, in one sentence, a round the programme does not hold (before connecting)."""
-    pack = REGISTRY.get(REGISTRY.current(policy))
+    pack = rules.pack(policy)
     try:
         evaluations.cadence(pack)
     except ValueError as exc:
-        raise UserError(str(exc)) from None
+        raise Refused(str(exc)) from None
     problem = evaluations.period_problem(pack, period, today)
     if problem:
-        raise UserError(problem)
+        raise Invalid(problem)
     problem = evaluations.budget_problem(pack, "", budget, closing=False)
     if problem:
-        raise UserError(problem)
+        raise Invalid(problem)
 
 
 class RoundService:
@@ -87,8 +91,8 @@ class RoundService:
     ) -> str:
         """Opens the round of ``policy`` for ``period`` under the programme's current rules."""
         check_start(policy, period, budget, today or self.clock.today())
-        rules = REGISTRY.current(policy)
-        pack = REGISTRY.get(rules)
+        current = REGISTRY.current(policy)
+        pack = REGISTRY.get(current)
         rid = evaluations.round_id(policy, period)
         try:
             await self.client.start_workflow(
@@ -97,7 +101,7 @@ class RoundService:
                     round_id=rid,
                     policy=policy,
                     period=period,
-                    rules=rules,
+                    rules=current,
                     budget_cny=budget,
                     clock=self.clock,
                     opened_by=opened_by,
@@ -110,13 +114,13 @@ class RoundService:
                 id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
                 search_attributes=policy_attribute(policy) if self.indexed else None,
                 static_summary=f"{pack.title}: evaluation {period} ({policy})",
-                static_details=f"Evaluation round of {pack.title} for {period}, rules {rules}; "
+                static_details=f"Evaluation round of {pack.title} for {period}, rules {current}; "
                 f"{pack.evaluation.scheme or ''}",
             )
         except WorkflowAlreadyStartedError:
-            raise UserError(
+            raise Refused(
                 f"{policy} already has a round for {period}: {rid} ('lifecycle round show "
-                f"{rid}'); a period is evaluated once."
+                f"{rid}'); a period is evaluated once (engine rule)."
             ) from None
         return rid
 
@@ -126,13 +130,13 @@ class RoundService:
     async def score(self, round_id: str, request: ScoreRequest) -> Scored:
         problem = request.problem()
         if problem:
-            raise UserError(problem)
+            raise Invalid(problem)
         return await self._update(round_id, SCORE, request, Scored)
 
     async def close(self, round_id: str, request: CloseRequest) -> RoundView:
         problem = request.problem()
         if problem:
-            raise UserError(problem)
+            raise Invalid(problem)
         return await self._update(round_id, CLOSE, request, RoundView)
 
     async def view(self, round_id: str) -> RoundView:
@@ -141,12 +145,11 @@ class RoundService:
                 self.handle(round_id).query(ROUND_VIEW, result_type=RoundView), self.timeout
             )
         except (TimeoutError, WorkflowQueryRejectedError):
-            raise UserError(
-                f"{round_id} did not answer within {self.timeout:g} s (is the worker running?).",
-                exit_code=3,
+            raise NoAnswer(
+                f"{round_id} did not answer within {self.timeout:g} s (is the worker running?)."
             ) from None
         except WorkflowQueryFailedError as exc:
-            raise UserError(f"{round_id} cannot be shown: {exc.message}", exit_code=1) from exc
+            raise Unavailable(f"{round_id} cannot be shown: {exc.message}") from exc
         except RPCError as exc:
             raise self._rpc(round_id, exc) from exc
 
@@ -178,17 +181,54 @@ class RoundService:
             lambda exc: self._rpc(round_id, exc),
         )
 
-    def _rpc(self, round_id: str, exc: RPCError) -> UserError:
+    def _rpc(self, round_id: str, exc: RPCError) -> Exception:
         row = self.store.rounds.round(round_id)
-        if row is not None and (
-            exc.status == RPCStatusCode.NOT_FOUND or "completed" in exc.message
+        if row is not None and exc.status in (
+            RPCStatusCode.NOT_FOUND,
+            RPCStatusCode.FAILED_PRECONDITION,
         ):
-            return UserError(
+            return Refused(
                 f"{round_id} is closed (results published {row.closed_at:%Y-%m-%d}); it takes "
                 "no more scores."
                 if row.closed_at
                 else f"{round_id} has ended; it takes no more scores."
             )
         if exc.status == RPCStatusCode.NOT_FOUND:
-            return UserError(f"There is no round '{round_id}' ('lifecycle round list').")
-        return UserError(f"Temporal refused the request for {round_id}: {exc.message}.", 1)
+            return NotFound(f"There is no round '{round_id}' ('lifecycle round list').")
+        return Unavailable(f"Temporal refused the request for {round_id}: {exc.message}.")
+
+
+async def rounds(system: System) -> RoundService:
+    return RoundService(
+        await system.client(), system.store, system.clock(), timeout=system.settings.act_timeout
+    )
+
+
+async def report(store: Store, service: RoundService, round_id: str) -> RoundReport:
+    """A round as it stands: from the round itself, or, once it has ended, from what it
+    published to the store."""
+    row = store.rounds.round(round_id)
+    try:
+        view = await service.view(round_id)
+    except (NoAnswer, NotFound, Refused, Unavailable):
+        if row is None or row.status != "closed":
+            raise
+        return RoundReport(row=row, results=store.rounds.results(round_id))
+    return RoundReport(view=view, spent=store.rounds.spent(round_id))
+
+
+class RoundReport:
+    """The round's own view (with what its rewards spent), or its stored row and results."""
+
+    def __init__(
+        self,
+        view: RoundView | None = None,
+        spent: int | None = None,
+        row: EvaluationRoundRow | None = None,
+        results: list[Any] | None = None,
+    ) -> None:
+        self.view, self.spent, self.row, self.results = view, spent, row, results or []
+
+
+def rows(store: Store, policy: str | None) -> list[EvaluationRoundRow]:
+    return store.rounds.rounds(policy)
