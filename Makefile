@@ -40,6 +40,7 @@ lint: install-test
 	$(BIN)/ruff check src workflows activities runtime tests bench worker.py
 	$(BIN)/ruff format --check src workflows activities runtime tests bench worker.py
 	$(BIN)/mypy src/lifecycle workflows activities runtime bench
+	$(BIN)/lint-imports --no-cache
 
 # The engine against a minimal twin workflow on one server (embedded, or TEMPORAL_ADDRESS);
 # about 6 minutes on 2 cores; writes var/bench/latest.json. Not part of `make test`.

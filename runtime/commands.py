@@ -1,4 +1,6 @@
-"""`lifecycle up` and `lifecycle worker`: the commands that run workflows and activities."""
+"""`lifecycle up`, `lifecycle worker` and `lifecycle api`: the long-running processes. Each loads
+the worker or the gateway only when it runs (a person's other commands never pay for them),
+and logs at INFO."""
 
 from __future__ import annotations
 
@@ -6,14 +8,17 @@ import asyncio
 
 import click
 
+from lifecycle import logs
 from lifecycle.config import Settings
 
 
 @click.command()
 def up() -> None:
-    """Start the whole system: embedded Temporal dev server with its Web UI, and the worker."""
+    """Start the whole system: embedded Temporal dev server with its Web UI, the worker and the
+    HTTP gateway."""
     from runtime.worker import run_up
 
+    logs.serving()
     asyncio.run(run_up(Settings.from_env(), lambda line: click.echo(line, err=True)))
 
 
@@ -22,6 +27,7 @@ def worker() -> None:
     """Run the worker alone against TEMPORAL_ADDRESS (default 127.0.0.1:7233)."""
     from runtime.worker import run_worker
 
+    logs.serving()
     asyncio.run(run_worker(Settings.from_env()))
 
 
@@ -30,6 +36,8 @@ def api() -> None:
     """Run the HTTP gateway alone (LIFECYCLE_API_PORT, default 8080; OpenAPI at /docs)."""
     from lifecycle.gateway.server import serve
     from runtime.worker import stop_on_signals
+
+    logs.serving()
 
     async def main() -> None:
         await serve(Settings.from_env(), stop_on_signals())

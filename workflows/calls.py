@@ -100,6 +100,15 @@ class Unavailable(Exception):
         super().__init__(f"{what}: {detail}")
         self.what, self.detail, self.fixable = what, detail, fixable
 
+    @property
+    def kind(self) -> str:
+        """The kind of error it is for the person who acted (``lifecycle.errors``): the store
+        down is unavailable; a calendar file or a bureau setting to fix is a setting that does
+        not fit; a question no calendar answers is the input's."""
+        if not self.fixable:
+            return "Invalid"
+        return "Unavailable" if self.what == "the store" else "Misconfigured"
+
     def refusal(self, action: str) -> str:
         return (
             f"'{action}' was not applied: {self.what} cannot be used ({self.detail.rstrip('.')}); "

@@ -248,7 +248,7 @@ class CaseWorkflow:
             except Refused as exc:
                 raise _failure(str(exc), "Refused", exc.clause) from None
             except calls.Unavailable as exc:
-                raise _failure(exc.refusal(request.action), "Unavailable") from None
+                raise _failure(exc.refusal(request.action), exc.kind) from None
             if key is not None:
                 core.remember(key, core.case.seq)
             return await self._settle()
@@ -316,9 +316,7 @@ class CaseWorkflow:
                     engine.move_plan(core.case, new, decided, self.start.round)
                 )
             except calls.Unavailable as exc:
-                raise ApplicationError(
-                    exc.refusal(engine.MOVE), type="Unavailable", non_retryable=True
-                ) from None
+                raise _failure(exc.refusal(engine.MOVE), exc.kind) from None
             case = core.case.model_copy(deep=True)
             at = decided if follows(ONE_INSTANT) else core.now()
             entry = engine.move(

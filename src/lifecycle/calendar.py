@@ -1,4 +1,4 @@
-"""Working days and deadline arithmetic (DOMAIN.md §3), in Asia/Shanghai.
+"""Working days and deadline arithmetic , in Asia/Shanghai.
 
 Sources, in order: a bureau holiday file for the year (``LIFECYCLE_CALENDAR_DIR/*.toml``, by
 default ``var/calendar``), then the ``chinesecalendar`` package (the State Council's notices for
@@ -13,11 +13,10 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
-from pydantic import BaseModel, ConfigDict
 
+from lifecycle.domain.days import SHANGHAI, Deadline
 from lifecycle.holidays import (
     CalendarError,
     CalendarFileError,
@@ -35,22 +34,9 @@ __all__ = [
     "load_holiday_file",
 ]
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # 元旦 1 January, 劳动节 1–2 May, 国庆节 1–3 October: the statutory days fixed by date.
 FIXED_DATE_HOLIDAYS = ((1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3))
 MAX_WORKING_DAYS = 3660
-
-
-class Deadline(BaseModel):
-    """A date computed from the calendar; provisional when a year it crossed has no notice yet."""
-
-    model_config = ConfigDict(frozen=True)
-    date: dt.date
-    provisional: bool
-
-    def closes_at(self) -> dt.datetime:
-        """24:00 of the date, Asia/Shanghai (the first instant of the next day)."""
-        return dt.datetime.combine(self.date + dt.timedelta(days=1), dt.time(0), tzinfo=SHANGHAI)
 
 
 @dataclass(frozen=True)
@@ -62,7 +48,7 @@ class Day:
 
 
 class WorkingCalendar:
-    """Answers 'is this a working day' and counts working-day deadlines (DOMAIN.md §3)."""
+    """Answers 'is this a working day' and counts working-day deadlines ."""
 
     def __init__(self, files: Iterable[HolidayFile] = ()) -> None:
         self._files = {f.year: f for f in files}

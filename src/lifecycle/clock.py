@@ -13,7 +13,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lifecycle.calendar import SHANGHAI
+from lifecycle.domain.days import SHANGHAI
 
 DAY = 86400
 

@@ -14,8 +14,6 @@ import sys
 from typing import Any
 
 import structlog
-import temporalio.activity
-import temporalio.workflow
 
 _configured = False
 
@@ -85,9 +83,34 @@ def configure(stream: Any = None, command: bool = False) -> None:
         handler.addFilter(_own)
     for chatty in ("alembic", "transitions"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
-    # The case id travels as a field; keep Temporal's dict out of the message text.
-    temporalio.workflow.logger.workflow_info_on_message = False
-    temporalio.activity.logger.activity_info_on_message = False
+    _quiet_temporal()
+
+
+def _quiet_temporal() -> None:
+    """The case id travels as a field; Temporal's dict stays out of the message text (for the
+    loggers loaded: a person's command loads Temporal's only when it needs them)."""
+    workflow, activity = (
+        sys.modules.get("temporalio.workflow"),
+        sys.modules.get("temporalio.activity"),
+    )
+    if workflow is not None:
+        workflow.logger.workflow_info_on_message = False  # type: ignore[attr-defined]
+    if activity is not None:
+        activity.logger.activity_info_on_message = False  # type: ignore[attr-defined]
+
+
+def serving() -> None:
+    """A long-running process (the worker, the gateway): its log at INFO, every logger's lines
+    (or at LIFECYCLE_LOG_LEVEL)."""
+    import temporalio.activity  # noqa: F401  (the worker's loggers, configured before it runs)
+    import temporalio.workflow  # noqa: F401
+
+    configure()
+    _quiet_temporal()
+    root = logging.getLogger()
+    root.setLevel(os.environ.get("LIFECYCLE_LOG_LEVEL", "").strip().upper() or "INFO")
+    for handler in root.handlers:
+        handler.removeFilter(_own)
 
 
 def _own(record: logging.LogRecord) -> bool:

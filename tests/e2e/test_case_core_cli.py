@@ -46,10 +46,22 @@ def test_one_business_clock_for_command_worker_and_cases(new_system, tmp_path):
     system.start()
     assert "business time from 2025-09-26 00:00 Asia/Shanghai, 600 s per day" in system.output()
     cli(system, "round", "set", "qingdao-2024", "nd", "--applications-close", "2025-09-30")
-    cli(system, "round", "set", "qingdao-2024", "late", "--applications-close", "2025-09-25")
-    late = cli(system, "case", "apply", "qingdao-2024", CHAIN_LEADER, "--round", "late", ok=False)
+    past = cli(
+        system,
+        "round",
+        "set",
+        "qingdao-2024",
+        "late",
+        "--applications-close",
+        "2025-09-25",
+        ok=False,
+    )
+    assert (
+        past.returncode == 2 and "already past (business today is 2025-09-26)" in past.stderr
+    )  # business, not UTC
+    late = cli(system, "case", "apply", "qingdao-2024", CHAIN_LEADER, "--round", "2024-1", ok=False)
     assert late.returncode == 2
-    assert "closed at 2025-09-25 24:00 (Asia/Shanghai) (§三(一)); this one arrived 2025-09-26" in (
+    assert "closed at 2024-01-31 24:00 (Asia/Shanghai) (§三(一)); this one arrived 2025-09-26" in (
         late.stderr
     )
     case_id = scored(system, CHAIN_LEADER, "nd")

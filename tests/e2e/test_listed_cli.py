@@ -108,7 +108,8 @@ def test_a_wenzhou_year_filings_quota_and_complaints(new_system):
         file_it = ("case", "act", case_id, "file_training", "--as", provider, "--data", filing)
         wait_for_day(system, "2025-09-28")
         cli(system, *file_it)
-        wait_for_day(system, "2025-09-29")
+        # From the 29th on (any later day is as late), the same filing is refused.
+        wait_until(lambda: business_day(system) >= dt.date(2025, 9, 29), timeout=60, interval=0.3)
         late = cli(system, *file_it, ok=False)
         assert late.returncode == 2
         assert "after its latest on-time date 2025-09-28" in late.stderr

@@ -219,6 +219,11 @@ SCENARIOS: dict[str, Scenario] = {
     "v6_engine1_qingdao_listed": qingdao_decided_at_one_instant,
     "v6_engine1_guangzhou_reports_and_a_change": guangzhou_reports_and_a_change,
     "v6_engine1_guangzhou_rectification": guangzhou_rectification_lapsed_and_continued,
+    # The run's state carried whole (RunState) and each action judged once.
+    "v7_run_state_qingdao_listed": qingdao_decided_at_one_instant,
+    "v7_run_state_guangzhou_reports_and_a_change": guangzhou_reports_and_a_change,
+    "v7_run_state_wenzhou_listed_year": wenzhou_listed_year,
+    "v7_run_state_qingdao_listed_after_undecided_objection": listed_after_undecided_objection,
 }
 
 

@@ -53,7 +53,7 @@ def test_histories_cover_both_sides_of_every_patch():
     before = [
         name
         for name, t in taken.items()
-        if not name.startswith(("v2_", "v3_", "v4_", "v5_", "v6_"))
+        if not name.startswith(("v2_", "v3_", "v4_", "v5_", "v6_", "v7_"))
     ]
     assert before and all(not taken[name] for name in before), "histories from before the patches"
 
@@ -62,7 +62,7 @@ def test_runs_that_name_their_engine_carry_no_patch_marker_and_call_locally():
     """Runs started by engine 1 follow every change without a marker; their questions are
     local activities (one marker with the result each) and only the recording of a change is a
     scheduled activity (the Web UI's timeline shows it by its summary)."""
-    engine = [p for p in HISTORIES if p.stem.startswith("v6_engine1_")]
+    engine = [p for p in HISTORIES if p.stem.startswith(("v6_engine1_", "v7_"))]
     assert len(engine) >= 3
     called = 0
     for path in engine:
@@ -81,6 +81,19 @@ def test_runs_that_name_their_engine_carry_no_patch_marker_and_call_locally():
         assert set(markers) <= {"core_local_activity"}, path.stem
         called += len(markers)
     assert called > 5
+
+
+def test_runs_recorded_since_carry_their_state_whole():
+    """A run continued as new hands the next one its whole state (RunState): what it waits on
+    and when it tries again travel with the case, not only the case and its outbox."""
+    continued = [p for p in HISTORIES if p.stem.startswith("v7_") and ".run" in p.name]
+    assert continued, "record the v7 histories: python -m tests.replay.record"
+    for path in continued:
+        events = json.loads(path.read_text(encoding="utf-8"))["events"]
+        payload = events[0]["workflowExecutionStartedEventAttributes"]["input"]["payloads"][0]
+        carried = json.loads(base64.b64decode(payload["data"]))["carried"]
+        whole = {"case", "remembered", "outbox", "trouble", "recounts", "retry_at", "attempt"}
+        assert whole <= set(carried) and carried["run"] >= 2, path.stem
 
 
 def test_histories_pinned_to_rules_changed_since_still_name_served_versions():

@@ -1,20 +1,22 @@
 """What the adapters below raise when they cannot be used (the store's driver, Temporal's
 transport), as the one kind of error a face answers: unavailable, in one sentence, without the
-transport's internals."""
+transport's internals. Asked of the libraries a process has loaded: one that never loaded them
+cannot have raised their errors (a person's command loads them only when it needs them)."""
 
 from __future__ import annotations
 
-from sqlalchemy.exc import SQLAlchemyError
-from temporalio.service import RPCError
+import sys
 
 from lifecycle.errors import Unavailable
 
 
 def unavailable(exc: BaseException) -> Unavailable | None:
     """The outage ``exc`` stands for, or None when it is not one."""
-    if isinstance(exc, SQLAlchemyError):
+    store = sys.modules.get("sqlalchemy.exc")
+    if store is not None and isinstance(exc, store.SQLAlchemyError):
         return Unavailable("The store (database) is unavailable; try again when it is back.")
-    if isinstance(exc, RPCError):
+    service = sys.modules.get("temporalio.service")
+    if service is not None and isinstance(exc, service.RPCError):
         status = exc.status.name if exc.status else "error"
         return Unavailable(f"Temporal did not answer ({status}).")
     return None

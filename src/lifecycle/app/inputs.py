@@ -44,6 +44,11 @@ def json_of(label: str, shown: str, raw: bytes) -> Any:
         ) from None
 
 
+def shorten(value: str) -> str:
+    """A value as a sentence quotes it: cut short, without what cannot be shown."""
+    return limits.shorten(value)
+
+
 def sentence(error: Any, label: str) -> str:
     """A validation error of ``label`` (a body, a query) in one sentence in the user's terms."""
     return invalid.sentence(error, label)

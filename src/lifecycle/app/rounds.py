@@ -33,6 +33,7 @@ from lifecycle.contracts.rounds import (
     ScoreRequest,
 )
 from lifecycle.domain import evaluations
+from lifecycle.domain.actors import Actor, ActorError
 from lifecycle.domain.evaluations import Scored
 from lifecycle.errors import Invalid, NoAnswer, NotFound, Refused, Unavailable
 from lifecycle.policies import REGISTRY
@@ -232,3 +233,44 @@ class RoundReport:
 
 def rows(store: Store, policy: str | None) -> list[EvaluationRoundRow]:
     return store.rounds.rounds(policy)
+
+
+def officer(actor: str | None, what: str) -> str | None:
+    """The bureau officer who opens or closes a round (``what``), as ROLE:ID."""
+    if actor is None:
+        return None
+    try:
+        who = Actor.parse(actor)
+    except ActorError as exc:
+        raise Invalid(str(exc)) from None
+    if who.role not in evaluations.CLOSED_BY:
+        raise Invalid(f"--as is '{actor}'; a round is {what} by a bureau_officer (engine rule).")
+    return str(who)
+
+
+async def start(
+    system: System, policy: str, period: str, budget: int | None, opened_by: str | None
+) -> RoundView:
+    """Opens a programme's round for a period; the round once it has gathered its providers."""
+    check_start(policy, period, budget, system.today())
+    service = await rounds(system)
+    return await service.opened(await service.start(policy, period, budget, opened_by))
+
+
+async def score(system: System, round_id: str, **fields: Any) -> Scored:
+    """An evaluator's scores for one provider (``case``, ``actor``, ``data``, ``missed``,
+    ``reason``), or that it did not take part."""
+    return await (await rounds(system)).score(checked_round_id(round_id), ScoreRequest(**fields))
+
+
+async def close(system: System, round_id: str, wait: float, **fields: Any) -> RoundView:
+    """Closes a round (``actor``, ``reason``, ``budget_cny``); the round once it has acted on
+    every case, or as it stands after ``wait`` seconds."""
+    service = await rounds(system)
+    round_id = checked_round_id(round_id)
+    await service.close(round_id, CloseRequest(**fields))
+    return await service.closed(round_id, wait)
+
+
+async def show(system: System, round_id: str) -> RoundReport:
+    return await report(system.store, await rounds(system), checked_round_id(round_id))

@@ -57,7 +57,7 @@ class System:
         connect: Callable[[], Awaitable[Client]] | None = None,
     ) -> None:
         self.settings, self.direct = settings, direct
-        self._connect = connect or (lambda: temporal_client(settings))
+        self._connect = connect or (lambda: temporal_client(settings, make_keys=not direct))
         if store is not None:
             self.__dict__["store"] = store
         self._client: Client | None = None

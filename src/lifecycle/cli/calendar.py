@@ -57,7 +57,10 @@ def calendar_is_workday(date_: str, as_json: bool) -> None:
 def calendar_load(file: str) -> None:
     """Check FILE (one year's State Council notice as TOML), install it in
     LIFECYCLE_CALENDAR_DIR and tell the open cases whose deadlines touch that year."""
-    done = run(lambda system: working_days.install(system, Path(file)))
+    # Loaded here, not with the group: the questions above never load the store or Temporal.
+    from lifecycle.app import holidays
+
+    done = run(lambda system: holidays.install(system, Path(file)))
     click.echo(f"Installed {done.notice} for {done.year} as {done.target}.")
     if not done.touching:
         click.echo(f"No open case has a deadline touching {done.year}.")

@@ -7,14 +7,15 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from lifecycle.app import Invalid
-from lifecycle.app.inputs import data_object, json_of
-from lifecycle.app.system import System
-from lifecycle.domain import limits
+from lifecycle.app.inputs import data_object, json_of, shorten
+
+if TYPE_CHECKING:
+    from lifecycle.app.system import System
 
 T = TypeVar("T")
 
@@ -25,7 +26,10 @@ AS_REQUIRED = (
 
 
 def system() -> System:
-    """The running system as this command reaches it: directly, with its own settings."""
+    """The running system as this command reaches it: directly, with its own settings. Its
+    store and Temporal's client are loaded here, when a command first needs them."""
+    from lifecycle.app.system import System
+
     return System.from_env(direct=True)
 
 
@@ -48,7 +52,7 @@ def read_json(label: str, source: str) -> Any:
         )
     except (OSError, UnicodeEncodeError) as exc:
         detail = getattr(exc, "strerror", None) or "not a file name"
-        raise Invalid(f"{label} '{limits.shorten(source)}' cannot be read ({detail}).") from exc
+        raise Invalid(f"{label} '{shorten(source)}' cannot be read ({detail}).") from exc
     return json_of(label, source, raw)
 
 

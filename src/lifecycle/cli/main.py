@@ -8,6 +8,7 @@ one place; every error is one sentence on stderr and an exit code, never a trace
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -26,7 +27,6 @@ from lifecycle.app import (
     Unavailable,
 )
 from lifecycle.app.failures import unavailable
-from lifecycle.cli import calendar, cases, demo, keys, policy, programme, records, rounds
 
 # Each kind of error and the exit code it gives (a subclass takes its parent's).
 EXIT_CODES: dict[type[LifecycleError], int] = {
@@ -38,22 +38,53 @@ EXIT_CODES: dict[type[LifecycleError], int] = {
     Unavailable: 1,
     NoAnswer: 3,
 }
-GROUPS = (policy, calendar, cases, rounds, programme, records, keys, demo)
+# Every command and the module that holds it, in one place. A module is loaded when its command
+# runs, so a command pays only for what it uses ('calendar is-workday' never loads the store).
+COMMANDS = {
+    "policy": "lifecycle.cli.policy",
+    "credit-code": "lifecycle.cli.policy",
+    "score": "lifecycle.cli.policy",
+    "quota": "lifecycle.cli.policy",
+    "calendar": "lifecycle.cli.calendar",
+    "case": "lifecycle.cli.cases",
+    "round": "lifecycle.cli.rounds",
+    "programme": "lifecycle.cli.programme",
+    "publish": "lifecycle.cli.programme",
+    "ban": "lifecycle.cli.programme",
+    "setting": "lifecycle.cli.programme",
+    "notifications": "lifecycle.cli.records",
+    "events": "lifecycle.cli.records",
+    "audit": "lifecycle.cli.records",
+    "clock": "lifecycle.cli.records",
+    "api-key": "lifecycle.cli.keys",
+    "codec": "lifecycle.cli.keys",
+    "demo": "lifecycle.cli.demo",
+}
 
 
 def exit_code(error: LifecycleError) -> int:
     return next(code for kind, code in EXIT_CODES.items() if isinstance(error, kind))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """The ``lifecycle`` group: its commands found in ``COMMANDS``, each module loaded on use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.commands or name not in COMMANDS:
+            return self.commands.get(name)
+        module = importlib.import_module(COMMANDS[name])
+        found = next(c for c in module.COMMANDS if c.name == name)
+        self.add_command(found)
+        return found
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """Lifecycle engine for the service providers a bureau selects and pays."""
     logs.configure(command=True)
-
-
-for _module in GROUPS:
-    for _command in _module.COMMANDS:
-        cli.add_command(_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

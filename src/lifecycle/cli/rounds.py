@@ -8,21 +8,20 @@ import click
 from lifecycle.app import Invalid, access, rules
 from lifecycle.app import rounds as service
 from lifecycle.app.calls import set_call_round
-from lifecycle.app.inputs import actor, amount, date
-from lifecycle.app.rounds import RoundService, check_start, checked_round_id
-from lifecycle.app.system import System
+from lifecycle.app.inputs import amount, date
+from lifecycle.app.rounds import checked_round_id, officer
 from lifecycle.app.views.rounds import (
     report_json,
     report_text,
     row_json,
     row_line,
     scored_line,
+    scored_of,
     view_lines,
+    view_of,
 )
 from lifecycle.cli.common import emit, named, read_data, run, system
 from lifecycle.cli.remote import remote
-from lifecycle.contracts.rounds import CloseRequest, RoundView, ScoreRequest
-from lifecycle.domain.evaluations import CLOSED_BY, Scored
 
 CLOSE_WAIT = 300.0  # seconds `round close` waits for the round to act on every case
 
@@ -63,15 +62,6 @@ def round_set(
     click.echo(f"{policy} round {name} set")
 
 
-def _officer(actor_: str | None, what: str) -> str | None:
-    if actor_ is None:
-        return None
-    who = actor(actor_)
-    if who.role not in CLOSED_BY:
-        raise Invalid(f"--as is '{actor_}'; a round is {what} by a bureau_officer (engine rule).")
-    return str(who)
-
-
 @round_group.command("start")
 @click.argument("policy")
 @click.option("--period", required=True, help="The year (2026) or quarter (2026-Q1) evaluated.")
@@ -90,16 +80,10 @@ def round_start(policy: str, period: str, budget: str | None, actor_: str | None
         click.echo(opened["round_id"])
         click.echo(f"{opened['providers']} provider(s) to evaluate.", err=True)
         return
-    opener = _officer(actor_, "opened")
+    opener = officer(actor_, "opened")
     if opener is not None:
         access.asserted(system().settings)
-
-    async def start(here: System) -> RoundView:
-        check_start(policy, period, money, here.today())
-        rounds: RoundService = await service.rounds(here)
-        return await rounds.opened(await rounds.start(policy, period, money, opener))
-
-    view = run(start)
+    view = run(lambda here: service.start(here, policy, period, money, opener))
     click.echo(view.round_id)
     click.echo(
         f"{len(view.roster)} provider(s) to evaluate; score each with 'lifecycle round score "
@@ -135,17 +119,13 @@ def round_score(
     gateway = remote()
     if gateway:
         body = {"case": case, "data": payload, "missed": missed, "reason": reason}
-        scored = Scored.model_validate(gateway.call("POST", f"/rounds/{round_id}/scores", body))
+        scored = scored_of(gateway.call("POST", f"/rounds/{round_id}/scores", body))
     else:
         who = named(actor_)
         access.asserted(system().settings)
-        request = ScoreRequest(case=case, actor=who, data=payload, missed=missed, reason=reason)
-        scored = run(lambda here: _score(here, round_id, request))
+        fields = {"case": case, "actor": who, "data": payload, "missed": missed, "reason": reason}
+        scored = run(lambda here: service.score(here, round_id, **fields))
     click.echo(scored_line(case, scored))
-
-
-async def _score(here: System, round_id: str, request: ScoreRequest) -> Scored:
-    return await (await service.rounds(here)).score(round_id, request)
 
 
 @round_group.command("close")
@@ -164,19 +144,13 @@ def round_close(round_id: str, actor_: str | None, budget: str | None, reason: s
     gateway = remote()
     if gateway:
         body = {"budget_cny": money, "reason": reason}
-        view = RoundView.model_validate(gateway.call("POST", f"/rounds/{round_id}/close", body))
+        view = view_of(gateway.call("POST", f"/rounds/{round_id}/close", body))
     else:
         who = named(actor_)
         access.asserted(system().settings)
-        _officer(who, "closed")
-        request = CloseRequest(actor=who, reason=reason, budget_cny=money)
-
-        async def close(here: System) -> RoundView:
-            rounds = await service.rounds(here)
-            await rounds.close(round_id, request)
-            return await rounds.closed(round_id, CLOSE_WAIT)
-
-        view = run(close)
+        officer(who, "closed")
+        fields = {"actor": who, "reason": reason, "budget_cny": money}
+        view = run(lambda here: service.close(here, round_id, CLOSE_WAIT, **fields))
     click.echo("\n".join(view_lines(view)))
     if view.status != "closed":
         click.echo(
@@ -200,11 +174,7 @@ def round_show(round_id: str, as_json: bool) -> None:
         )
         emit(as_json, answer, answer if isinstance(answer, str) else "")
         return
-
-    async def show(here: System) -> service.RoundReport:
-        return await service.report(here.store, await service.rounds(here), round_id)
-
-    report = run(show)
+    report = run(lambda here: service.show(here, round_id))
     emit(as_json, report_json(report), report_text(report))
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from lifecycle.calendar import SHANGHAI
 from lifecycle.domain import registry
 from lifecycle.domain.case import Action, Case
+from lifecycle.domain.days import SHANGHAI
 from lifecycle.domain.refusal import Refusal
 from lifecycle.domain.states import Role
 from lifecycle.policies.schema import PolicyPack

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from lifecycle.domain.plan import SlotResult
+from lifecycle.policies.vocabulary import GUARDS
 
 
 class CaseFacts(Protocol):
@@ -101,6 +102,8 @@ CONDITIONS: dict[str, Condition] = {
         has_open_objection,
     )
 }
+
+assert tuple(CONDITIONS) == GUARDS, "every guard a pack may name is implemented here, no other"
 
 # Conditions that ask only the case (not who acts, why, or a place obtained): an action whose
 # case-only condition fails cannot be taken now by anyone, so it is not offered.

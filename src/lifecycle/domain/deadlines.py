@@ -12,8 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from lifecycle.calendar import SHANGHAI, Deadline
 from lifecycle.domain.case import Case, CaseDeadline, ReminderAt
+from lifecycle.domain.days import SHANGHAI, Deadline
 from lifecycle.domain.plan import Counted, DeadlineRequest, Notification
 from lifecycle.domain.states import CaseState
 from lifecycle.policies.deadline_rules import DeadlineRule, Period

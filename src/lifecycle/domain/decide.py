@@ -10,11 +10,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from lifecycle.calendar import SHANGHAI
 from lifecycle.domain import deadlines, phases, registry
 from lifecycle.domain.actors import SYSTEM
 from lifecycle.domain.application import Finding
 from lifecycle.domain.case import Action, AuditEntry, Case, CaseDeadline, LastChange
+from lifecycle.domain.days import today
 from lifecycle.domain.machine import CaseMachine
 from lifecycle.domain.plan import Obtained, Plan
 from lifecycle.domain.refusal import Refusal, cited
@@ -25,10 +25,6 @@ assert phases.PHASES  # every phase's handlers are registered before the engine 
 
 ADVERSE = frozenset({CaseState.REJECTED, CaseState.WITHDRAWN, CaseState.EXITED})
 ENGINE_RULE = "engine rule"
-
-
-def today(at: dt.datetime) -> dt.date:
-    return at.astimezone(SHANGHAI).date()
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,8 @@ from lifecycle.app import cases as service
 from lifecycle.app import rounds as evaluation
 from lifecycle.app.cases import checked_case_id
 from lifecycle.app.inputs import move_request
-from lifecycle.app.rounds import check_start, checked_round_id
+from lifecycle.app.rounds import checked_round_id
 from lifecycle.app.views.rounds import report_json, report_text, row_json
-from lifecycle.contracts.rounds import CloseRequest, ScoreRequest
 from lifecycle.gateway.core import Parts, Strict, Who
 
 router = APIRouter()
@@ -51,11 +50,8 @@ async def open_round(gateway: Parts, body: OpenBody, who: Who) -> dict[str, Any]
     """Open a programme's evaluation round for a period (bureau officers)."""
     access.round_officer(who, "opened")
     pack = rules.pack(body.policy)
-    check_start(pack.id, body.period, body.budget_cny, gateway.system.today())
-    rounds = await evaluation.rounds(gateway.system)
-    round_id = await rounds.start(pack.id, body.period, body.budget_cny, who.actor)
-    view = await rounds.opened(round_id)
-    return {"round_id": round_id, "providers": len(view.roster)}
+    view = await evaluation.start(gateway.system, pack.id, body.period, body.budget_cny, who.actor)
+    return {"round_id": view.round_id, "providers": len(view.roster)}
 
 
 @router.get("/rounds", tags=["rounds"])
@@ -71,9 +67,7 @@ async def show_round(
     gateway: Parts, round_id: str, who: Who, format: str = "json"
 ) -> dict[str, Any] | PlainTextResponse:
     access.staff(who, "evaluation rounds")
-    round_id = checked_round_id(round_id)
-    rounds = await evaluation.rounds(gateway.system)
-    report = await evaluation.report(gateway.system.store, rounds, round_id)
+    report = await evaluation.show(gateway.system, round_id)
     return PlainTextResponse(report_text(report)) if format == "text" else report_json(report)
 
 
@@ -82,10 +76,15 @@ async def score(gateway: Parts, round_id: str, body: ScoreBody, who: Who) -> dic
     """An evaluator's scores for one provider (the actor is the caller)."""
     round_id = checked_round_id(round_id)
     access.evaluator(who, round_id)
-    request = ScoreRequest(
-        case=body.case, actor=who.actor, data=body.data, missed=body.missed, reason=body.reason
+    scored = await evaluation.score(
+        gateway.system,
+        round_id,
+        case=body.case,
+        actor=who.actor,
+        data=body.data,
+        missed=body.missed,
+        reason=body.reason,
     )
-    scored = await (await evaluation.rounds(gateway.system)).score(round_id, request)
     return scored.model_dump(mode="json")
 
 
@@ -93,11 +92,14 @@ async def score(gateway: Parts, round_id: str, body: ScoreBody, who: Who) -> dic
 async def close(gateway: Parts, round_id: str, body: CloseBody, who: Who) -> dict[str, Any]:
     """Close a round under the caller's name: rank, publish and act on each case."""
     access.round_officer(who, "closed")
-    round_id = checked_round_id(round_id)
-    request = CloseRequest(actor=who.actor, reason=body.reason, budget_cny=body.budget_cny)
-    rounds = await evaluation.rounds(gateway.system)
-    await rounds.close(round_id, request)
-    view = await rounds.closed(round_id, 30.0)
+    view = await evaluation.close(
+        gateway.system,
+        checked_round_id(round_id),
+        30.0,
+        actor=who.actor,
+        reason=body.reason,
+        budget_cny=body.budget_cny,
+    )
     return view.model_dump(mode="json")
 
 

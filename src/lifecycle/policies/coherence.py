@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lifecycle.domain.conditions import CONDITIONS
-from lifecycle.domain.states import TERMINAL_STATES, CaseState
+from lifecycle.policies.vocabulary import GUARDS, TERMINAL_STATES, CaseState
 
 if TYPE_CHECKING:
     from lifecycle.policies.schema import PolicyPack
@@ -38,8 +37,8 @@ def _check_transition(pack: PolicyPack, i: int, states: set[CaseState]) -> None:
         if r not in pack.roles:
             _fail(f"transitions[{i}].roles[{j}]", f"'{r}' is not one of the pack's roles")
     for j, c in enumerate(t.conditions):
-        if c not in CONDITIONS:
-            known = ", ".join(sorted(CONDITIONS))
+        if c not in GUARDS:
+            known = ", ".join(sorted(GUARDS))
             _fail(f"transitions[{i}].conditions[{j}]", f"'{c}' is not a known condition ({known})")
 
 

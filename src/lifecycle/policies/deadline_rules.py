@@ -1,5 +1,5 @@
 """Deadlines as pack data: what a deadline counts from, while which states it runs, and what its
-passing does. The engine (lifecycle.domain.deadlines) reads these; no deadline is named in code.
+passing does. The engine reads these; no deadline is named in code.
 
 Rules (working days as the State Council's calendar has them, Asia/Shanghai):
 
@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from lifecycle.domain.states import CaseState, Role
+from lifecycle.policies.vocabulary import CaseState, Role
 
 ROUND_DATES = ("applications_close", "preliminary_review_due", "expert_review_due")
 ANCHOR = r"^(round\.(applications_close|preliminary_review_due|expert_review_due)|entered|period_end|data\.[a-z][a-z0-9_]*)$"

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from lifecycle.domain.states import TERMINAL_STATES, CaseState, Role
+from lifecycle.policies.coherence import check
 from lifecycle.policies.deadline_rules import DeadlineRule
 from lifecycle.policies.evaluation_rules import Consequences, Rubric
 from lifecycle.policies.listed_rules import (
@@ -24,6 +24,7 @@ from lifecycle.policies.listed_rules import (
     ServiceRules,
     TrainingRules,
 )
+from lifecycle.policies.vocabulary import TERMINAL_STATES, CaseState, Role
 
 FORMAT = 2
 
@@ -244,8 +245,6 @@ class PolicyPack(Strict):
 
     @model_validator(mode="after")
     def _coherent(self) -> PolicyPack:
-        from lifecycle.policies.coherence import check
-
         check(self)
         return self
 

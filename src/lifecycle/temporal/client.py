@@ -16,21 +16,25 @@ from lifecycle.errors import Misconfigured, Unavailable
 from lifecycle.temporal.codec import EncryptionCodec, KeyRing, ensure_keys
 
 
-def key_ring(settings: Settings) -> KeyRing:
+def key_ring(settings: Settings, make: bool = True) -> KeyRing:
     """The codec's keys: the file LIFECYCLE_CODEC_KEYS names (it must exist), else the system's
-    own in its var directory, made on first use."""
+    own in its var directory, made on first use by the system (``make``). A person's command
+    makes none: with no key file it holds a key of its own that opens nothing, so a command
+    whose settings are not the running system's is told so, and leaves no file behind."""
     if os.environ.get("LIFECYCLE_CODEC_KEYS"):
         return KeyRing.read(settings.codec_keys)
+    if not make and not settings.codec_keys.exists():
+        return KeyRing(KeyRing.new().keys, "k1", settings.codec_keys)
     return ensure_keys(settings.codec_keys)
 
 
-def data_converter(settings: Settings) -> DataConverter:
+def data_converter(settings: Settings, make_keys: bool = True) -> DataConverter:
     return dataclasses.replace(
-        pydantic_data_converter, payload_codec=EncryptionCodec(key_ring(settings))
+        pydantic_data_converter, payload_codec=EncryptionCodec(key_ring(settings, make_keys))
     )
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: Settings, make_keys: bool = True) -> Client:
     tls: TLSConfig | bool = False
     if settings.tls_cert and settings.tls_key:
         try:
@@ -51,7 +55,7 @@ async def connect(settings: Settings) -> Client:
             namespace=settings.namespace,
             tls=tls,
             api_key=settings.api_key,
-            data_converter=data_converter(settings),
+            data_converter=data_converter(settings, make_keys),
         )
     except RuntimeError as exc:
         start = (

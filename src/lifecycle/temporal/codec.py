@@ -137,15 +137,25 @@ class SealedElsewhere(Misconfigured, ValueError):
 
     def __init__(self, ring: KeyRing, key_id: str, what: str) -> None:
         where = f" ('{ring.source}')" if ring.source else ""
-        super().__init__(
-            f"Case data is sealed with codec key '{key_id}', and the key of that name in "
-            f"LIFECYCLE_CODEC_KEYS{where} {what}: these settings are not the running "
-            "system's (use its LIFECYCLE_VAR_DIR, or its LIFECYCLE_CODEC_KEYS), or the data "
-            "was altered."
-            if what == "does not open it"
-            else f"Case data is sealed with codec key '{key_id}', which is not among the keys "
-            f"in LIFECYCLE_CODEC_KEYS{where}: these settings are not the running system's (use "
-            "its LIFECYCLE_VAR_DIR, or its LIFECYCLE_CODEC_KEYS), or an old key was dropped "
-            "when rotating (keep every old key)."
+        fix = (
+            "these settings are not the running system's (use its LIFECYCLE_VAR_DIR, or its "
+            "LIFECYCLE_CODEC_KEYS)"
         )
+        if ring.source is not None and not ring.source.exists():
+            message = (
+                f"Case data is sealed with codec key '{key_id}', and LIFECYCLE_CODEC_KEYS{where} "
+                f"does not exist here: {fix}."
+            )
+        elif what == "does not open it":
+            message = (
+                f"Case data is sealed with codec key '{key_id}', and the key of that name in "
+                f"LIFECYCLE_CODEC_KEYS{where} does not open it: {fix}, or the data was altered."
+            )
+        else:
+            message = (
+                f"Case data is sealed with codec key '{key_id}', which is not among the keys in "
+                f"LIFECYCLE_CODEC_KEYS{where}: {fix}, or an old key was dropped when rotating "
+                "(keep every old key)."
+            )
+        super().__init__(message)
         self.key_id = key_id

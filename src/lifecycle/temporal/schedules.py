@@ -25,9 +25,9 @@ from temporalio.client import (
     ScheduleUpdateInput,
 )
 
-from lifecycle.calendar import SHANGHAI
 from lifecycle.clock import DAY, BusinessClock
 from lifecycle.contracts.rounds import SCHEDULE_PREFIX, TRIGGER_WORKFLOW, TriggerStart
+from lifecycle.domain.days import SHANGHAI
 from lifecycle.domain.evaluations import Every, next_period_starts
 from lifecycle.policies import REGISTRY, pack_ids
 

@@ -13,6 +13,15 @@ from lifecycle.domain.evaluations import Scored
 from lifecycle.store.models import EvaluationResultRow, EvaluationRoundRow
 
 
+def view_of(data: dict[str, Any]) -> RoundView:
+    """A round as the gateway answered it."""
+    return RoundView.model_validate(data)
+
+
+def scored_of(data: dict[str, Any]) -> Scored:
+    return Scored.model_validate(data)
+
+
 def cny(value: int | None) -> str:
     return "-" if value is None else f"{value:,}"
 

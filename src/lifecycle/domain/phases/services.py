@@ -8,6 +8,7 @@ from typing import Any
 
 from lifecycle.domain import quota
 from lifecycle.domain.case import Action, Case
+from lifecycle.domain.days import today
 from lifecycle.domain.phases import fields
 from lifecycle.domain.phases.fields import reading
 from lifecycle.domain.plan import ClaimRequest, Plan, ReservationRequest
@@ -18,8 +19,6 @@ PHASE = "listed"
 
 
 def day(action: Action) -> dt.date:
-    from lifecycle.domain.decide import today
-
     assert action.at is not None, "the engine stamps every action with its business time"
     return today(action.at)
 
