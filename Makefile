@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test install install-test lint clean browser bench bench-at
+.PHONY: run test install install-test lint clean browser bench bench-at bench-docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ lint: install-test
 # about 6 minutes on 2 cores; writes var/bench/latest.json. Not part of `make test`.
 bench: install-test
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The figures in docs/performance.md, rendered again from the run kept beside it
+# (docs/bench/latest.json): make bench BENCH_ARGS="--out docs/bench/latest.json" && make bench-docs
+bench-docs: install-test
+	$(BIN)/python -m bench.report docs/performance.md
 
 # The same bench against an earlier commit's engine (REV), in a worktree under var/bench/:
 # make bench-at REV=48c808d BENCH_ARGS="--scale 0 --no-years"

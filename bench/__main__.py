@@ -131,7 +131,7 @@ async def main(args: argparse.Namespace) -> dict:
 
     from temporalio.client import Client
 
-    from lifecycle.app.cases import CaseService
+    from bench.engine import CaseService
     from lifecycle.clock import BusinessClock
     from lifecycle.config import Settings
     from lifecycle.store.repo import Store

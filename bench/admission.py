@@ -13,9 +13,8 @@ from pathlib import Path
 
 from temporalio.client import Client
 
+from bench.engine import CaseService, script
 from bench.twin import TWIN, TwinStart
-from lifecycle.app.cases import CaseService
-from lifecycle.app.demo import script
 from lifecycle.calendar import SHANGHAI
 from lifecycle.domain.application import Application
 from lifecycle.domain.credit_code import complete

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import math
+import re
+import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -120,3 +124,22 @@ def render(result: dict[str, Any]) -> str:
         f"{result.get('cores')} cores; {result.get('seconds')} s in all."
     )
     return "\n".join(lines)
+
+
+BLOCK = re.compile(r"(<!-- bench: (\S+) -->\n)(.*?)(<!-- /bench -->)", re.S)
+
+
+def fill(page: Path) -> None:
+    """Renders every ``<!-- bench: RUN.json -->`` block of ``page`` from the run it names."""
+    text = page.read_text("utf-8")
+
+    def rendered(found: re.Match[str]) -> str:
+        result = json.loads((page.parent / found.group(2)).read_text("utf-8"))
+        return f"{found.group(1)}{render(result).strip()}\n{found.group(4)}"
+
+    page.write_text(BLOCK.sub(rendered, text), encoding="utf-8")
+
+
+if __name__ == "__main__":  # python -m bench.report docs/performance.md
+    for name in sys.argv[1:]:
+        fill(Path(name))

@@ -11,11 +11,10 @@ import random
 import time
 
 from bench.admission import BUSINESS_START, POLICY, application
+from bench.engine import CaseService, Failure
 from bench.measure import Proc, summary
-from lifecycle.app.cases import CaseService
 from lifecycle.clock import BusinessClock
 from lifecycle.contracts import ActRequest
-from lifecycle.errors import LifecycleError
 from lifecycle.store.repo import Store
 
 OFFICER = "bureau_officer:bench"
@@ -69,7 +68,7 @@ async def measure(client, store: Store, proc: Proc, queue: str, stamp: str, args
             try:
                 await service.act(case_id, request)
                 outcomes["accepted"] += 1
-            except LifecycleError:
+            except Failure:
                 outcomes["refused"] += 1
             latencies.append(time.perf_counter() - t)
             await asyncio.sleep(0.2)

@@ -16,9 +16,9 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from bench.engine import CaseService
 from bench.measure import history_bytes
 from bench.twin import TWIN, TwinActivities, TwinStart, TwinWorkflow
-from lifecycle.app.cases import CaseService
 from lifecycle.calendar import SHANGHAI
 from lifecycle.contracts import ActRequest
 from lifecycle.domain.application import Application

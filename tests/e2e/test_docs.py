@@ -16,6 +16,7 @@ PAGES = sorted((ROOT / "docs").glob("*.md"))
 def test_the_page_runs_as_written(new_system, page):
     walk = walkthrough(page)
     system = new_system(**system_settings(walk))
+    run(walk, system, walk.prelude)  # what the page asks before its system starts
     system.start()
     try:
         run(walk, system)

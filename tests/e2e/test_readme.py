@@ -18,6 +18,7 @@ def test_the_first_case_walkthrough_runs_as_written(new_system):
     walk = walkthrough(ROOT / "README.md")
     assert walk.settings["LIFECYCLE_DAY_SECONDS"] == "10"
     system = new_system(**system_settings(walk))
+    run(walk, system, walk.prelude)  # the rules asked before the rehearsal's system starts
     system.start()
     try:
         variables = run(walk, system)

@@ -42,9 +42,13 @@ class Line:
 
 @dataclass
 class Walk:
+    """``prelude``: the lines before the page's settings, which need no running system (they
+    are run before it starts, so they spend none of its business time)."""
+
     page: Path
     settings: dict[str, str] = field(default_factory=dict)
     lines: list[Line] = field(default_factory=list)
+    prelude: list[Line] = field(default_factory=list)
 
 
 def split(raw: str) -> tuple[str, str]:
@@ -72,6 +76,8 @@ def walkthrough(page: Path, section: str | None = None) -> Walk:
             number += 1
             code, comment = split(raw)
             if code.startswith("export "):
+                if not walk.settings:
+                    walk.prelude, walk.lines = walk.lines, []
                 walk.settings.update(pair.split("=", 1) for pair in shlex.split(code)[1:])
             elif code == "make run":
                 continue
@@ -85,9 +91,10 @@ def system_settings(walk: Walk) -> dict[str, str]:
     return {k: v for k, v in walk.settings.items() if k not in IDENTITY}
 
 
-def run(walk: Walk, system) -> dict[str, str]:
-    """Runs the walkthrough against ``system`` (started with ``system_settings``); returns the
-    variables it set. A line that does not do what its comment says fails the test, naming it."""
+def run(walk: Walk, system, lines: list[Line] | None = None) -> dict[str, str]:
+    """Runs the walkthrough (or ``lines`` of it) against ``system`` (started with
+    ``system_settings``); returns the variables it set. A line that does not do what its
+    comment says fails the test, naming it."""
     variables: dict[str, str] = {}
     env = {
         **os.environ,
@@ -95,7 +102,7 @@ def run(walk: Walk, system) -> dict[str, str]:
         **system_settings(walk),
         **system.env,
     }
-    for line in walk.lines:
+    for line in walk.lines if lines is None else lines:
         where = f"{walk.page.name}, walkthrough line {line.number}: {line.code or line.comment}"
         if not line.code:
             until = UNTIL.search(line.comment)

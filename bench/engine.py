@@ -1,0 +1,17 @@
+"""The engine's services the bench drives, wherever the engine under measure keeps them: the
+application layer now, the top of ``lifecycle`` in commits from before it (``make bench-at``
+measures those with this bench)."""
+
+from __future__ import annotations
+
+try:
+    from lifecycle.app.cases import CaseService
+    from lifecycle.app.demo import script
+    from lifecycle.errors import LifecycleError as Failure
+except ImportError:  # an engine from before the application layer
+    from lifecycle.cases import CaseService  # type: ignore[no-redef]
+    from lifecycle.demo import script  # type: ignore[no-redef]
+
+    from lifecycle.config import UserError as Failure  # type: ignore[no-redef]
+
+__all__ = ["CaseService", "Failure", "script"]
