@@ -9,9 +9,9 @@ try:
     from lifecycle.app.demo import script
     from lifecycle.errors import LifecycleError as Failure
 except ImportError:  # an engine from before the application layer
-    from lifecycle.cases import CaseService  # type: ignore[no-redef]
-    from lifecycle.demo import script  # type: ignore[no-redef]
+    from lifecycle.cases import CaseService  # type: ignore[import-not-found,no-redef]
+    from lifecycle.demo import script  # type: ignore[import-not-found,no-redef]
 
-    from lifecycle.config import UserError as Failure  # type: ignore[no-redef]
+    from lifecycle.config import UserError as Failure  # type: ignore[attr-defined,no-redef]
 
 __all__ = ["CaseService", "Failure", "script"]

@@ -305,7 +305,9 @@ def test_a_rename_partners_the_transform_assess_rule_and_a_clearance_through_the
 
         assert named(new_name) == set()
         wait_until(lambda: show(system, gz)["name"] == new_name, timeout=200, interval=1)
-        assert show(system, gz)["history"][-1]["action"] == "take_effect"
+        # (a later finding may follow it on a slow machine: the quarter's report falls due)
+        took = [e for e in show(system, gz)["history"] if e["action"] == "take_effect"]
+        assert took and took[-1]["data"]["name"] == new_name
         wait_until(lambda: named(new_name) == {gz}, timeout=30)
         details = system.temporal_decoded("workflow", "metadata", "-w", gz).stdout
         assert f"**{new_name}** (formerly {old_name})" in details, details

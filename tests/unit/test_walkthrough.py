@@ -26,8 +26,8 @@ def page(tmp_path, body: str):
 
 
 def test_a_comment_is_split_off_outside_quotes():
-    assert split("lifecycle x --data '{\"a\": \"#1\"}'  # refused: why") == (
-        "lifecycle x --data '{\"a\": \"#1\"}'",
+    assert split('lifecycle x --data \'{"a": "#1"}\'  # refused: why') == (
+        'lifecycle x --data \'{"a": "#1"}\'',
         "refused: why",
     )
     assert split("# only a comment") == ("", "only a comment")

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from lifecycle.policies.coherence import PackCoherenceError
+from lifecycle.policies.coherence import PackCoherenceError, check
 from lifecycle.policies.migrations import FormatError, upgrade
 from lifecycle.policies.schema import PolicyPack
 
@@ -33,11 +33,16 @@ def read_document(path: Path) -> dict[str, Any]:
 def validate_document(doc: dict[str, Any], origin: str) -> PolicyPack:
     """The pack a document describes, upgraded from an older format if need be."""
     try:
-        return PolicyPack.model_validate(upgrade(doc))
+        pack = PolicyPack.model_validate(upgrade(doc))
     except FormatError as exc:
         raise PackError(f"{origin}: {exc}.") from exc
     except ValidationError as exc:
         raise PackError(f"{origin}: {_describe(exc)}.") from exc
+    try:
+        check(pack)  # the pack as a whole: what refers to what, reachable states, clauses
+    except PackCoherenceError as exc:
+        raise PackError(f"{origin}: {exc}.") from exc
+    return pack
 
 
 def load_pack_file(path: Path) -> PolicyPack:
@@ -49,9 +54,6 @@ def load_pack_file(path: Path) -> PolicyPack:
 
 def _describe(exc: ValidationError) -> str:
     err = exc.errors()[0]
-    cause = (err.get("ctx") or {}).get("error")
-    if isinstance(cause, PackCoherenceError):
-        return str(cause)
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
     value = err.get("input")
     shown = f" (value {value!r})" if not isinstance(value, dict | list) else ""

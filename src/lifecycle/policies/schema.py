@@ -13,7 +13,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from lifecycle.policies.coherence import check
 from lifecycle.policies.deadline_rules import DeadlineRule
 from lifecycle.policies.evaluation_rules import Consequences, Rubric
 from lifecycle.policies.listed_rules import (
@@ -242,11 +241,6 @@ class PolicyPack(Strict):
     rectification: Rectification = Field(default_factory=lambda: Rectification())
     exit: Exit = Field(default_factory=lambda: Exit())
     publication: Publication = Field(default_factory=lambda: Publication())
-
-    @model_validator(mode="after")
-    def _coherent(self) -> PolicyPack:
-        check(self)
-        return self
 
     def transition(self, trigger: str) -> list[Transition]:
         return [t for t in self.transitions if t.trigger == trigger]
