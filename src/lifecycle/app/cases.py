@@ -14,8 +14,6 @@ from typing import Any
 from temporalio.client import (
     Client,
     WorkflowHandle,
-    WorkflowQueryFailedError,
-    WorkflowQueryRejectedError,
 )
 from temporalio.common import (
     SearchAttributePair,
@@ -303,19 +301,16 @@ class CaseService:
 
     async def view(self, case_id: str) -> CaseView:
         checked_case_id(case_id)
-        try:
-            return await asyncio.wait_for(
-                self.handle(case_id).query(VIEW, result_type=CaseView), self.act_timeout
-            )
-        except (TimeoutError, WorkflowQueryRejectedError):
-            raise NoAnswer(
-                f"{case_id} did not answer within {self.act_timeout:g} s (is the worker "
-                f"running?); 'lifecycle case history {case_id}' reads its trail from the store."
-            ) from None
-        except WorkflowQueryFailedError as exc:
-            raise Unavailable(f"Case {case_id} cannot be shown: {exc.message}") from exc
-        except RPCError as exc:
-            raise self._rpc(case_id, exc) from exc
+        return await updates.query(  # type: ignore[no-any-return]
+            self.handle(case_id),
+            VIEW,
+            CaseView,
+            self.act_timeout,
+            f"{case_id} did not answer within {self.act_timeout:g} s (is the worker running?); "
+            f"'lifecycle case history {case_id}' reads its trail from the store.",
+            f"Case {case_id} cannot be shown",
+            lambda exc: self._rpc(case_id, exc),
+        )
 
     async def check_keys(self, case_id: str) -> None:
         """Whether this process's codec keys open the case's data (its summary, read from the

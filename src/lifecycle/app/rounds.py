@@ -11,8 +11,6 @@ from typing import Any
 from temporalio.client import (
     Client,
     WorkflowHandle,
-    WorkflowQueryFailedError,
-    WorkflowQueryRejectedError,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -141,18 +139,15 @@ class RoundService:
         return await self._update(round_id, CLOSE, request, RoundView)
 
     async def view(self, round_id: str) -> RoundView:
-        try:
-            return await asyncio.wait_for(
-                self.handle(round_id).query(ROUND_VIEW, result_type=RoundView), self.timeout
-            )
-        except (TimeoutError, WorkflowQueryRejectedError):
-            raise NoAnswer(
-                f"{round_id} did not answer within {self.timeout:g} s (is the worker running?)."
-            ) from None
-        except WorkflowQueryFailedError as exc:
-            raise Unavailable(f"{round_id} cannot be shown: {exc.message}") from exc
-        except RPCError as exc:
-            raise self._rpc(round_id, exc) from exc
+        return await updates.query(  # type: ignore[no-any-return]
+            self.handle(round_id),
+            ROUND_VIEW,
+            RoundView,
+            self.timeout,
+            f"{round_id} did not answer within {self.timeout:g} s (is the worker running?).",
+            f"{round_id} cannot be shown",
+            lambda exc: self._rpc(round_id, exc),
+        )
 
     async def opened(self, round_id: str, wait: float = 30.0) -> RoundView:
         """The round once it has gathered its providers, or as it stands after ``wait`` s."""

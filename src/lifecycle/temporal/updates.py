@@ -1,6 +1,6 @@
-"""Sending an Update and turning what can go wrong into the kind of error it is: no answer in
-time (it may still be applied), refused by the workflow (its own sentence and clause, by the
-type the workflow gave it), refused by Temporal (the caller's wording)."""
+"""Sending an Update or a Query and turning what can go wrong into the kind of error it is: no
+answer in time (an Update may still be applied), refused by the workflow (its own sentence and
+clause, by the type the workflow gave it), refused by Temporal (the caller's wording)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ from typing import Any
 
 from temporalio.client import (
     WorkflowHandle,
+    WorkflowQueryFailedError,
+    WorkflowQueryRejectedError,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
-from lifecycle.errors import KINDS, LifecycleError, NoAnswer, Refused
+from lifecycle.errors import KINDS, LifecycleError, NoAnswer, Refused, Unavailable
 
 # The workflow names a failure by the kind of error it is (``ApplicationError.type``) and puts
 # the clause it applies first in its details; a validator's plain ValueError is a refusal.
@@ -52,5 +54,26 @@ async def execute(
         raise NoAnswer(unanswered) from None
     except WorkflowUpdateFailedError as exc:
         raise typed(exc.cause) from exc
+    except RPCError as exc:
+        raise rpc(exc) from exc
+
+
+async def query(
+    handle: WorkflowHandle[Any, Any],
+    name: str,
+    result_type: type,
+    timeout: float,
+    unanswered: str,
+    failed: str,
+    rpc: Callable[[RPCError], Exception],
+) -> Any:
+    """A Query's answer; ``unanswered`` when no worker answers in time, ``failed`` (followed by
+    the workflow's own words) when it cannot answer."""
+    try:
+        return await asyncio.wait_for(handle.query(name, result_type=result_type), timeout)
+    except (TimeoutError, WorkflowQueryRejectedError):
+        raise NoAnswer(unanswered) from None
+    except WorkflowQueryFailedError as exc:
+        raise Unavailable(f"{failed}: {exc.message}") from exc
     except RPCError as exc:
         raise rpc(exc) from exc
