@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from lifecycle.domain.credit_code import complete
 from lifecycle.domain.phases.exits import ban_ends
 from lifecycle.domain.states import CaseState
 from lifecycle.errors import LifecycleError
@@ -33,6 +34,14 @@ async def test_a_wenzhou_complaints_exit_bars_three_years(service, env, store):
         match="data reason is plagiarism; it must be one of complaints_threshold, voluntary, other",
     ):
         await service.act(case.case_id, officer("exit", "投诉", reason="plagiarism"))
+    with pytest.raises(LifecycleError, match="comes only after 'verified complaints reaching"):
+        await service.act(
+            case.case_id, officer("exit", "三家企业投诉经核实", reason="complaints_threshold")
+        )
+    for n in (1, 2, 3):  # three enterprises' complaints, verified: the decision opens
+        enterprise = f"enterprise:{complete(f'91330302MA2J{n:05d}')}"
+        await service.act(case.case_id, req("complain", enterprise, "服务敷衍"))
+        await service.act(case.case_id, officer("verify_complaint", complaint=n))
     view = await service.act(
         case.case_id, officer("exit", "三家企业投诉经核实", reason="complaints_threshold")
     )
@@ -67,14 +76,14 @@ async def test_a_wenzhou_complaints_exit_bars_three_years(service, env, store):
 
 async def test_guangzhou_clearance_is_proposed_confirmed_and_bars_for_good(service, env, store):
     case = await listed(service, env, store, "guangzhou-2024", "2026-03-02")
-    exit_ = officer("exit", "累计两次不达标", reason="failed_twice", meeting="2026年第9次局务会")
+    exit_ = officer("exit", "违规收取费用", reason="improper_fees", meeting="2026年第9次局务会")
     with pytest.raises(LifecycleError, match=r"proposed first \('propose_exit'\).*§4.4\(清退\)"):
         await service.act(case.case_id, exit_)
     await service.act(case.case_id, officer("propose_exit", reason="falsified"))
     with pytest.raises(
         LifecycleError, match=r"clearance was proposed on 2026-03-\d\d \(falsified\)"
     ):
-        await service.act(case.case_id, officer("propose_exit", reason="failed_twice"))
+        await service.act(case.case_id, officer("propose_exit", reason="improper_fees"))
     [proposal] = (await service.view(case.case_id)).case.listed.decisions
     assert (proposal.kind, proposal.reason, proposal.clause) == (
         "exit_proposal",
@@ -85,10 +94,12 @@ async def test_guangzhou_clearance_is_proposed_confirmed_and_bars_for_good(servi
     await service.act(
         case.case_id, officer("close_decision", "局务会未予确认", decision=proposal.id)
     )
-    await service.act(case.case_id, officer("propose_exit", reason="failed_twice"))
+    with pytest.raises(LifecycleError, match="needs 2 failed evaluations in total"):
+        await service.act(case.case_id, officer("propose_exit", reason="failed_twice"))
+    await service.act(case.case_id, officer("propose_exit", reason="improper_fees"))
     with pytest.raises(LifecycleError, match="data meeting is None; it must be a text"):
-        await service.act(case.case_id, officer("exit", "确认清退", reason="failed_twice"))
-    with pytest.raises(LifecycleError, match="proposed for 'failed_twice'"):
+        await service.act(case.case_id, officer("exit", "确认清退", reason="improper_fees"))
+    with pytest.raises(LifecycleError, match="proposed for 'improper_fees'"):
         await service.act(
             case.case_id, officer("exit", "x", reason="falsified", meeting="第9次局务会")
         )
@@ -99,9 +110,7 @@ async def test_guangzhou_clearance_is_proposed_confirmed_and_bars_for_good(servi
     assert (row.data["meeting"], row.data["ban"]["ends"]) == ("2026年第9次局务会", None)
 
     again = simple("guangzhou-2024", credit_code=case.credit_code)
-    with pytest.raises(
-        LifecycleError, match="banned from applying permanently: 累计两次绩效评价不达标"
-    ):
+    with pytest.raises(LifecycleError, match="banned from applying permanently: 违规收取费用"):
         await service.apply(
             "guangzhou-2024",
             again,

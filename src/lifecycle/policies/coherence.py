@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lifecycle.policies.vocabulary import GUARDS, TERMINAL_STATES, CaseState
+from lifecycle.policies.vocabulary import DECISIONS, GUARDS, TERMINAL_STATES, CaseState
 
 if TYPE_CHECKING:
     from lifecycle.policies.schema import PolicyPack
@@ -192,10 +192,11 @@ def _check_consequences(pack: PolicyPack) -> None:
             if grade not in grades:
                 _fail(f"evaluation.consequences.{name}[{j}]", f"'{grade}' is not a rubric grade")
     for i, r in enumerate(pack.exit.reasons):
-        if r.after_decision is not None and not pack.transition(r.after_decision):
+        if r.after_decision is not None and r.after_decision not in DECISIONS:
             _fail(
                 f"exit.reasons[{i}].after_decision",
-                f"'{r.after_decision}' is not an action of the pack that opens a decision",
+                f"'{r.after_decision}' is not a decision a case opens "
+                f"({', '.join(DECISIONS)})",
             )
 
 

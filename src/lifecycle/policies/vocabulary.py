@@ -50,3 +50,11 @@ GUARDS = (
     "no_open_objections",
     "has_open_objection",
 )
+
+# The decisions a case opens for an officer (the engine never takes them): an exit reason may
+# wait for one of these to be open (``exit.reasons[].after_decision``).
+DECISIONS = {
+    "complaints": "verified complaints reaching the programme's count",
+    "rectification_lapsed": "a rectification deadline passing unfixed",
+    "exit_proposal": "a proposed clearance",
+}

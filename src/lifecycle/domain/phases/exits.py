@@ -1,7 +1,10 @@
-"""How a provider leaves (DOMAIN.md §8): an exit names its reason's code and clause; a reason
-with a ban keeps the provider out of the programme (for good, or for some years) through the
-ban registry admission reads; guangzhou-2024 §4.4 clearance is proposed first and confirmed by
-the bureau's meeting (局务会). The announcement is generated from the exit's audit row."""
+"""How a provider leaves: an exit names its reason's code and clause; a reason the programme
+ties to facts (an evaluation graded to be eliminated, the count of fails, a missed evaluation,
+an open decision: the complaints threshold, a lapsed rectification order) is taken only when the
+case has them; a reason with a ban keeps the provider out of the programme (for good, or for
+some years) through the ban registry admission reads; guangzhou-2024 §4.4 clearance is proposed
+first and confirmed by the bureau's meeting (局务会). The announcement is generated from the
+exit's audit row."""
 
 from __future__ import annotations
 
@@ -15,7 +18,9 @@ from lifecycle.domain.phases import fields
 from lifecycle.domain.phases.fields import reading
 from lifecycle.domain.phases.services import day
 from lifecycle.domain.registry import Handler, register
+from lifecycle.policies.evaluation_rules import Grade
 from lifecycle.policies.schema import ExitReason, PolicyPack
+from lifecycle.policies.vocabulary import DECISIONS
 
 PHASE = "exit"
 PROPOSAL = "exit_proposal"
@@ -45,8 +50,48 @@ def _proposal(case: Case) -> Decision | None:
     return next((d for d in case.listed.decisions if d.kind == PROPOSAL), None)
 
 
+def grounds_missing(case: Case, pack: PolicyPack, reason: ExitReason) -> str | None:
+    """Why the case lacks the facts the programme ties ``reason`` to, in one sentence with the
+    clause; None when it has them, or when the reason is the officer's own (voluntary, other,
+    the unfit: the officer's finding is the ground, written in --reason)."""
+    then, held = pack.evaluation.consequences, case.listed.evaluations
+    where = f"({pack.id} {reason.clause})"
+    if reason.code == then.exit_reason:
+        grade = _grade(pack, held.last_grade)
+        if grade is None or not grade.eliminated:
+            last = f"its last evaluation was graded '{held.last_grade}'" if held.last_grade else (
+                "it has no evaluation recorded"
+            )
+            return (
+                f"an exit for '{reason.code}' needs an evaluation graded to be eliminated "
+                f"{where}; {last}."
+            )
+    if reason.code == then.failures_reason and then.failures_to_propose:
+        if held.failures < then.failures_to_propose:
+            return (
+                f"an exit for '{reason.code}' needs {then.failures_to_propose} failed evaluations "
+                f"in total {where}; the case has {held.failures}."
+            )
+    if reason.code == then.missed_reason and held.missed < 1:
+        return (
+            f"an exit for '{reason.code}' needs an evaluation the provider did not take part in "
+            f"{where}; it has missed none."
+        )
+    return None
+
+
+def _grade(pack: PolicyPack, grade: str | None) -> Grade | None:
+    rubric = pack.evaluation.rubric
+    if grade is None or rubric is None:
+        return None
+    return next((g for g in rubric.grades if g.grade == grade), None)
+
+
 def _check_propose(case: Case, pack: PolicyPack, action: Action) -> str | None:
     reason = _reason(pack, action)
+    missing = grounds_missing(case, pack, reason)
+    if missing:
+        return missing
     if not reason.proposed:
         return f"an exit for '{reason.code}' is not proposed first in {pack.id}; use 'exit'."
     held = _proposal(case)
@@ -86,9 +131,12 @@ def _check_exit(case: Case, pack: PolicyPack, action: Action) -> str | None:
     if not pack.exit.by_reason:
         return None
     reason = _reason(pack, action)
+    missing = grounds_missing(case, pack, reason)
+    if missing:
+        return missing
     waits = reason.after_decision
     if waits is not None and not any(d.kind == waits for d in case.listed.decisions):
-        label = next((t.label for t in pack.transition(waits)), waits)
+        label = next((t.label for t in pack.transition(waits) if t.label), DECISIONS[waits])
         return (
             f"an exit for '{reason.code}' comes only after '{label}' ({waits}) "
             f"({pack.id} {reason.clause}); the case waits on no such decision."
