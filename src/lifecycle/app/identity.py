@@ -165,6 +165,10 @@ class Authenticator:
             ) from None
         except (jwt.PyJWKClientError, jwt.InvalidTokenError) as exc:
             raise Unauthenticated(f"The token is not valid: {str(exc).rstrip('.')}.") from None
+        except (TypeError, ValueError, KeyError):  # the key's type is not the algorithm's
+            raise Unauthenticated(
+                "The token is not valid: its algorithm does not fit the key it names."
+            ) from None
         return self._from_claims(claims)
 
     def _from_claims(self, claims: dict[str, Any]) -> Principal:

@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lifecycle import logs
@@ -31,7 +32,8 @@ MAX_BODY = 1024 * 1024
 
 
 class BodyLimit:
-    """Refuses a body over ``limit`` bytes with 413, whether or not it says its length."""
+    """Refuses a body over ``limit`` bytes with 413, however it is sent (with its length, or in
+    chunks without one): the body is read whole, up to the limit, before the routes see it."""
 
     def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
         self.app, self.limit = app, limit
@@ -40,33 +42,31 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
-        declared = headers.get(b"content-length")
         too_big = JSONResponse(
             body_of(f"The request body is over {self.limit // 1024} KiB, the limit (engine rule)."),
             status_code=413,
         )
+        declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await too_big(scope, receive, send)
             return
-        seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
+        chunks, size, more = [], 0, True
+        while more:
             message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit:
-                raise _TooBig
-            return message
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.limit:
+                await too_big(scope, receive, send)
+                return
+            more = message.get("more_body", False)
+        whole: list[Message] = [{"type": "http.request", "body": b"".join(chunks)}]
 
-        try:
-            await self.app(scope, counted, send)
-        except _TooBig:
-            await too_big(scope, receive, send)
+        async def replay() -> Message:
+            return whole.pop() if whole else await receive()
 
-
-class _TooBig(Exception):
-    pass
+        await self.app(scope, replay, send)
 
 
 def create_app(gateway: Gateway) -> FastAPI:
@@ -95,6 +95,20 @@ def create_app(gateway: Gateway) -> FastAPI:
             log.warning("unavailable", error=type(exc.__cause__ or exc).__name__)
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthenticated) else None
         return JSONResponse(body_of(exc.message, exc.clause), status, headers=headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def framework(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """What the framework refuses (no such route, a method a route does not take, a body it
+        cannot read) in the same one sentence as every other error."""
+        where = f"{request.method} {request.url.path}"
+        said = {
+            404: f"There is no route {where}; the routes are listed at /docs.",
+            405: f"{request.method} is not a method of {request.url.path}; /docs lists each "
+            "route's methods.",
+            400: "The body cannot be read: it must be a JSON object in UTF-8, not nested "
+            "deeper than a person would write (engine rule).",
+        }.get(exc.status_code, f"The request was refused ({exc.status_code}): {exc.detail}.")
+        return JSONResponse(body_of(said), exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def bad_input(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -195,8 +195,7 @@ def _check_consequences(pack: PolicyPack) -> None:
         if r.after_decision is not None and r.after_decision not in DECISIONS:
             _fail(
                 f"exit.reasons[{i}].after_decision",
-                f"'{r.after_decision}' is not a decision a case opens "
-                f"({', '.join(DECISIONS)})",
+                f"'{r.after_decision}' is not a decision a case opens ({', '.join(DECISIONS)})",
             )
 
 

@@ -59,19 +59,21 @@ def grounds_missing(case: Case, pack: PolicyPack, reason: ExitReason) -> str | N
     if reason.code == then.exit_reason:
         grade = _grade(pack, held.last_grade)
         if grade is None or not grade.eliminated:
-            last = f"its last evaluation was graded '{held.last_grade}'" if held.last_grade else (
-                "it has no evaluation recorded"
+            last = (
+                f"its last evaluation was graded '{held.last_grade}'"
+                if held.last_grade
+                else ("it has no evaluation recorded")
             )
             return (
                 f"an exit for '{reason.code}' needs an evaluation graded to be eliminated "
                 f"{where}; {last}."
             )
-    if reason.code == then.failures_reason and then.failures_to_propose:
-        if held.failures < then.failures_to_propose:
-            return (
-                f"an exit for '{reason.code}' needs {then.failures_to_propose} failed evaluations "
-                f"in total {where}; the case has {held.failures}."
-            )
+    counted = then.failures_to_propose
+    if reason.code == then.failures_reason and counted and held.failures < counted:
+        return (
+            f"an exit for '{reason.code}' needs {counted} failed evaluations in total {where}; "
+            f"the case has {held.failures}."
+        )
     if reason.code == then.missed_reason and held.missed < 1:
         return (
             f"an exit for '{reason.code}' needs an evaluation the provider did not take part in "
