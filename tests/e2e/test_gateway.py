@@ -6,6 +6,7 @@ officer's action, oversize bodies; signed events good, forged, stale and replaye
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import os
 import re
@@ -16,9 +17,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+import standardwebhooks
 
 from lifecycle.domain.credit_code import complete
-from lifecycle.gateway.signatures import sign
 from tests.helpers import BIN, cli, free_port, lifecycle, wait_until
 from tests.helpers.oidc import Issuer
 
@@ -52,7 +53,9 @@ def send_event(api: str, key: str, secret: str, event: dict, stamp: int | None =
         "content-type": "application/json",
         "webhook-id": event["event_id"],
         "webhook-timestamp": str(stamp),
-        "webhook-signature": sign(secret, event["event_id"], stamp, body),
+        "webhook-signature": standardwebhooks.Webhook(secret).sign(
+            event["event_id"], dt.datetime.fromtimestamp(stamp, dt.UTC), body.decode()
+        ),
     }
     return httpx.post(f"{api}/events", content=body, headers=headers, timeout=30)
 
@@ -179,7 +182,7 @@ def test_identity_decides_who_acts_and_events_are_signed_and_applied_once(new_sy
         "actor": f"provider:{CODE}",
         "reason": "withdrawn on the provider portal",
     }
-    assert send_event(api, key, "whsec_wrong", event).status_code == 401
+    assert send_event(api, key, "whsec_QUJDREVGR0hJSktMTU5PUFFSU1RVVldY", event).status_code == 401
     stale = send_event(api, key, secret, event, stamp=int(time.time()) - 600)
     assert stale.status_code == 401 and "5 minutes" in stale.json()["error"]
     assert send_event(api, officer_key, secret, event).status_code == 403  # not a system key

@@ -1,13 +1,17 @@
 """Other systems' events, received once: a system sends what a party it relays did (a provider,
-an enterprise); the event reaches the running case as a Signal, and a receipt is taken after it
-was handed over, so a sender's retry is answered as received and applied once."""
+an enterprise), signed as the Standard Webhooks scheme defines (checked with the scheme's own
+library); the event reaches the running case as a Signal, and a receipt is taken after it was
+handed over, so a sender's retry is answered as received and applied once."""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from temporalio.api.enums.v1 import WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -16,8 +20,68 @@ from lifecycle.app.identity import Principal
 from lifecycle.app.inputs import actor
 from lifecycle.app.system import System
 from lifecycle.contracts import ExternalEvent
-from lifecycle.errors import Invalid, NotAllowed, Refused, Unavailable
+from lifecycle.errors import Invalid, NotAllowed, Refused, Unauthenticated, Unavailable
 from lifecycle.store.keys import KeyHolder
+
+HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
+TOLERANCE = 300  # seconds a signature is good for either side of the gateway's clock
+
+
+def bound(name: str) -> str:
+    """What a key holder's sealed signing secret is bound to (it opens for that holder only)."""
+    return f"api-key:{name}"
+
+
+def verify(system: System, holder: KeyHolder, body: bytes, headers: Mapping[str, str]) -> None:
+    """The event's Standard Webhooks signature, checked against the holder's secret (and its
+    previous one while that one's grace lasts); one sentence when it does not hold."""
+    if not all(headers.get(h) for h in HEADERS):
+        raise Unauthenticated(
+            "An event must carry the headers webhook-id, webhook-timestamp and "
+            "webhook-signature (engine rule)."
+        )
+    stamp = headers["webhook-timestamp"]
+    if not stamp.isdigit():
+        raise Unauthenticated(
+            f"webhook-timestamp is '{stamp[:40]}'; it must be whole seconds since 1970."
+        )
+    if abs(time.time() - int(stamp)) > TOLERANCE:
+        raise Unauthenticated(
+            f"webhook-timestamp {stamp} is more than {TOLERANCE // 60} minutes from the "
+            "gateway's clock; a signed event is good for 5 minutes (engine rule)."
+        )
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Invalid("The event's body is not UTF-8 text.") from None
+    for hook in _hooks(system, holder):
+        try:
+            hook.verify(text, dict(headers), json_parse=False)
+            return
+        except (WebhookVerificationError, ValueError):
+            continue
+    raise Unauthenticated(
+        "webhook-signature does not match the body and timestamp for this system's signing "
+        "secret (engine rule)."
+    )
+
+
+def _hooks(system: System, holder: KeyHolder) -> list[Webhook]:
+    """The holder's secrets as the scheme's verifiers: a secret made as the scheme makes them
+    (``whsec_`` and the base64 of its key), or one issued before, whose whole text is the key."""
+    ring = system.codec.ring
+    held = [(holder.signing_secret, holder.secret_scheme)]
+    if holder.previous_secret and holder.previous_until and holder.previous_until > _now():
+        held.append((holder.previous_secret, holder.previous_scheme or "legacy"))
+    hooks = []
+    for sealed, scheme in held:
+        secret = ring.open_text(sealed, bound(holder.name))
+        hooks.append(Webhook(secret) if scheme == "standard" else Webhook(secret.encode()))
+    return hooks
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,19 @@
-"""Keys the bureau hands out and keeps: API keys for the gateway (systems, staff, providers),
-and the keys that seal case data in Temporal."""
+"""Keys the bureau hands out and keeps: API keys for the gateway (systems, staff, providers)
+with the signing secrets systems sign their events with (made as the Standard Webhooks scheme
+makes them, kept sealed, rotated with a grace period), and the keys that seal case data in
+Temporal (which also seal the signing secrets)."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from lifecycle.app.events import bound
 from lifecycle.app.identity import DEFAULT_SCOPE
+from lifecycle.app.system import System
 from lifecycle.app.views.records import key_json
 from lifecycle.config import Settings
 from lifecycle.domain import limits
@@ -27,8 +33,14 @@ class Made:
     signing_secret: str | None
 
 
+def new_secret() -> str:
+    """A signing secret as the Standard Webhooks scheme makes them: ``whsec_`` and the base64
+    of 24 random bytes (the HMAC key)."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
 def create(
-    store: Store,
+    system: System,
     name: str,
     role: str,
     scopes: tuple[str, ...] = (),
@@ -56,14 +68,44 @@ def create(
         scope.append(f"district={district}")
     if credit_code:
         scope.append(f"credit_code={credit_code}")
-    made = store.keys.create(name, who.value, scope, dt.datetime.now(dt.UTC))
+    secret = new_secret()
+    sealed = system.codec.ring.seal_text(secret, bound(name))
+    made = system.store.keys.create(name, who.value, scope, dt.datetime.now(dt.UTC), sealed)
     if made is None:
         raise Refused(
             f"--name '{name}' already holds a key; revoke it first ('lifecycle api-key revoke "
             f"{name}') or choose another name."
         )
-    key, holder = made
-    return Made(key, scope, holder.signing_secret if who == Role.SYSTEM else None)
+    key, _ = made
+    return Made(key, scope, secret if who == Role.SYSTEM else None)
+
+
+def rotate_secret(system: System, name: str, grace_hours: int) -> tuple[str, dt.datetime]:
+    """A new signing secret for ``name`` (shown once); the one it replaces still verifies
+    until the grace period ends, so the sending system can switch without losing an event."""
+    holder = system.store.keys.named(name)
+    if holder is None or holder.revoked_at is not None:
+        raise NotFound(f"There is no API key named '{name}' in use ('lifecycle api-key list').")
+    if not 0 <= grace_hours <= 24 * 30:
+        raise Invalid(f"--grace-hours is {grace_hours}; it must be from 0 to 720 (30 days).")
+    until = dt.datetime.now(dt.UTC) + dt.timedelta(hours=grace_hours)
+    secret = new_secret()
+    sealed = system.codec.ring.seal_text(secret, bound(name))
+    previous = (holder.signing_secret, holder.secret_scheme, until)
+    system.store.keys.set_secret(name, sealed, "standard", previous)
+    return secret, until
+
+
+def seal_stored(system: System) -> list[str]:
+    """Seals every signing secret written before secrets were sealed (they keep their scheme,
+    so they keep verifying); the names of those sealed."""
+    ring, done = system.codec.ring, []
+    for holder in system.store.keys.all():
+        if not holder.signing_secret.startswith("sealed:"):
+            sealed = ring.seal_text(holder.signing_secret, bound(holder.name))
+            system.store.keys.set_secret(holder.name, sealed, holder.secret_scheme)
+            done.append(holder.name)
+    return done
 
 
 def listed(store: Store) -> list[dict[str, Any]]:

@@ -50,7 +50,7 @@ def api_key_create(
     relay: tuple[str, ...],
 ) -> None:
     """Make a key; it is shown once (only its hash is kept), with a system's signing secret."""
-    made = keys.create(system().store, name, role, scopes, district, credit_code, relay)
+    made = keys.create(system(), name, role, scopes, district, credit_code, relay)
     click.echo(f"API key for {name} ({role}; {', '.join(made.scope)}), shown this once:")
     click.echo(made.key)
     if made.signing_secret is not None:
@@ -72,6 +72,23 @@ def api_key_revoke(name: str) -> None:
     """Revoke NAME's key: it is refused from the next request on."""
     revoked = keys.revoke(system().store, name)
     click.echo(f"{name}: revoked at {revoked:%Y-%m-%d %H:%M} UTC.")
+
+
+@api_key.command("rotate-secret")
+@click.argument("name")
+@click.option(
+    "--grace-hours",
+    type=int,
+    default=24,
+    help="Hours the secret it replaces still verifies (default 24), while the system switches.",
+)
+def api_key_rotate_secret(name: str, grace_hours: int) -> None:
+    """Make a new signing secret for NAME's events (shown once); the old one keeps verifying
+    until the grace period ends."""
+    secret, until = keys.rotate_secret(system(), name, grace_hours)
+    click.echo(f"New signing secret for {name}, shown this once (the old one verifies until "
+               f"{until:%Y-%m-%d %H:%M} UTC):")  # fmt: skip
+    click.echo(secret)
 
 
 @click.group("codec")

@@ -22,6 +22,7 @@ from lifecycle import logs
 from lifecycle.app import LifecycleError, Unauthenticated, Unavailable
 from lifecycle.app.failures import unavailable
 from lifecycle.app.inputs import sentence
+from lifecycle.app.keys import seal_stored
 from lifecycle.app.rules import load_all
 from lifecycle.gateway import cases, codec, programmes, rounds
 from lifecycle.gateway.core import Gateway, body_of, status_of
@@ -73,6 +74,9 @@ def create_app(gateway: Gateway) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI):  # type: ignore[no-untyped-def]
         load_all()
+        sealed = seal_stored(gateway.system)
+        if sealed:
+            log.info("signing secrets sealed", holders=sealed)
         yield
 
     app = FastAPI(

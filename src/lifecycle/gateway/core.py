@@ -4,8 +4,6 @@ statuses the kinds of error become, and strict bodies."""
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -54,14 +52,13 @@ class Strict(BaseModel):
 
 @dataclass
 class Gateway:
-    """The gateway's parts: the system it serves, how it knows callers, the Web UI's origins
-    its codec answers, and its clock (for signatures)."""
+    """The gateway's parts: the system it serves, how it knows callers, and the Web UI's
+    origins its codec answers."""
 
     system: System
     oidc: OidcSettings | None = None
     ui_origins: tuple[str, ...] = ()
     trust_loopback_ui: bool = False
-    now: Callable[[], float] = time.time
 
     def __post_init__(self) -> None:
         self.auth = Authenticator(self.system.store.keys, self.oidc)

@@ -29,9 +29,13 @@ class KeyHolder:
     name: str
     role: str
     scope: tuple[str, ...]
-    signing_secret: str
+    signing_secret: str  # as stored: sealed (or, written before secrets were sealed, plain)
     created_at: dt.datetime
     revoked_at: dt.datetime | None
+    secret_scheme: str = "standard"
+    previous_secret: str | None = None
+    previous_scheme: str | None = None
+    previous_until: dt.datetime | None = None
 
     @classmethod
     def of(cls, row: ApiKeyRow) -> KeyHolder:
@@ -43,6 +47,10 @@ class KeyHolder:
             signing_secret=row.signing_secret,
             created_at=row.created_at,
             revoked_at=row.revoked_at,
+            secret_scheme=row.secret_scheme,
+            previous_secret=row.previous_secret,
+            previous_scheme=row.previous_scheme,
+            previous_until=row.previous_until,
         )
 
 
@@ -51,9 +59,10 @@ class ApiKeys:
         self.sessions = sessions
 
     def create(
-        self, name: str, role: str, scope: list[str], now: dt.datetime
+        self, name: str, role: str, scope: list[str], now: dt.datetime, signing_secret: str
     ) -> tuple[str, KeyHolder] | None:
-        """A new key for ``name`` (None when the name is taken): the key itself, shown once."""
+        """A new key for ``name`` (None when the name is taken): the key itself, shown once;
+        ``signing_secret`` as the application keeps it (sealed)."""
         key_id = secrets.token_hex(6)
         key = f"{PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
         row = ApiKeyRow(
@@ -62,7 +71,8 @@ class ApiKeys:
             role=role,
             scope=scope,
             secret_hash=_hash(key),
-            signing_secret="whsec_" + secrets.token_urlsafe(32),
+            signing_secret=signing_secret,
+            secret_scheme="standard",
             created_at=now,
         )
         try:
@@ -104,6 +114,24 @@ class ApiKeys:
                 return None
             if row.revoked_at is None:
                 row.revoked_at = now
+            return KeyHolder.of(row)
+
+    def set_secret(
+        self,
+        name: str,
+        signing_secret: str,
+        scheme: str,
+        previous: tuple[str, str, dt.datetime] | None = None,
+    ) -> KeyHolder | None:
+        """A holder's signing secret replaced (sealed, with its scheme), and the secret it had
+        kept as ``previous`` (sealed secret, scheme, end of its grace) when one is given."""
+        with self.sessions.begin() as s:
+            row = s.scalar(select(ApiKeyRow).where(ApiKeyRow.name == name))
+            if row is None:
+                return None
+            row.signing_secret, row.secret_scheme = signing_secret, scheme
+            if previous is not None:
+                row.previous_secret, row.previous_scheme, row.previous_until = previous
             return KeyHolder.of(row)
 
     # --- events received -----------------------------------------------------------------

@@ -277,7 +277,8 @@ class AwardRow(Base):
 
 class ApiKeyRow(Base):
     """A key a system or a person holds for the gateway: only its hash is kept; the signing
-    secret checks the events the system sends (webhook signatures)."""
+    secret (kept sealed) checks the events the system sends (Standard Webhooks signatures),
+    and after a rotation the previous one still does until its grace ends."""
 
     __tablename__ = "api_keys"
     key_id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -285,7 +286,11 @@ class ApiKeyRow(Base):
     role: Mapped[str] = mapped_column(String(40))
     scope: Mapped[list[str]] = mapped_column(JSON, default=list)
     secret_hash: Mapped[str] = mapped_column(String(64))
-    signing_secret: Mapped[str] = mapped_column(String(80))
+    signing_secret: Mapped[str] = mapped_column(String(400), doc="sealed by the application")
+    secret_scheme: Mapped[str] = mapped_column(String(16), default="standard")
+    previous_secret: Mapped[str | None] = mapped_column(String(400))
+    previous_scheme: Mapped[str | None] = mapped_column(String(16))
+    previous_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 

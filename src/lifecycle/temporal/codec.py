@@ -29,6 +29,7 @@ ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
 CIPHER = b"AES-256-GCM"
 NONCE = 12
+SEALED = "sealed:"
 
 
 class KeyRing:
@@ -81,6 +82,27 @@ class KeyRing:
         """A ring with a new current key; every old key stays to open old histories."""
         key_id = f"k{len(self.keys) + 1}-{secrets.token_hex(3)}"
         return KeyRing({**self.keys, key_id: AESGCM.generate_key(256)}, key_id)
+
+    def seal_text(self, text: str, bound_to: str) -> str:
+        """``text`` sealed with the current key, bound to ``bound_to`` (a sealed text moved to
+        another row does not open): ``sealed:KEY_ID:BASE64``."""
+        nonce = os.urandom(NONCE)
+        sealed = AESGCM(self.keys[self.current]).encrypt(nonce, text.encode(), bound_to.encode())
+        return f"{SEALED}{self.current}:{base64.b64encode(nonce + sealed).decode()}"
+
+    def open_text(self, stored: str, bound_to: str) -> str:
+        """What ``seal_text`` sealed; a text written before it was sealed is read as it is."""
+        if not stored.startswith(SEALED):
+            return stored
+        key_id, _, data = stored[len(SEALED) :].partition(":")
+        if key_id not in self.keys:
+            raise SealedElsewhere(self, key_id, "is not among them")
+        raw = base64.b64decode(data)
+        try:
+            plain = AESGCM(self.keys[key_id]).decrypt(raw[:NONCE], raw[NONCE:], bound_to.encode())
+        except InvalidTag as exc:
+            raise SealedElsewhere(self, key_id, "does not open it") from exc
+        return plain.decode()
 
     @classmethod
     def new(cls) -> KeyRing:
