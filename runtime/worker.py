@@ -84,9 +84,23 @@ async def _serve(
         log.info("worker stopping")
 
 
+def owner_only(settings: Settings) -> None:
+    """The var folder and what it holds, readable by their owner only, also when they were
+    made before (by an earlier version, or another umask)."""
+    folder = settings.var_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    for path in folder.iterdir():
+        if path.is_file():
+            path.chmod(0o600)
+        elif path.is_dir():
+            path.chmod(0o700)
+
+
 async def run_worker(settings: Settings) -> None:
     """The worker alone, against TEMPORAL_ADDRESS (or the default local address)."""
     stop = stop_on_signals()
+    owner_only(settings)
     client = await connect(settings)
     await _serve(client, settings, stop)
 
@@ -94,6 +108,7 @@ async def run_worker(settings: Settings) -> None:
 async def run_up(settings: Settings, announce: Callable[[str], None]) -> None:
     """The whole system: the embedded dev server unless TEMPORAL_ADDRESS is set, then the worker."""
     stop = stop_on_signals()
+    owner_only(settings)
     if not settings.embedded:
         client = await connect(settings)
         announce(f"Worker connected to Temporal at {settings.address} (no embedded server).")

@@ -84,6 +84,12 @@ def test_a_terminal_meets_sentences_not_machinery(new_system, tmp_path):
         assert not (tmp_path / "elsewhere" / "codec-keys.json").exists()  # a command makes none
         assert show(system, case_id)["state"] == "preliminary_review"  # nothing was sent
 
+        # What the system keeps is its owner's alone.
+        var = system.var_dir
+        assert var.stat().st_mode & 0o777 == 0o700
+        for name in ("lifecycle.db", "lifecycle.db-wal", "temporal.db", "codec-keys.json"):
+            assert (var / name).stat().st_mode & 0o777 == 0o600, name
+
         # Its clock settings differ: the settings are named.
         clocked = lifecycle("case", "list", env={**system.env, "LIFECYCLE_DAY_SECONDS": "60"})
         assert clocked.returncode == 2
