@@ -12,6 +12,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from lifecycle.app import keys
 from lifecycle.app.identity import OidcSettings
 from lifecycle.app.system import System
 from lifecycle.config import Settings
@@ -25,14 +26,13 @@ async def test_an_unexpected_failure_is_one_json_sentence(tmp_path, monkeypatch)
     monkeypatch.setenv("LIFECYCLE_VAR_DIR", str(tmp_path))
     settings = Settings.from_env()
     store = Store.from_url(settings.db_url)
-    made = store.keys.create("li", "bureau_officer", ["read"], dt.datetime.now(dt.UTC))
-    assert made is not None
-    key = made[0]
 
     async def broken_temporal():  # the SDK failing in a way it never should
         raise RuntimeError("socket closed mid-frame")
 
-    gateway = Gateway(System(settings, store, connect=broken_temporal))
+    system = System(settings, store, connect=broken_temporal)
+    key = keys.create(system, "li", "bureau_officer", ("read",)).key
+    gateway = Gateway(system)
     app = create_app(gateway)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
@@ -57,16 +57,16 @@ async def gateway_client(tmp_path, monkeypatch):
         monkeypatch.setenv(name, value)
     settings = Settings.from_env()
     store = Store.from_url(settings.db_url)
-    made = store.keys.create("li", "bureau_officer", ["read", "act"], dt.datetime.now(dt.UTC))
-    assert made is not None
 
     async def no_temporal():
         raise AssertionError("these requests never reach Temporal")
 
-    app = create_app(Gateway(System(settings, store, connect=no_temporal), OidcSettings.from_env()))
+    system = System(settings, store, connect=no_temporal)
+    key = keys.create(system, "li", "bureau_officer", ("read", "act")).key
+    app = create_app(Gateway(system, OidcSettings.from_env()))
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-        client.headers["Authorization"] = f"Bearer {made[0]}"
+        client.headers["Authorization"] = f"Bearer {key}"
         yield client, issuer
     issuer.close()
 
