@@ -20,7 +20,7 @@ from lifecycle.config import TASK_QUEUE, Settings
 from lifecycle.gateway import server as gateway_server
 from lifecycle.policies import REGISTRY
 from lifecycle.store.repo import Store
-from lifecycle.temporal.client import connect
+from lifecycle.temporal.client import connect, for_worker
 from lifecycle.temporal.devserver import DevServer
 from lifecycle.temporal.interceptors import CaseLoggingInterceptor
 from lifecycle.temporal.sandbox import workflow_runner
@@ -40,7 +40,7 @@ def build_worker(
     REGISTRY.load()  # every version a running case may name, read before any case replays
     store = Store.from_url(db_url)  # creates or migrates the schema before polling
     return Worker(
-        client,
+        for_worker(client),
         task_queue=task_queue,
         max_cached_workflows=cached,
         workflows=WORKFLOWS,

@@ -57,6 +57,9 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows import calls, display
 from workflows.core import CORE_V2, ONE_INSTANT, CaseRun, Refused
+from workflows.inputs import INPUT_BYTES
+from workflows.inputs import read as _read
+from workflows.inputs import unopenable as _unopenable
 from workflows.rules import carried_rules, rules_of
 from workflows.versions import ENGINE, follows
 
@@ -66,6 +69,8 @@ INPUTS = "case-inputs-v3"
 # A change made safe for running cases: one timer for the next wake-up, not one per change.
 QUIET_TIMERS = "quiet-timers"
 PERIODS = "continue-at-new-periods"  # also continue when a quarter's or year's report was met
+# A change made safe for running cases: an event over the engine's input limit is refused.
+INPUT_BYTES_LIMIT = "input-bytes"
 
 
 @workflow.defn(name=WORKFLOW)
@@ -81,6 +86,9 @@ class CaseWorkflow:
         self.unreadable: str | None = None
         self.engine = 0  # asks the history's patch markers until the start input says
         try:
+            unopenable = _unopenable(start)
+            if unopenable:
+                raise ValueError(unopenable)
             self.start = workflow.payload_converter().from_payload(start.payload, CaseStart)
         except Exception as exc:  # a start input no case can be made of
             self.unreadable = f"this case cannot start: its input is not a case ({_short(exc)})"
@@ -227,7 +235,8 @@ class CaseWorkflow:
     # --- people's decisions ------------------------------------------------------------------
 
     @workflow.update(name=ACT)
-    async def act(self, request: ActRequest) -> ActResult:
+    async def act(self, raw: RawValue) -> ActResult:
+        request = _read(raw, ActRequest, "the request")
         async with self._turn():
             core = self.core
             strict = follows(INPUTS)
@@ -254,9 +263,10 @@ class CaseWorkflow:
             return await self._settle()
 
     @act.validator
-    def _validate_act(self, request: ActRequest) -> None:
+    def _validate_act(self, raw: RawValue) -> None:
         if self.unreadable is not None:
             raise _failure(self.unreadable, "Refused")
+        request = _read(raw, ActRequest, "the request", check_size=True)
         problem = request.problem()
         if problem:
             raise _failure(problem, "Invalid")
@@ -304,9 +314,10 @@ class CaseWorkflow:
         return await calls.seen(core.case.case_id, key)
 
     @workflow.update(name=MOVE_RULES)
-    async def move_rules(self, request: MoveRequest) -> ActResult:
+    async def move_rules(self, raw: RawValue) -> ActResult:
         """Moves the case to another version of its programme's rules (audited: who, why,
         from which version to which); the case keeps its state and its deadlines' dates."""
+        request = _read(raw, MoveRequest, "the move")
         async with self._turn():
             target, new, action = self._move(request)
             core = self.core
@@ -327,9 +338,10 @@ class CaseWorkflow:
             return await self._settle()
 
     @move_rules.validator
-    def _validate_move(self, request: MoveRequest) -> None:
+    def _validate_move(self, raw: RawValue) -> None:
         if self.unreadable is not None:
             raise _failure(self.unreadable, "Refused")
+        request = _read(raw, MoveRequest, "the move", check_size=True)
         problem = request.problem()
         if problem:
             raise _failure(problem, "Invalid")
@@ -381,6 +393,15 @@ class CaseWorkflow:
     async def _event(self, raw: RawValue, strict: bool) -> None:
         """Applies another system's event once; one that cannot be read or is refused is logged
         with its event id and reason (never its content) and kept for its sender."""
+        unopenable = _unopenable(raw)
+        if unopenable:
+            await self._refused(_event_id(raw), "?", "?", f"the event {unopenable}", strict)
+            return
+        size = raw.payload.ByteSize()
+        if size > INPUT_BYTES and follows(INPUT_BYTES_LIMIT, since=2):
+            reason = f"the event is {size} bytes; a case takes at most {INPUT_BYTES} (engine rule)"
+            await self._refused(_event_id(raw), "?", "?", reason, strict)
+            return
         try:
             event = workflow.payload_converter().from_payload(raw.payload, ExternalEvent)
         except Exception as exc:
@@ -445,7 +466,12 @@ class CaseWorkflow:
         )
 
     @workflow.signal(name=CALENDAR_CHANGED)
-    async def calendar_changed(self, notice: CalendarNotice) -> None:
+    async def calendar_changed(self, raw: RawValue) -> None:
+        try:  # the system's own notice; one that cannot be read changes nothing
+            notice = _read(raw, CalendarNotice, "the calendar notice")
+        except ApplicationError as exc:
+            workflow.logger.warning("calendar notice refused", extra={"reason": exc.message})
+            return
         async with self._turn():
             if self.unreadable is None and notice.event_id not in self.core.state.remembered:
                 core = self.core

@@ -14,7 +14,7 @@ import asyncio
 import datetime as dt
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
+from temporalio.common import RawValue, RetryPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ActivityError, WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
@@ -51,6 +51,7 @@ with workflow.unsafe.imports_passed_through():
     from lifecycle.temporal.search_attributes import policy_attribute
 
 from workflows.core import BACKOFF
+from workflows.inputs import read
 
 BOUNDED = RetryPolicy(  # a few quick tries; then the round shows what it waits on
     initial_interval=dt.timedelta(seconds=1),
@@ -121,7 +122,8 @@ class EvaluationRoundWorkflow:
     # --- evaluators and the officer ----------------------------------------------------------
 
     @workflow.update(name=SCORE)
-    def score(self, request: ScoreRequest) -> Scored:
+    def score(self, raw: RawValue) -> Scored:
+        request = read(raw, ScoreRequest, "the score")
         entrant = self._entrant(request.case)
         scored = self._scored(request)
         self.scores[entrant.case_id] = scored
@@ -129,7 +131,8 @@ class EvaluationRoundWorkflow:
         return scored
 
     @score.validator
-    def _validate_score(self, request: ScoreRequest) -> None:
+    def _validate_score(self, raw: RawValue) -> None:
+        request = read(raw, ScoreRequest, "the score", check_size=True)
         problem = request.problem()
         if problem:
             raise ValueError(problem)
@@ -148,7 +151,8 @@ class EvaluationRoundWorkflow:
         return Scored(input=data, score=score, by=str(actor), reason=request.reason)
 
     @workflow.update(name=CLOSE)
-    def close(self, request: CloseRequest) -> RoundView:
+    def close(self, raw: RawValue) -> RoundView:
+        request = read(raw, CloseRequest, "the closing")
         actor = self._actor(request.actor, list(evaluations.CLOSED_BY), "close")
         if request.budget_cny is not None:
             self.budget = request.budget_cny
@@ -162,7 +166,8 @@ class EvaluationRoundWorkflow:
         return self.view()
 
     @close.validator
-    def _validate_close(self, request: CloseRequest) -> None:
+    def _validate_close(self, raw: RawValue) -> None:
+        request = read(raw, CloseRequest, "the closing", check_size=True)
         problem = request.problem()
         if problem:
             raise ValueError(problem)

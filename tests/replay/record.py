@@ -224,6 +224,12 @@ SCENARIOS: dict[str, Scenario] = {
     "v7_run_state_guangzhou_reports_and_a_change": guangzhou_reports_and_a_change,
     "v7_run_state_wenzhou_listed_year": wenzhou_listed_year,
     "v7_run_state_qingdao_listed_after_undecided_objection": listed_after_undecided_objection,
+    # Engine 2: inputs read by the handlers themselves (raw payloads), events over 1 MiB refused;
+    # a round whose score and close take raw inputs too.
+    "v8_engine2_qingdao_listed": qingdao_decided_at_one_instant,
+    "v8_engine2_guangzhou_reports_and_a_change": guangzhou_reports_and_a_change,
+    "v8_engine2_wenzhou_listed_year": wenzhou_listed_year,
+    "v8_round_wuhan_evaluation_round": wuhan_evaluation_round,
 }
 
 

@@ -53,16 +53,16 @@ def test_histories_cover_both_sides_of_every_patch():
     before = [
         name
         for name, t in taken.items()
-        if not name.startswith(("v2_", "v3_", "v4_", "v5_", "v6_", "v7_"))
+        if not name.startswith(("v2_", "v3_", "v4_", "v5_", "v6_", "v7_", "v8_"))
     ]
     assert before and all(not taken[name] for name in before), "histories from before the patches"
 
 
 def test_runs_that_name_their_engine_carry_no_patch_marker_and_call_locally():
-    """Runs started by engine 1 follow every change without a marker; their questions are
+    """Runs started by engine 1 or later follow every change without a marker; their questions are
     local activities (one marker with the result each) and only the recording of a change is a
     scheduled activity (the Web UI's timeline shows it by its summary)."""
-    engine = [p for p in HISTORIES if p.stem.startswith(("v6_engine1_", "v7_"))]
+    engine = [p for p in HISTORIES if p.stem.startswith(("v6_engine1_", "v7_", "v8_engine2_"))]
     assert len(engine) >= 3
     called = 0
     for path in engine:
@@ -86,7 +86,9 @@ def test_runs_that_name_their_engine_carry_no_patch_marker_and_call_locally():
 def test_runs_recorded_since_carry_their_state_whole():
     """A run continued as new hands the next one its whole state (RunState): what it waits on
     and when it tries again travel with the case, not only the case and its outbox."""
-    continued = [p for p in HISTORIES if p.stem.startswith("v7_") and ".run" in p.name]
+    continued = [
+        p for p in HISTORIES if p.stem.startswith(("v7_", "v8_engine2_")) and ".run" in p.name
+    ]
     assert continued, "record the v7 histories: python -m tests.replay.record"
     for path in continued:
         events = json.loads(path.read_text(encoding="utf-8"))["events"]
@@ -121,3 +123,14 @@ async def test_history_replays(path):
     history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None
+
+
+def test_runs_of_engine_2_say_so_and_take_their_inputs_raw():
+    """Histories recorded since the handlers read their own inputs name engine 2 in their
+    start input (the input-bytes change followed without a marker)."""
+    recorded = [p for p in HISTORIES if p.stem.startswith("v8_engine2_") and ".run" not in p.name]
+    assert len(recorded) >= 3, "record the v8 histories: python -m tests.replay.record"
+    for path in recorded:
+        events = json.loads(path.read_text(encoding="utf-8"))["events"]
+        payload = events[0]["workflowExecutionStartedEventAttributes"]["input"]["payloads"][0]
+        assert json.loads(base64.b64decode(payload["data"]))["engine"] == 2, path.stem

@@ -30,7 +30,7 @@ CALENDAR_CHANGED = "calendar_changed"
 VIEW = "view"
 
 # The engine's changes a run started now follows without patch markers (workflows.versions).
-ENGINE = 1
+ENGINE = 2
 
 RECENT_EVENTS = 64
 HISTORY_EVENTS = 2000

@@ -81,6 +81,7 @@ class CaseDeadline(BaseModel):
     states: list[CaseState]
     label: str = ""
     clause: str | None = None
+    length_clause: str | None = None  # "bureau setting": the programme fixes no length
     date: dt.date
     closes_at: dt.datetime
     provisional: bool

@@ -64,6 +64,7 @@ class Start:
             states=list(rule.states),
             label=rule.label,
             clause=rule.clause,
+            length_clause=rule.length_clause,
             date=counted.date,
             closes_at=counted.closes_at,
             provisional=counted.provisional,
@@ -123,6 +124,7 @@ def next_reminder(case: Case) -> dt.datetime | None:
 def adopt(held: CaseDeadline, rule: DeadlineRule) -> None:
     """What a running instance does when it passes follows ``rule`` (rules a case moved to)."""
     held.states, held.label, held.clause = list(rule.states), rule.label, rule.clause
+    held.length_clause = rule.length_clause
     held.fires, held.overdue_mark = rule.on_pass.action, rule.on_pass.overdue
     held.finding = rule.on_pass.finding.id if rule.on_pass.finding else None
 

@@ -51,6 +51,7 @@ class TrainingFiling(BaseModel):
     participants: int
     industries: list[str]
     latest: dt.date = Field(description="the latest on-time filing date")
+    audience: str = "enterprises"
     status: Literal["filed", "reviewed", "accepted", "refused"] = "filed"
 
 
@@ -82,6 +83,7 @@ class Change(BaseModel):
     effective: dt.date
     name: str | None = None
     reported: dt.date
+    partner: str | None = Field(None, description="the partner that changes, not the provider")
 
 
 class Partner(BaseModel):

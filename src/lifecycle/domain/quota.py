@@ -54,22 +54,41 @@ def caps(
                 amount=rules.demonstration,
             )
         )
-    one, more = rules.excellence
-    if excellent_years_running:
-        running = "two or more years running" if excellent_years_running >= 2 else "last year"
-        parts.append(
-            QuotaPart(
-                rule=f"rated excellent {running}",
-                clause=rules.excellence_clause,
-                amount=more if excellent_years_running >= 2 else one,
-            )
-        )
+    parts += _excellence(rules, excellent_years_running)
     diagnosis = sum(p.amount for p in parts)
     return Quota(
         year=year,
         diagnosis_cap=diagnosis,
         design_cap=math.floor(diagnosis * _exact(rules.design_share)),
         parts=parts,
+    )
+
+
+def _excellence(rules: QuotaRules, running: int) -> list[QuotaPart]:
+    if not running:
+        return []
+    one, more = rules.excellence
+    return [
+        QuotaPart(
+            rule=f"rated excellent {'two or more years running' if running >= 2 else 'last year'}",
+            clause=rules.excellence_clause,
+            amount=more if running >= 2 else one,
+        )
+    ]
+
+
+def with_excellence(rules: QuotaRules, held: Quota, running: int) -> Quota:
+    """The open year's caps once last year's excellence is known (第十条(四): it is usually
+    named after the year has opened): the excellence part replaced, what was used kept."""
+    parts = [p for p in held.parts if p.clause != rules.excellence_clause]
+    parts += _excellence(rules, running)
+    diagnosis = sum(p.amount for p in parts)
+    return held.model_copy(
+        update={
+            "parts": parts,
+            "diagnosis_cap": diagnosis,
+            "design_cap": math.floor(diagnosis * _exact(rules.design_share)),
+        }
     )
 
 

@@ -93,6 +93,11 @@ class DeadlineRule(Strict):
     )
     reminders: list[Reminder] = Field(default_factory=list, max_length=4)
     clause: str
+    length_clause: str | None = Field(
+        None,
+        description="where the count's length comes from when the programme asks for the duty "
+        "but fixes no length: 'bureau setting' (shown beside the clause)",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> DeadlineRule:

@@ -33,6 +33,11 @@ class QuotaRules(Strict):
     demonstration_clause: str
     excellence: tuple[int, int] = Field(description="excellent last year; two or more running")
     excellence_clause: str
+    excellence_raises_open_year: bool = Field(
+        False,
+        description="last year's excellence, named after the year opened, raises the open "
+        "year's caps (a version without it waits for the next year)",
+    )
     design_share: float = Field(gt=0, le=1)
     design_clause: str
     capped_kinds: dict[str, str] = Field(
@@ -62,6 +67,17 @@ class TrainingRules(Strict):
     free: bool = True
     satisfaction_payable: float = Field(ge=0, le=100)
     industries: list[Named] = Field(min_length=1)
+    exempt_audiences: list[str] = Field(
+        default_factory=list,
+        description="audiences (data audience) the participant minimums do not bind; the "
+        "default audience is enterprises",
+    )
+    exempt_clause: str | None = None
+    whole_filing_by_latest: bool = Field(
+        False,
+        description="the district's review and the city's acceptance are due by the latest "
+        "on-time date too, not only the provider's filing",
+    )
 
 
 class ComplaintRules(Strict):
@@ -78,6 +94,9 @@ class ChangeRules(Strict):
     notice_working_days: int | None = Field(None, ge=1, description="reported this far ahead")
     notice_clause: str | None = None
     late_finding: FindingSpec | None = None
+    partners: bool = Field(
+        False, description="a partner's changes are reported too, with data partner (its code)"
+    )
 
     @model_validator(mode="after")
     def _together(self) -> ChangeRules:

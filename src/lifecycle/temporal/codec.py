@@ -24,6 +24,7 @@ from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
 
 from lifecycle.errors import Misconfigured
+from lifecycle.temporal.payloads import UNOPENABLE, UNOPENABLE_REASON
 
 ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
@@ -118,17 +119,46 @@ def ensure_keys(path: Path) -> KeyRing:
 
 class EncryptionCodec(PayloadCodec):
     """AES-256-GCM per payload; the key id and the cipher are in the payload's metadata (in the
-    clear), the whole original payload (metadata and data) is sealed."""
+    clear), the whole original payload (metadata and data) is sealed.
 
-    def __init__(self, ring: KeyRing) -> None:
+    A ``tolerant`` codec (the worker's) never fails on a payload it cannot open: anyone who
+    reaches Temporal's port can send a case a payload that claims to be sealed, and failing the
+    case's workflow task on it would stop the case for good. It hands the case the payload's
+    bytes marked unopenable, with the reason, and the case refuses that input in one sentence
+    (its typed inputs such as activity results still fail the task, so a worker with the wrong
+    keys retries rather than deciding anything). A person's command and the gateway decode
+    strictly: the sentence there says which keys do not fit."""
+
+    def __init__(self, ring: KeyRing, tolerant: bool = False) -> None:
         self.ring = ring
+        self.tolerant = tolerant
         self._ciphers = {k: AESGCM(v) for k, v in ring.keys.items()}
+
+    def for_worker(self) -> EncryptionCodec:
+        return EncryptionCodec(self.ring, tolerant=True)
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
         return [self.seal(p) for p in payloads]
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        return [self.open(p) for p in payloads]
+        if not self.tolerant:
+            return [self.open(p) for p in payloads]
+        return [self._open_or_mark(p) for p in payloads]
+
+    def _open_or_mark(self, payload: Payload) -> Payload:
+        try:
+            return self.open(payload)
+        except SealedElsewhere as exc:
+            reason = (
+                f"it claims to be sealed with codec key '{exc.key_id[:40]}', which "
+                f"{exc.what} (engine rule: a case takes only what this system sealed)"
+            )
+        except Exception as exc:  # not a payload at all once opened
+            reason = f"it opens to no payload ({type(exc).__name__}; engine rule)"
+        return Payload(
+            metadata={"encoding": UNOPENABLE, UNOPENABLE_REASON: reason.encode()},
+            data=payload.data,
+        )
 
     def seal(self, payload: Payload) -> Payload:
         nonce = os.urandom(NONCE)
@@ -181,3 +211,4 @@ class SealedElsewhere(Misconfigured, ValueError):
             )
         super().__init__(message)
         self.key_id = key_id
+        self.what = "is not a key of this system" if what == "is not among them" else what

@@ -17,6 +17,7 @@ from temporalio.client import Client
 
 from lifecycle.config import Settings
 from lifecycle.errors import Misconfigured, Unavailable
+from lifecycle.temporal.payloads import INPUT_BYTES, SERVER_BLOB_LIMIT
 from lifecycle.temporal.search_attributes import dev_server_flags
 
 _PR_SET_PDEATHSIG = 1
@@ -80,6 +81,9 @@ class DevServer:
             # The Web UI decodes case data through the gateway's codec (lifecycle up runs it).
             f"--ui-codec-endpoint=http://127.0.0.1:{self.settings.api_port}/codec",
             "--log-level=warn",
+            # Any Update the port takes can be refused by its case (lifecycle.temporal.payloads).
+            f"--dynamic-config-value=limit.blobSize.error={SERVER_BLOB_LIMIT}",
+            f"--dynamic-config-value=limit.blobSize.warn={INPUT_BYTES}",
             *dev_server_flags(),
         ]
 

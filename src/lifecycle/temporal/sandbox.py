@@ -22,6 +22,7 @@ PASSTHROUGH = (
     "workflows.core",
     "workflows.calls",
     "workflows.display",
+    "workflows.inputs",
     "workflows.rules",
     "workflows.versions",
 )

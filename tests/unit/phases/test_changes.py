@@ -41,3 +41,27 @@ def test_anhui_files_a_change_with_no_notice_period():
     entry = desk.act("report_change", desk.provider, changes=["address"], effective="2026-05-05")
     assert "latest" not in entry.data
     assert not any(f.id == "late_change_notice" for f in desk.case.findings)
+
+
+def test_a_partners_rename_is_reported_the_same_way_and_renames_the_partner():
+    # guangzhou-2024 §4.8: "牵引单位或其合作伙伴发生更名、重组等重大调整".
+    from lifecycle.domain.credit_code import complete
+    from lifecycle.domain.listed import Partner
+
+    desk = Desk("guangzhou-2024", day="2026-05-04")
+    code = complete("91440101MA5P00501")
+    report = {"changes": ["name"], "name": "生态新名", "effective": "2026-06-01", "partner": code}
+    with pytest.raises(Refused, match=f"data partner {code} is not a published partner"):
+        desk.act("report_change", desk.provider, **report)
+    desk.case.listed.partners[code] = Partner(code=code, name="生态一", status="published")
+    entry = desk.act("report_change", desk.provider, **report)
+    assert (entry.data["partner"], entry.data["latest"], desk.case.findings) == (
+        code,
+        "2026-05-18",
+        [],
+    )
+    desk.on("2026-06-02")
+    assert desk.case.listed.partners[code].name == "生态新名" and desk.case.name == "甲科技"
+    anhui = Desk("anhui-2019", day="2026-05-04")
+    with pytest.raises(Refused, match="takes change reports of the provider only"):
+        anhui.act("report_change", anhui.provider, **report)

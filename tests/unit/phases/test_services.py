@@ -88,3 +88,23 @@ def test_another_providers_action_on_this_case_is_refused():
     other = complete("91330300MA2AW0009")
     with pytest.raises(Refused, match=f"provider '{other}' may act only on its own case"):
         desk.act("record_service", f"provider:{other}", **service())
+
+
+def test_excellence_named_after_the_year_opened_raises_the_open_year():
+    # 第十条(四): last year's excellent are named after 1 January; the year already open gets
+    # the +10 (or +20 for two years running), and what was used stays counted.
+    desk = opened()
+    desk.act("rate_excellent", OFFICER, year=2025)
+    desk.settings[f"{TARGET}.2027"] = 120
+    desk.on("2027-01-01", 1)
+    desk.act("record_service", desk.provider, **service(day="2027-01-01"))
+    before = desk.case.listed.quota
+    assert (before.year, before.diagnosis_cap, before.used) == (2027, 12, {"diagnosis": 1})
+    entry = desk.act("rate_excellent", OFFICER, year=2026)
+    after = desk.case.listed.quota
+    assert (after.diagnosis_cap, after.design_cap, after.used) == (32, 16, {"diagnosis": 1})
+    assert entry.data["quota"]["excellence"] == (
+        "rated excellent two or more years running: +20 (wenzhou-2021 第十条(四))"
+    )
+    older = desk.act("rate_excellent", OFFICER, year=2020)  # not last year: the caps stay
+    assert "quota" not in older.data and desk.case.listed.quota.diagnosis_cap == 32

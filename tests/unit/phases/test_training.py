@@ -83,3 +83,39 @@ def test_a_filing_refused_by_the_district_needs_a_reason_and_ends():
         desk.act("review_training", DISTRICT, filing=held.id, approved=False)
     desk.act("review_training", DISTRICT, "议程不全", filing=held.id, approved=False)
     assert desk.case.listed.filings == []
+
+
+def test_the_review_and_the_acceptance_are_due_by_the_latest_on_time_date_too():
+    # 第十五条(四): reviewed by the district and filed with the city 10 working days before the
+    # event; a filing made on its last day and reviewed or accepted later lapses.
+    desk = provider("2026-09-28")
+    desk.act("file_training", desk.provider, **filing("2026-10-16"))
+    [held] = desk.case.listed.filings
+    desk.act("review_training", DISTRICT, filing=held.id, approved=True)
+    desk.on("2026-09-29")
+    with pytest.raises(
+        Refused, match="accepted on 2026-09-29, after its latest on-time date"
+    ) as late:
+        desk.act("accept_training", OFFICER, filing=held.id)
+    assert "wenzhou-2021 第十五条" in str(late.value)
+    second = provider("2026-09-28")
+    second.act("file_training", second.provider, **filing("2026-10-16"))
+    second.on("2026-09-29")
+    [held] = second.case.listed.filings
+    with pytest.raises(Refused, match="reviewed on 2026-09-29, after its latest"):
+        second.act("review_training", DISTRICT, filing=held.id, approved=True)
+    # Refusing it stays possible; the next filing sweeps the lapsed one away.
+    second.act("file_training", second.provider, **filing("2026-11-20"))
+    assert [f.event_date.isoformat() for f in second.case.listed.filings] == ["2026-11-20"]
+
+
+def test_training_aimed_at_service_institutions_is_exempt_from_the_participant_minimum():
+    # 第十五条(二): "除面向咨询(培训)服务机构的培训外 … 50人以上".
+    desk = provider()
+    small = filing(participants=20, audience="service_institutions")
+    entry = desk.act("file_training", desk.provider, **small)
+    assert entry.data["audience"] == "service_institutions"
+    with pytest.raises(Refused, match="a training needs at least 50"):
+        desk.act("file_training", desk.provider, **filing(participants=20))
+    with pytest.raises(Refused, match="audience"):
+        desk.act("file_training", desk.provider, **filing(audience="the public"))

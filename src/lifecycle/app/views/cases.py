@@ -73,6 +73,7 @@ def case_json(view: CaseView, trail: list[AuditRow], texts: bool = False) -> dic
                 "period": d.period,
                 "overdue": d.name in view.overdue,
                 "clause": d.clause,
+                "length_clause": d.length_clause,
             }
             for d in c.running()
         ],
@@ -157,9 +158,15 @@ def case_text(view: CaseView, trail: list[AuditRow], texts: bool = False) -> str
             if on
         ]
         period = f" [{d.period}]" if d.period else ""
+        length = (
+            f" [{d.clause}; {d.working_days} working days: {d.length_clause}]"
+            if d.length_clause
+            else ""
+        )
         lines.append(
             f"  deadline {d.name}{period}: {d.date} 24:00"
             + (f" ({', '.join(flags)})" if flags else "")
+            + length
         )
     for f in c.findings:
         status = f"answered: {f.answer}" if f.answer else "open"

@@ -120,8 +120,9 @@ def listed_lines(view: CaseView, trail: list[AuditRow], texts: bool) -> list[str
     change = listed.change
     if change:
         name = f" to '{change.name}'" if change.name else ""
+        whose = f" of partner {change.partner}" if change.partner else ""
         lines.append(
-            f"  change: {', '.join(change.kinds)}{name}, reported {change.reported}, "
+            f"  change{whose}: {', '.join(change.kinds)}{name}, reported {change.reported}, "
             f"effective {change.effective}"
         )
     for p in listed.partners.values():

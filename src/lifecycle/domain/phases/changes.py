@@ -1,6 +1,8 @@
 """Major changes a listed provider reports (guangzhou-2024 §4.8 and §4.4.4, anhui-2019 运营
 第五条/第十五条): what changes and from when; reported later than the programme's notice period,
-it is a finding; a new name is the provider's name from the day it takes effect."""
+it is a finding; a new name is the provider's name from the day it takes effect. Where the
+programme says so (guangzhou-2024 §4.8 "牵引单位或其合作伙伴"), a partner's changes are
+reported the same way, naming the partner."""
 
 from __future__ import annotations
 
@@ -33,13 +35,31 @@ def _read(pack: PolicyPack, action: Action) -> Change:
     kinds = fields.choices(data, "changes", rules.kinds)
     name = fields.text(data, "name", limits.NAME) if "name" in kinds else None
     reported = day(action) if action.at is not None else fields.date(data, "effective")
+    partner = None
+    if data.get("partner") is not None:
+        if not rules.partners:
+            raise fields.FieldError(
+                f"data partner is given; {pack.id} takes change reports of the provider only "
+                f"({rules.clause})."
+            )
+        partner = fields.code(data, "partner")
     return Change(
-        kinds=kinds, effective=fields.date(data, "effective"), name=name, reported=reported
+        kinds=kinds,
+        effective=fields.date(data, "effective"),
+        name=name,
+        reported=reported,
+        partner=partner,
     )
 
 
 def _check(case: Case, pack: PolicyPack, action: Action) -> str | None:
-    _read(pack, action)
+    change = _read(pack, action)
+    partner = case.listed.partners.get(change.partner) if change.partner else None
+    if change.partner is not None and (partner is None or partner.status != "published"):
+        return (
+            f"data partner {change.partner} is not a published partner of this provider "
+            f"({pack.id} {_rules(pack).clause})."
+        )
     pending = case.listed.change
     if pending is not None:
         return (
@@ -97,7 +117,11 @@ def _check_effect(case: Case, pack: PolicyPack, action: Action) -> str | None:
 def _take_effect(case: Case, pack: PolicyPack, action: Action) -> dict[str, Any]:
     change = case.listed.change
     assert change is not None
-    if change.name:
+    if change.name and change.partner is not None:
+        partner = case.listed.partners.get(change.partner)
+        if partner is not None:
+            partner.name = change.name
+    elif change.name:
         case.name = change.name
     case.listed.change = None
     return change.model_dump(mode="json")

@@ -177,7 +177,25 @@ def _rate_excellent(case: Case, pack: PolicyPack, action: Action) -> dict[str, A
     year = fields.integer(action.data, "year", 2000, 2200)
     record = case.listed.provider
     record.excellent_years = sorted({*record.excellent_years, year})[-5:]
-    return {"year": year}
+    data: dict[str, Any] = {"year": year}
+    rules, held = pack.listed.quota, case.listed.quota
+    if rules and rules.excellence_raises_open_year and held and held.year == year + 1:
+        case.listed.quota = quota.with_excellence(rules, held, record.excellent_running(held.year))
+        raised = case.listed.quota
+        data["quota"] = {
+            "year": raised.year,
+            "diagnosis_cap": raised.diagnosis_cap,
+            "design_cap": raised.design_cap,
+            "excellence": next(
+                (
+                    f"{p.rule}: +{p.amount} ({pack.id} {p.clause})"
+                    for p in raised.parts
+                    if p.clause == rules.excellence_clause
+                ),
+                None,
+            ),
+        }
+    return data
 
 
 def _bar_purchase(case: Case, pack: PolicyPack, action: Action) -> dict[str, Any]:

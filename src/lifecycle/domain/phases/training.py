@@ -1,6 +1,6 @@
 """Training events a provider files (wenzhou-2021 第十五条): free, at most a day, enough
 participants for their kind, on the city's industries, filed by the latest on-time date (10
-working days before the event), reviewed by the district, accepted by the city, and after the
+working days before the event), reviewed by the district and accepted by the city by then too, and after the
 event its attendance and the participants' satisfaction (below the bar: no subsidy)."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from lifecycle.policies.schema import PolicyPack
 
 PHASE = "listed"
 OPEN_FILINGS = 20
+AUDIENCE = "enterprises"  # manufacturers with smart-transformation needs, the usual audience
 COUNT = "training_filing"
 
 
@@ -31,7 +32,11 @@ def _rules(pack: PolicyPack) -> TrainingRules:
 def _filing(pack: PolicyPack, action: Action) -> dict[str, Any]:
     rules, data = _rules(pack), action.data
     kind = fields.choice(data, "kind", sorted(rules.min_participants))
+    audience = AUDIENCE
+    if "audience" in data:
+        audience = fields.choice(data, "audience", [AUDIENCE, *rules.exempt_audiences])
     return {
+        "audience": audience,
         "event_date": fields.date(data, "event_date"),
         "days": fields.number(data, "days", 0.0),
         "kind": kind,
@@ -49,7 +54,7 @@ def _check_file(case: Case, pack: PolicyPack, action: Action) -> str | None:
     if not 0 < filing["days"] <= rules.max_days:
         return f"data days is {filing['days']:g}; an event lasts at most {rules.max_days:g} day {where}."
     least = rules.min_participants[filing["kind"]]
-    if filing["participants"] < least:
+    if filing["participants"] < least and filing["audience"] not in rules.exempt_audiences:
         return (
             f"data participants is {filing['participants']}; a {filing['kind']} needs at least "
             f"{least} {where}."
@@ -87,12 +92,18 @@ def _budget_file(case: Case, pack: PolicyPack, action: Action) -> str | None:
 def _file(case: Case, pack: PolicyPack, action: Action) -> dict[str, Any]:
     filing = _filing(pack, action)
     latest = action.counted[COUNT].date
+    if _rules(pack).whole_filing_by_latest and action.at is not None:
+        # Filings not accepted by their latest on-time date have lapsed: they go.
+        case.listed.filings = [
+            f for f in case.listed.filings if f.status == "accepted" or f.latest >= day(action)
+        ]
     held = TrainingFiling(
         id=case.listed.next_id(),
         event_date=filing["event_date"],
         days=filing["days"],
         kind=filing["kind"],
         participants=filing["participants"],
+        audience=filing["audience"],
         industries=filing["industries"],
         latest=latest,
     )
@@ -109,11 +120,30 @@ def _open(case: Case, action: Action, status: str) -> TrainingFiling:
     return found
 
 
+def _late(pack: PolicyPack, action: Action, filing: TrainingFiling, step: str) -> str | None:
+    """A step taken after the filing's latest on-time date, where the whole filing is due by
+    then (the district's review and the city's acceptance included)."""
+    rules = _rules(pack)
+    if not rules.whole_filing_by_latest or action.at is None or day(action) <= filing.latest:
+        return None
+    return (
+        f"filing {filing.id} is {step} on {day(action)}, after its latest on-time date "
+        f"{filing.latest} ({rules.filing_working_days} working days before the event on "
+        f"{filing.event_date}, the review and the acceptance included); it lapses, and the "
+        f"provider files the event again for a later date ({pack.id} {rules.clause})."
+    )
+
+
 def _check_review(case: Case, pack: PolicyPack, action: Action) -> str | None:
-    _open(case, action, "filed")
-    if not fields.flag(action.data, "approved") and not action.reason.strip():
+    filing = _open(case, action, "filed")
+    approved = fields.flag(action.data, "approved")
+    if not approved and not action.reason.strip():
         return "refusing a filing needs a reason (--reason)."
-    return None
+    return _late(pack, action, filing, "reviewed") if approved else None
+
+
+def _check_accept(case: Case, pack: PolicyPack, action: Action) -> str | None:
+    return _late(pack, action, _open(case, action, "reviewed"), "accepted")
 
 
 def _review(case: Case, pack: PolicyPack, action: Action) -> dict[str, Any]:
@@ -186,7 +216,7 @@ register(
     Handler(
         "accept_training",
         PHASE,
-        check=reading(lambda c, p, a: _open(c, a, "reviewed") and None),
+        check=reading(_check_accept),
         effect=_accept,
         available=_waiting("reviewed"),
     )
