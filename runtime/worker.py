@@ -15,6 +15,7 @@ from temporalio.worker import Worker
 
 from activities import build_activities
 from lifecycle import logs
+from lifecycle.app.assurance import install as install_assurance
 from lifecycle.app.system import System
 from lifecycle.config import TASK_QUEUE, Settings
 from lifecycle.gateway import server as gateway_server
@@ -64,6 +65,7 @@ async def _serve(
     added = await ensure_registered(client, settings.namespace)
     if added:
         log.info("search attributes registered", names=added)
+    install_assurance(settings)
     worker = build_worker(client, settings.db_url, cached=settings.case_cache)
     system = System(settings)
     clock = system.clock()

@@ -42,6 +42,9 @@ RECOMPUTE_PROVISIONAL = "recompute-provisional-deadlines"
 # business instant it was decided at (before, the day could turn while the calendar counted,
 # on a compressed clock above all, and a window then opened a day before its audit row).
 ONE_INSTANT = "one-instant-decisions"
+# A change made safe for running cases (engine 2): what a deadline drives (a transition, a
+# finding) is dated when the deadline fell due, with the time it was applied beside it.
+WHEN_DUE = "dated-when-due"
 # Real seconds between attempts at what waits (each attempt is itself up to 3 tries): quick at
 # first, then every half hour, so a long outage adds few events to the history. A calendar
 # loaded with `lifecycle calendar load` makes the cases it touches try again at once.
@@ -127,6 +130,10 @@ class CaseRun:
                 "again once it is back."
             )
         decided = self.now()
+        applied = decided
+        due = action.at or decided
+        if action.actor.role == Role.SYSTEM and due < decided and follows(WHEN_DUE, since=2):
+            decided = due  # a deadline's change, dated when it fell due
         plan = decide.plan(self.case, self.pack, action, decided, self.start.round, verdict)
         if not plan.empty:
             obtained = await self.obtain(plan)
@@ -146,6 +153,8 @@ class CaseRun:
         case = self.case.model_copy(deep=True)
         at = decided if follows(ONE_INSTANT) else self.now()
         entry = decide.apply(case, self.pack, action, obtained, at, self.start.round, verdict)
+        if applied != decided:
+            entry = decide.applied_late(entry, applied)
         self.commit(case, [entry])
 
     def commit(self, case: Case, entries: list[AuditEntry]) -> None:
@@ -191,7 +200,7 @@ class CaseRun:
         for _ in range(FOLLOW_UPS):
             judged = [
                 (a, decide.judge(self.case, self.pack, a))
-                for a in decide.follow_ups(self.case, self.now())
+                for a in decide.follow_ups(self.case, self.now(), follows(WHEN_DUE, since=2))
             ]
             due = [(a, verdict) for a, verdict in judged if not verdict.refusal]
             if not due:
@@ -261,7 +270,9 @@ class CaseRun:
                 and await self._moved_later(held)
             ):
                 continue
-            self.state.outbox += decide.pass_deadline(self.case, self.pack, held, now)
+            self.state.outbox += decide.pass_deadline(
+                self.case, self.pack, held, now, follows(WHEN_DUE, since=2)
+            )
             rule = self.pack.deadline(held.name)
             self.period_turned |= rule is not None and rule.every in ("quarter", "year")
         self.state.notices += deadlines.reminders_due(self.case, now)  # those of what just passed

@@ -13,7 +13,8 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     # Every change a run that names ENGINE 1 follows: case-inputs-v3, quiet-timers,
     # continue-at-new-periods, core-v2, one-instant-decisions, recompute-provisional,
-    # local-calls, quiet-attributes. ENGINE 2 adds: input-bytes. A later change raises
+    # local-calls, quiet-attributes. ENGINE 2 adds: input-bytes, dated-when-due, and (by engine only: validators
+    # ask it) proven assurance. A later change raises
     # ENGINE and is checked with ``follows(change, since=N)``.
     from lifecycle.contracts.case import ENGINE
 

@@ -102,5 +102,12 @@ class Settings:
         return self.temporal_address is None
 
     @property
+    def assurance_keys(self) -> Path:
+        """The keys the gateway proves to the workers how a caller was known with (only the
+        gateway's and the workers' machines need them; a person's command has none)."""
+        path = os.environ.get("LIFECYCLE_ASSURANCE_KEYS") or self.var_dir / "assurance-keys.json"
+        return Path(path).resolve()
+
+    @property
     def address(self) -> str:
         return self.temporal_address or f"127.0.0.1:{self.temporal_port}"

@@ -23,6 +23,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import PayloadCodec
 from temporalio.exceptions import ApplicationError
 
+from lifecycle.contracts import ActRequest
 from lifecycle.temporal.codec import ENCODING, KEY_ID, EncryptionCodec, KeyRing
 from tests.helpers import cli, show
 
@@ -98,8 +99,22 @@ def test_inputs_over_the_limit_or_unopenable_never_stop_a_case(new_system):
         assert said["forged"].startswith("The request cannot be opened: it claims to be sealed")
         started = time.monotonic()
         assert show(system, case_id)["state"] == "submitted"
-        cli(system, "case", "act", case_id, "begin_review", "--as", "bureau_officer:li")
+
+        async def claim() -> None:  # with the system's own keys, but not through the gateway
+            sealed = dataclasses.replace(
+                pydantic_data_converter, payload_codec=EncryptionCodec(ring)
+            )
+            client = await Client.connect(system.address, data_converter=sealed)
+            request = ActRequest(
+                action="begin_review", actor="bureau_officer:li", assurance="oidc", request_id="c1"
+            )
+            await client.get_workflow_handle(case_id).execute_update("act", request)
+
+        asyncio.run(claim())
         assert time.monotonic() - started < 20
+        # How the actor was known is the gateway's to prove: claimed, it is recorded as asserted.
+        entry = show(system, case_id)["history"][-1]
+        assert (entry["action"], entry["assurance"]) == ("begin_review", "asserted"), entry
         rejected = {
             r["event_id"]: r["reason"]
             for r in json.loads(cli(system, "events", "rejected", "--json").stdout)

@@ -49,6 +49,7 @@ from lifecycle.contracts import (
 from lifecycle.contracts.case import ENGINE, HISTORY_EVENTS
 from lifecycle.domain import limits
 from lifecycle.domain.application import Application, intake_refusal
+from lifecycle.domain.assurance import sign
 from lifecycle.domain.states import TERMINAL_STATES
 from lifecycle.errors import Invalid, NoAnswer, NotFound, Refused, Unavailable
 from lifecycle.policies import REGISTRY, PackRef, PolicyPack
@@ -249,6 +250,7 @@ class CaseService:
         problem = request.problem()
         if problem:
             raise Invalid(problem)
+        request = request.model_copy(update={"proof": sign(request.proof_fields(case_id))})
         return await self._update(case_id, ACT, request, request.request_id)
 
     async def send_event(self, case_id: str, event: ExternalEvent) -> None:
@@ -259,6 +261,7 @@ class CaseService:
         problem = event.problem()
         if problem:
             raise Invalid(problem)
+        event = event.model_copy(update={"proof": sign(event.proof_fields(case_id))})
         try:
             await self.handle(case_id).signal(EVENT, event)
         except RPCError as exc:
@@ -268,6 +271,7 @@ class CaseService:
         problem = request.problem()
         if problem:
             raise Invalid(problem)
+        request = request.model_copy(update={"proof": sign(request.proof_fields(case_id))})
         return await self._update(case_id, MOVE_RULES, request)
 
     async def last_seq(self, case_id: str, wait: float = 3.0) -> int:

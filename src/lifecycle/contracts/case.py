@@ -140,6 +140,22 @@ class ActRequest(BaseModel):
     assurance: Assurance = Field(
         "asserted", description="how the actor is known: asserted with --as, or authenticated"
     )
+    proof: str | None = Field(
+        None, description="the gateway's signature over who and how (engine rule: else asserted)"
+    )
+
+    def proof_fields(self, case_id: str) -> list[Any]:
+        """What the gateway's proof binds: the case, the request, who and how, what it says."""
+        return [
+            case_id,
+            self.key,
+            self.action,
+            self.actor,
+            self.assurance,
+            self.reason,
+            self.clause,
+            self.data,
+        ]
 
     def problem(self) -> str | None:
         """The first limit on input this request breaks, in one sentence; None when it keeps
@@ -182,6 +198,10 @@ class MoveRequest(BaseModel):
     actor: str
     reason: str = ""
     assurance: Assurance = "asserted"
+    proof: str | None = None
+
+    def proof_fields(self, case_id: str) -> list[Any]:
+        return [case_id, MOVE_RULES, self.version, self.actor, self.assurance, self.reason]
 
     def problem(self) -> str | None:
         return limits.first(

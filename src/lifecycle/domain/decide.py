@@ -247,23 +247,48 @@ def record(
     )
 
 
-def follow_ups(case: Case, at: dt.datetime) -> list[Action]:
-    """System actions due because a deadline that takes them has passed in this state."""
+def follow_ups(case: Case, at: dt.datetime, when_due: bool = False) -> list[Action]:
+    """System actions due because a deadline that takes them has passed in this state;
+    ``when_due``: each dated when it fell due (see ``due_time``), not when it is applied."""
     return [
-        Action(trigger=d.fires, actor=SYSTEM, reason=f"{d.label or d.name} passed", at=at)
+        Action(
+            trigger=d.fires,
+            actor=SYSTEM,
+            reason=f"{d.label or d.name} passed",
+            at=due_time(case, d.closes_at, at) if when_due else at,
+        )
         for d in case.running()
         if d.expired and d.fires
     ]
+
+
+def due_time(case: Case, due: dt.datetime, now: dt.datetime) -> dt.datetime:
+    """When a change a deadline drives happened in business time: when the deadline closed,
+    whenever the worker got to it (after an outage, days later), but never before the case's
+    last change (a follow-up that waited on an officer's decision happened with it)."""
+    last = case.last_change.at if case.last_change is not None else due
+    return min(now, max(due, last))
+
+
+def applied_late(entry: AuditEntry, now: dt.datetime) -> AuditEntry:
+    """``entry`` dated when due, with the time it was applied beside it (engine rule)."""
+    if now - entry.at < APPLIED_LATE:
+        return entry
+    return entry.model_copy(update={"data": {**entry.data, "applied_at": now.isoformat()}})
+
+
+APPLIED_LATE = dt.timedelta(minutes=1)  # a change applied later than this says when it was
 
 
 FINDING = "record_finding"
 
 
 def pass_deadline(
-    case: Case, pack: PolicyPack, held: CaseDeadline, at: dt.datetime
+    case: Case, pack: PolicyPack, held: CaseDeadline, at: dt.datetime, when_due: bool = False
 ) -> list[AuditEntry]:
     """Marks ``held`` passed; a deadline whose passing is a finding records it (once per open
-    finding: a repeat counts up rather than growing the case)."""
+    finding: a repeat counts up rather than growing the case), dated when the deadline closed
+    (``when_due``) with the time it was applied beside it."""
     held.expired = True
     rule = pack.deadline(held.name)
     spec = rule.on_pass.finding if rule is not None else None
@@ -284,4 +309,7 @@ def pass_deadline(
         reason=f"{held.label or held.name}{when} passed on {held.date} 24:00: {spec.text}",
     )
     data = {"deadline": held.name, "period": held.period, "finding": spec.id}
-    return [record(case, missed, case.state, held.clause, data, at)]
+    if not when_due:
+        return [record(case, missed, case.state, held.clause, data, at)]
+    entry = record(case, missed, case.state, held.clause, data, due_time(case, held.closes_at, at))
+    return [applied_late(entry, at)]

@@ -9,7 +9,7 @@ import os
 import uvicorn
 
 from lifecycle import logs
-from lifecycle.app import Unavailable
+from lifecycle.app import Unavailable, assurance
 from lifecycle.app.identity import OidcSettings
 from lifecycle.app.system import System
 from lifecycle.config import Settings
@@ -48,6 +48,7 @@ async def serve(
     """Serves the gateway on 127.0.0.1 (LIFECYCLE_API_HOST to listen elsewhere) until ``stop``;
     beside the worker it shares the worker's ``system`` (its store, clock and client)."""
     host = os.environ.get("LIFECYCLE_API_HOST") or "127.0.0.1"
+    assurance.install(settings)  # signs how each caller was known, for the workers to check
     config = uvicorn.Config(
         create_app(build(settings, system)),
         host=host,

@@ -111,9 +111,17 @@ class KeyRing:
 
 
 def ensure_keys(path: Path) -> KeyRing:
-    """The ring in ``path``, made (readable by its owner only) if there is none yet."""
+    """The ring in ``path``, made (readable by its owner only) if there is none yet; processes
+    starting at once (a worker and a gateway) all end up with the one ring made first."""
     if not path.exists():
-        KeyRing.new().write(path)
+        made = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        KeyRing.new().write(made)
+        try:
+            os.link(made, path)  # fails if another process made it meanwhile: theirs is kept
+        except FileExistsError:
+            pass
+        finally:
+            made.unlink(missing_ok=True)
     return KeyRing.read(path)
 
 

@@ -40,6 +40,7 @@ def case_json(view: CaseView, trail: list[AuditRow], texts: bool = False) -> dic
     return {
         "case_id": c.case_id,
         "state": c.state.value,
+        "entered_on": c.entered_on.isoformat() if c.entered_on else None,
         "policy": c.policy,
         "rules": {"id": view.rules.id, "version": view.rules.version} if view.rules else None,
         "round": c.round,
@@ -197,8 +198,20 @@ def history_lines(rows: list[AuditRow], texts: bool = False) -> list[str]:
     return [
         f"#{r.seq} {at(r.at)} {r.actor_role}:{r.actor_id} {r.action} "
         f"{_moved(r.from_state, r.to_state)} [{r.clause or '-'}] {masked_reason(r, texts)}".rstrip()
+        + _applied(r)
         for r in rows
     ]
+
+
+def _applied(row: AuditRow) -> str:
+    """When a change dated when its deadline fell due was applied, if that was later."""
+    applied = (row.data or {}).get("applied_at") if isinstance(row.data, dict) else None
+    if not isinstance(applied, str):
+        return ""
+    try:
+        return f" (applied {at(dt.datetime.fromisoformat(applied))})"
+    except ValueError:
+        return ""
 
 
 def _moved(before: str, after: str) -> str:
