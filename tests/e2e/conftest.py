@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,18 +45,37 @@ class System:
         return f"http://127.0.0.1:{self.api_port}"
 
     def start(self) -> None:
-        self.log = (self.var_dir / "up.log").open("w")
-        self.var_dir.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen(
-            [str(BIN / "lifecycle"), "up"],
-            env={**os.environ, **self.env},
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        wait_until(
-            lambda: "worker polling" in self.output() or self.process.poll() is not None, timeout=90
-        )
-        assert self.process.poll() is None, self.output()
+        """Until the worker polls and the gateway answers. A port taken between choosing it and
+        binding it (the dev server opens ports of its own at random) is chosen again."""
+        for attempt in range(3):
+            self.log = (self.var_dir / "up.log").open("w")
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            self.process = subprocess.Popen(
+                [str(BIN / "lifecycle"), "up"],
+                env={**os.environ, **self.env},
+                stdout=self.log,
+                stderr=subprocess.STDOUT,
+            )
+            wait_until(lambda: self._serving() or self.process.poll() is not None, timeout=90)
+            if self.process.poll() is None:
+                return
+            taken = "could not listen" in self.output() or "already in use" in self.output()
+            if not taken or attempt == 2:
+                break
+            self.log.close()
+            self.port, self.ui_port, self.api_port = free_port(), free_port(), free_port()
+        raise AssertionError(self.output())
+
+    def _serving(self) -> bool:
+        if "worker polling" not in self.output():
+            return False
+        try:
+            with urllib.request.urlopen(f"{self.api}/health", timeout=2):
+                return True
+        except urllib.error.HTTPError:
+            return True  # it answers (a store down is its own answer)
+        except OSError:
+            return False
 
     def output(self) -> str:
         return (self.var_dir / "up.log").read_text()
