@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
-import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,7 +59,11 @@ class System:
             wait_until(lambda: self._serving() or self.process.poll() is not None, timeout=90)
             if self.process.poll() is None:
                 return
-            taken = "could not listen" in self.output() or "already in use" in self.output()
+            server_log = self.var_dir / "temporal-server.log"
+            said = self.output() + (
+                server_log.read_text(errors="replace") if server_log.exists() else ""
+            )
+            taken = "could not listen" in said or "already in use" in said
             if not taken or attempt == 2:
                 break
             self.log.close()
@@ -67,13 +71,13 @@ class System:
         raise AssertionError(self.output())
 
     def _serving(self) -> bool:
+        """The worker polls and the gateway's port takes connections (closed from this side,
+        so the port is free again as soon as the system stops)."""
         if "worker polling" not in self.output():
             return False
         try:
-            with urllib.request.urlopen(f"{self.api}/health", timeout=2):
+            with socket.create_connection(("127.0.0.1", self.api_port), timeout=2):
                 return True
-        except urllib.error.HTTPError:
-            return True  # it answers (a store down is its own answer)
         except OSError:
             return False
 
