@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from lifecycle.contracts import (
     ClaimRequest,
@@ -47,6 +47,9 @@ async def in_store(store: Callable[[], Store], work: Callable[[Store], T]) -> T:
         raise ApplicationError(
             f"the store cannot be used: {(detail[0] if detail else type(exc).__name__)}",
             type=STORE_DOWN,
+            # An outage, not a fault: the SDK then logs each failed try at DEBUG without its
+            # traceback; the case logs once that it waits on the store, and what for.
+            category=ApplicationErrorCategory.BENIGN,
         ) from exc
 
 

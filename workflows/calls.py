@@ -56,7 +56,14 @@ BOUNDED = RetryPolicy(
 LOCAL_CALLS = "local-calls"
 
 
-async def _call(name: str, arg: Any, result_type: type | None, summary: str) -> Any:
+# One try: a record asked while the store is known to be down (a person's action then answers
+# at once; the case's own rounds try again).
+ONCE = RetryPolicy(maximum_attempts=1)
+
+
+async def _call(
+    name: str, arg: Any, result_type: type | None, summary: str, retry: RetryPolicy = BOUNDED
+) -> Any:
     if name != "record_case" and follows(LOCAL_CALLS):
         # A local call's summary is not shown by the Web UI: what it waits on is shown in the
         # case's details when it fails.
@@ -87,7 +94,7 @@ async def _call(name: str, arg: Any, result_type: type | None, summary: str) -> 
         arg,
         result_type=result_type,
         start_to_close_timeout=TIMEOUT,
-        retry_policy=BOUNDED,
+        retry_policy=retry,
         summary=summary,
     )
 
@@ -194,7 +201,7 @@ def _said(e: AuditEntry) -> str:
     return f"#{e.seq} {e.action} by {e.actor_role}:{e.actor_id}{moved} [{e.clause or '-'}]{why}"
 
 
-async def record(data: RecordInput) -> None:
+async def record(data: RecordInput, once: bool = False) -> None:
     try:
         await _call(
             "record_case",
@@ -203,6 +210,7 @@ async def record(data: RecordInput) -> None:
             "record "
             + ("; ".join(_said(e) for e in data.entries) or "the case's deadlines")
             + (" and give back its places" if data.release else ""),
+            ONCE if once else BOUNDED,
         )
     except ActivityError as err:
         raise _failure("the store", err) from err

@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
         EVENT,
         HISTORY_BYTES,
         MOVE_RULES,
+        RESEAL,
         VIEW,
         WORKFLOW,
         ActRequest,
@@ -83,6 +84,7 @@ class CaseWorkflow:
         self._turns = 0  # turns taken with the lock (a judgement holds only in the next)
         self._judged: dict[str, _Judged] = {}  # by Update id: what its validator judged
         self.changed = False
+        self.reseal = False  # the operator asked for a new run (plaintext retired)
         self._timer: asyncio.Future[None] | None = None
         self._timer_at: dt.datetime | None = None
         self.unreadable: str | None = None
@@ -142,7 +144,7 @@ class CaseWorkflow:
             turned = self.core.period_turned
             if not turned and self.core.new_period() and follows(PERIODS):
                 turned = True
-            if self._history_full() or turned:
+            if self._history_full() or turned or self.reseal:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(self._carried())
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -204,6 +206,14 @@ class CaseWorkflow:
         self._timer = None
 
     async def _on_time(self) -> None:
+        core = self.core
+        core.in_round = True
+        try:
+            await self._timely()
+        finally:
+            core.in_round = False
+
+    async def _timely(self) -> None:
         core = self.core
         if not core.settled:
             await core.catch_up()
@@ -304,6 +314,7 @@ class CaseWorkflow:
         turn only if no other turn came between (the case is then as it was judged)."""
         async with self.lock:
             self._turns += 1
+            self.core.failed_now.clear()
             yield
 
     async def _earlier(self, key: str | None) -> int | None:
@@ -485,6 +496,13 @@ class CaseWorkflow:
                 core.retry_now()  # what waited on the calendar may go on now
                 self._show()
             self.changed = True
+
+    @workflow.signal(name=RESEAL)
+    def reseal_now(self) -> None:
+        """Continues the case as a new run at its next turn: the old run, with whatever an
+        earlier version wrote into it unsealed, closes and leaves with the namespace's
+        retention."""
+        self.reseal = self.changed = True
 
     # --- reads and display ---------------------------------------------------------------------
 

@@ -49,12 +49,29 @@ WHEN_DUE = "dated-when-due"
 # first, then every half hour, so a long outage adds few events to the history. A calendar
 # loaded with `lifecycle calendar load` makes the cases it touches try again at once.
 BACKOFF = (10, 30, 60, 300, 900, 1800)
+# A change made safe for running cases (engine 3): a round of retries advances the schedule
+# once (before, each failed call in it did), a store that failed in a turn is not asked again in
+# that turn, and the schedule ends at 45 s, so a case catches up within a minute of the store
+# (or the calendar) coming back; a long outage costs about 11 events a round, and the history's
+# budget continues the case as new.
+ROUNDS = "one-advance-a-round"
+ROUND_BACKOFF = (10, 20, 30, 45)
 FOLLOW_UPS = 8
 # Changes a case holds for the store at most before it refuses people's actions: a long outage
 # must not grow the case (what the engine does by itself is few and still goes on).
 OUTBOX_LIMIT = 50
 REJECTED_BATCH = 50  # refused events are kept in the store this many at a time
 REJECTED_KEPT = 200  # refused events waiting for a store that is down, at most (then logged only)
+
+
+# What a kind of waiting waits on, as the log says it.
+_WHAT = {
+    "store": "the store",
+    "deadlines": "the working-day calendar",
+    "recount": "the working-day calendar",
+    "calendar": "the working-day calendar",
+    "follow-up": "what a passed deadline needs",
+}
 
 
 class Refused(Exception):
@@ -82,6 +99,8 @@ class CaseRun:
         self.events_unwritten = bool(state.rejected)  # events left their writes to the run loop
         self.period_turned = False  # a quarter or a year passed: a good moment to continue
         self.periods = self._long_periods()  # what this run began in
+        self.failed_now: set[str] = set()  # what failed in this turn (not asked again in it)
+        self.in_round = False  # the case's own turn (a deadline, a retry), not a person's
 
     @property
     def case(self) -> Case:
@@ -321,6 +340,8 @@ class CaseRun:
         has everything."""
         if not (self.state.outbox or self.state.release or self.state.notices or projection):
             return True
+        if "store" in self.failed_now and follows(ROUNDS, since=3):
+            return False  # failed in this turn already: the next round tries again
         entries, notices = list(self.state.outbox), list(self.state.notices)
         data = RecordInput(
             snapshot=display.snapshot(self.case, self.start, self.rules, self.now()),
@@ -328,8 +349,12 @@ class CaseRun:
             release=self.state.release,
             notifications=notices,
         )
+        rounds = follows(ROUNDS, since=3)
         try:
-            await calls.record(data)
+            # A change outside the case's own rounds (a person's action, an event) tries the
+            # store once, so the person has the answer at once; if it fails, the case's round
+            # 10 s later tries it in full.
+            await calls.record(data, once=rounds and not self.in_round)
         except calls.Unavailable as exc:
             self.wait_on("store", str(exc))
             return False
@@ -374,12 +399,20 @@ class CaseRun:
     # --- what waits -------------------------------------------------------------------------
 
     def wait_on(self, kind: str, problem: str) -> None:
-        if self.state.trouble.get(kind) != problem:
+        rounds = follows(ROUNDS, since=3)
+        if kind not in self.state.trouble if rounds else self.state.trouble.get(kind) != problem:
+            what = _WHAT.get(kind, kind)
             workflow.logger.warning(
-                "case is waiting", extra={"waiting_on": kind, "problem": problem}
+                f"case is waiting on {what}: {problem.removeprefix(f'{what}: ')}",
+                extra={"waiting_on": kind, "problem": problem},
             )
         self.state.trouble[kind] = problem
-        delay = BACKOFF[min(self.state.attempt, len(BACKOFF) - 1)]
+        if rounds:
+            self.failed_now.add(kind)
+            if self.state.retry_at is not None and self.state.retry_at > workflow.now():
+                return  # this round has set its next try already (or a person's action failed)
+        schedule = ROUND_BACKOFF if rounds else BACKOFF
+        delay = schedule[min(self.state.attempt, len(schedule) - 1)]
         self.state.attempt += 1
         self.state.retry_at = workflow.now() + dt.timedelta(seconds=delay)
 
@@ -389,7 +422,9 @@ class CaseRun:
 
     def clear(self, kind: str) -> None:
         if self.state.trouble.pop(kind, None) is not None:
-            workflow.logger.info("case no longer waiting", extra={"waiting_on": kind})
+            workflow.logger.info(
+                f"case no longer waiting on {_WHAT.get(kind, kind)}", extra={"waiting_on": kind}
+            )
         if not self.state.trouble:
             self.state.retry_at, self.state.attempt = None, 0
 

@@ -52,6 +52,9 @@ def configure(stream: Any = None, command: bool = False) -> None:
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _case_id,
+        # What a case waits on, an event's id and why it was refused: the fields the engine's
+        # own lines pass to Temporal's loggers (which know no structlog).
+        structlog.stdlib.ExtraAdder(allow=("waiting_on", "problem", "event_id", "reason")),
     ]
     renderer: Any = (
         structlog.dev.ConsoleRenderer(colors=True)

@@ -6,6 +6,7 @@ gateway and the console refuse alike."""
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from lifecycle.app import rules
 from lifecycle.app.identity import ACT, CODEC, EVENTS, READ, Principal
@@ -14,7 +15,9 @@ from lifecycle.domain import evaluations
 from lifecycle.domain.phases.complaints import text_refusal
 from lifecycle.domain.states import Role
 from lifecycle.errors import Invalid, NotAllowed
-from lifecycle.store.repo import Store
+
+if TYPE_CHECKING:
+    from lifecycle.app.cases import Whose
 
 ASSERTED = "LIFECYCLE_ASSERTED_ACTORS"
 
@@ -24,10 +27,10 @@ def may(who: Principal, scope: str, what: str) -> None:
         raise NotAllowed(f"{who.actor} may not {what}.")
 
 
-def read_case(store: Store, who: Principal, case_id: str) -> None:
-    """Staff read every case (a district officer, their district's); a provider, its own."""
+def read_case(row: Whose | None, who: Principal, case_id: str) -> None:
+    """Staff read every case (a district officer, their district's); a provider, its own.
+    ``row``: whose case it is (``cases.whose``)."""
     may(who, READ, "read cases")
-    row = store.case(case_id)
     if who.role == Role.PROVIDER:
         if row is None or row.credit_code != who.credit_code:
             raise NotAllowed(f"{who.actor} may read only its own case.")
@@ -50,7 +53,7 @@ def list_cases(who: Principal) -> dict[str, str | None]:
     }
 
 
-def act(store: Store, who: Principal, case_id: str, action: str, named: str | None) -> None:
+def act(row: Whose | None, who: Principal, case_id: str, action: str, named: str | None) -> None:
     """The caller may take ``action`` on the case: as itself, in a role the rule names, on its
     own case when it is a provider."""
     may(who, ACT, "act on cases")
@@ -78,10 +81,8 @@ def act(store: Store, who: Principal, case_id: str, action: str, named: str | No
             f"{who.role.a} may not '{action}'; only {', '.join(sorted(roles))} may.",
             f"{pack.id} {rule.clause}",
         )
-    if who.role == Role.PROVIDER:
-        row = store.case(case_id)
-        if row is not None and row.credit_code != who.credit_code:
-            raise NotAllowed(f"{who.actor} may act only on its own case (engine rule).")
+    if who.role == Role.PROVIDER and row is not None and row.credit_code != who.credit_code:
+        raise NotAllowed(f"{who.actor} may act only on its own case (engine rule).")
 
 
 def apply_for(who: Principal, credit_code: str) -> None:

@@ -4,6 +4,7 @@ by name, with the contracts; it never imports the workflow."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -25,6 +26,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from lifecycle.app.calls import resolve_round
+from lifecycle.app.failures import unavailable
 from lifecycle.app.rules import ref as current_rules
 from lifecycle.app.system import System
 from lifecycle.calendar import SHANGHAI, Deadline
@@ -403,7 +405,34 @@ async def move(system: System, case_id: str, request: MoveRequest) -> tuple[ActR
     return result, version
 
 
-async def show(system: System, case_id: str) -> tuple[CaseView, list[Any]]:
-    """The case as it stands (from the case itself) and its audit trail (from the store)."""
+@dataclasses.dataclass(frozen=True)
+class Whose:
+    """Whose case it is, as access asks it: the provider and the district."""
+
+    credit_code: str
+    district: str | None
+
+
+async def whose(system: System, case_id: str) -> Whose | None:
+    """Whose case it is: from the read model, or, while the store cannot be used, from the case
+    itself (None: there is no such case in the store)."""
+    try:
+        row = system.store.case(checked_case_id(case_id))
+    except Exception as exc:
+        if unavailable(exc) is None:
+            raise
+        case = (await (await cases(system)).view(case_id)).case
+        return Whose(case.credit_code, case.district)
+    return Whose(row.credit_code, row.district) if row is not None else None
+
+
+async def show(system: System, case_id: str) -> tuple[CaseView, list[Any] | None]:
+    """The case as it stands (from the case itself) and its audit trail (from the store; None
+    while the store cannot be used: the case still answers)."""
     view = await (await cases(system)).view(checked_case_id(case_id))
-    return view, system.store.audit(case_id)
+    try:
+        return view, system.store.audit(case_id)
+    except Exception as exc:
+        if unavailable(exc) is None:
+            raise
+        return view, None

@@ -9,12 +9,19 @@ import sys
 
 from lifecycle.errors import Unavailable
 
+# What an outage of the store stops and what still works, in the one sentence a person reads.
+STORE_DOWN = (
+    "The store (database) cannot be used now, so lists, histories, the directory, reports and "
+    "new applications wait for it; a case's own page ('lifecycle case show') and actions on "
+    "running cases still work, and what they change is recorded once the store is back."
+)
+
 
 def unavailable(exc: BaseException) -> Unavailable | None:
     """The outage ``exc`` stands for, or None when it is not one."""
     store = sys.modules.get("sqlalchemy.exc")
     if store is not None and isinstance(exc, store.SQLAlchemyError):
-        return Unavailable("The store (database) is unavailable; try again when it is back.")
+        return Unavailable(STORE_DOWN)
     service = sys.modules.get("temporalio.service")
     if service is not None and isinstance(exc, service.RPCError):
         status = exc.status.name if exc.status else "error"

@@ -5,15 +5,18 @@ role, the district and the credit code; a request never does. Every face that kn
 
 from __future__ import annotations
 
+import hashlib
 import os
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
 
+from lifecycle.app.failures import unavailable
 from lifecycle.domain.states import Role
 from lifecycle.errors import NotAllowed, Unauthenticated, Unavailable
-from lifecycle.store.keys import PREFIX, ApiKeys
+from lifecycle.store.keys import PREFIX, ApiKeys, KeyHolder
 
 # What a key or token may do beyond its role's actions.
 READ, ACT, EVENTS, CODEC = "read", "act", "events", "codec"
@@ -90,6 +93,14 @@ class OidcSettings:
         )
 
 
+KEY_GRACE = 15 * 60  # seconds a key checked against the store holds while the store is down
+KEYS_SEEN = 4096
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
 def _claim(claims: dict[str, Any], path: str) -> Any:
     """A claim by name, or by a dotted path into nested claims (``realm_access.roles``)."""
     value: Any = claims
@@ -101,6 +112,10 @@ def _claim(claims: dict[str, Any], path: str) -> Any:
 class Authenticator:
     def __init__(self, keys: ApiKeys, oidc: OidcSettings | None) -> None:
         self.keys, self.oidc = keys, oidc
+        # Keys this gateway checked against the store lately (by their hash): while the store
+        # cannot be used, a key checked within KEY_GRACE still holds (no key is revoked while
+        # the store is down: revoking writes to it).
+        self._seen: dict[str, tuple[KeyHolder | None, float]] = {}
         self._jwks = jwt.PyJWKClient(oidc.jwks_url, cache_keys=True) if oidc else None
 
     def principal(self, authorization: str | None) -> Principal:
@@ -118,7 +133,14 @@ class Authenticator:
         return self._token(credential)
 
     def _api_key(self, key: str) -> Principal:
-        holder = self.keys.holder(key)
+        try:
+            holder = self.keys.holder(key)
+        except Exception as exc:
+            if unavailable(exc) is None:
+                raise
+            holder = self._checked(key)
+        else:
+            self._remember(key, holder)
         if holder is None:
             raise Unauthenticated("This API key is not valid: unknown, mistyped or revoked.")
         scope = tuple(s for s in holder.scope if "=" not in s)
@@ -131,6 +153,21 @@ class Authenticator:
             credit_code=extra.get("credit_code"),
             scope=scope,
         )
+
+    def _remember(self, key: str, holder: KeyHolder | None) -> None:
+        self._seen[_digest(key)] = (holder, time.monotonic())
+        while len(self._seen) > KEYS_SEEN:
+            del self._seen[next(iter(self._seen))]
+
+    def _checked(self, key: str) -> KeyHolder | None:
+        seen = self._seen.get(_digest(key))
+        if seen is None or time.monotonic() - seen[1] > KEY_GRACE:
+            raise Unavailable(
+                "The store (database) cannot be used now, and this API key was not checked "
+                f"in the last {KEY_GRACE // 60:g} minutes, so it cannot be checked (engine "
+                "rule); try again when the store is back."
+            )
+        return seen[0]
 
     def _token(self, token: str) -> Principal:
         if self.oidc is None or self._jwks is None:

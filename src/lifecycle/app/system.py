@@ -4,16 +4,22 @@ and its Temporal client, each made once and when first needed."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import hashlib
+import json
+import os
+import secrets
 from collections.abc import Awaitable, Callable
 from functools import cached_property
 
 from temporalio.client import Client
 
+from lifecycle.app.failures import STORE_DOWN, unavailable
 from lifecycle.calendar import SHANGHAI
 from lifecycle.clock import DAY, BusinessClock, configured
 from lifecycle.config import Settings
-from lifecycle.errors import Misconfigured
+from lifecycle.errors import Misconfigured, Unavailable
 from lifecycle.store.repo import Store
 from lifecycle.temporal.client import connect as temporal_client
 from lifecycle.temporal.client import key_ring
@@ -25,7 +31,7 @@ def business_clock(settings: Settings, store: Store) -> BusinessClock:
     ran, as long as the settings ask for that one; otherwise one sentence naming the settings
     that differ."""
     wanted = configured(settings.business_start, settings.day_seconds, dt.datetime.now(dt.UTC))
-    kept = store.business_clock(wanted)
+    kept = recorded_clock(settings, store, wanted)
     differ = []
     if kept.start != wanted.start:
         differ.append(f"LIFECYCLE_BUSINESS_START is {_start(wanted.start)} here")
@@ -39,6 +45,70 @@ def business_clock(settings: Settings, store: Store) -> BusinessClock:
             "another clock."
         )
     return kept
+
+
+# This machine's copy of the clock recorded in the store (it never changes once recorded), so
+# that the business time is known while the store cannot be used.
+CLOCK_COPY = "business-clock.json"
+
+
+def recorded_clock(settings: Settings, store: Store, wanted: BusinessClock) -> BusinessClock:
+    """The clock recorded in the store (recording ``wanted`` if none is), as this machine keeps
+    a copy of it once read: it never changes once recorded, so the business time is known
+    without the store (while it is down above all)."""
+    path = settings.var_dir / CLOCK_COPY
+    of = _store_identity(settings.db_url)
+    copy = _copy(path, of) if of else None
+    if copy is not None:
+        return copy  # recorded once, never changed: the store need not be asked again
+    try:
+        kept = store.business_clock(wanted)
+    except Exception as exc:
+        if unavailable(exc) is None:
+            raise
+        raise Unavailable(
+            f"{STORE_DOWN.rstrip('.')}; this machine has not read the system's business clock "
+            "from it yet, so nothing can be decided here until it is back."
+        ) from exc
+    of = _store_identity(settings.db_url)
+    if of:
+        _keep(path, of, kept)
+    return kept
+
+
+def _store_identity(url: str) -> str:
+    """Which store a copy came from: its URL, and for a SQLite file the file itself (a file
+    made again is another store); empty for a file not made yet."""
+    name = url
+    if url.startswith("sqlite:///"):
+        try:
+            name += f"#{os.stat(url.removeprefix('sqlite:///')).st_ino}"
+        except OSError:
+            return ""
+    return hashlib.sha256(name.encode()).hexdigest()[:16]
+
+
+def _copy(path: os.PathLike[str], of: str) -> BusinessClock | None:
+    try:
+        with open(path, encoding="utf-8") as kept:
+            data = json.load(kept)
+        return BusinessClock.model_validate(data["clock"]) if data.get("store") == of else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _keep(path: os.PathLike[str], of: str, clock: BusinessClock) -> None:
+    target = os.fspath(path)
+    temp = f"{target}.{os.getpid()}.{secrets.token_hex(4)}"
+    try:
+        os.makedirs(os.path.dirname(target), mode=0o700, exist_ok=True)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump({"store": of, "clock": clock.model_dump(mode="json")}, out)
+        os.replace(temp, target)
+    except OSError:  # a read-only var folder: the store alone keeps the clock
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
 
 
 def _start(day: dt.date | None) -> str:
@@ -70,7 +140,17 @@ class System:
 
     @cached_property
     def store(self) -> Store:
-        return Store.from_url(self.settings.db_url)
+        """The store, its schema checked; one this machine knows (it kept the system's clock
+        from it) that does not answer now is used as it is: what needs it says so, and the
+        rest goes on."""
+        try:
+            return Store.from_url(self.settings.db_url)
+        except Unavailable:
+            url = self.settings.db_url
+            of = _store_identity(url)
+            if not of or _copy(self.settings.var_dir / CLOCK_COPY, of) is None:
+                raise
+            return Store.unchecked(url)
 
     @cached_property
     def codec(self) -> EncryptionCodec:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import click
 
+from lifecycle.app import codec as codec_service
 from lifecycle.app import keys
 from lifecycle.app.identity import SCOPES
 from lifecycle.app.views.records import key_line
-from lifecycle.cli.common import emit, system
+from lifecycle.cli.common import emit, run, system
 from lifecycle.config import Settings
 
 
@@ -107,6 +108,17 @@ def codec_rotate() -> None:
 def codec_show() -> None:
     """Which key file is used, its current key and the key ids it holds (never the keys)."""
     click.echo(keys.codec_keys(Settings.from_env()))
+
+
+@codec.command("retire-plaintext")
+@click.option("--dry-run", is_flag=True, help="Say which cases hold plaintext; move none.")
+def codec_retire_plaintext(dry_run: bool) -> None:
+    """Move every open case whose history holds payloads written before the codec (an upgrade
+    from a version without it) to a new, sealed run; the old runs close and leave with the
+    namespace's retention. Says which cases it moved and what is left."""
+    done = run(lambda here: codec_service.retire_plaintext(here, dry_run=dry_run))
+    for line in codec_service.retired_lines(done):
+        click.echo(line)
 
 
 COMMANDS = [api_key, codec]

@@ -27,10 +27,13 @@ ACT = "act"
 MOVE_RULES = "move_rules"
 EVENT = "event"
 CALENDAR_CHANGED = "calendar_changed"
+# The operator's ask to continue a case as a new run now (its history then holds only what this
+# engine wrote: sealed payloads); applied once, at the case's next turn.
+RESEAL = "reseal"
 VIEW = "view"
 
 # The engine's changes a run started now follows without patch markers (workflows.versions).
-ENGINE = 2
+ENGINE = 3
 
 RECENT_EVENTS = 64
 HISTORY_EVENTS = 2000

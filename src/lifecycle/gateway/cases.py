@@ -96,7 +96,7 @@ async def show(
     (``format=text``: as the command prints it; ``texts=true``: complaint texts, officers
     only)."""
     case_id = checked_case_id(case_id)
-    access.read_case(gateway.system.store, who, case_id)
+    access.read_case(await service.whose(gateway.system, case_id), who, case_id)
     shown = access.texts(who, texts)
     view, trail = await service.show(gateway.system, case_id)
     if format == "text":
@@ -110,7 +110,7 @@ async def history(
 ) -> list[dict[str, Any]] | PlainTextResponse:
     """The audit trail of a case, from the store."""
     case_id = checked_case_id(case_id)
-    access.read_case(gateway.system.store, who, case_id)
+    access.read_case(await service.whose(gateway.system, case_id), who, case_id)
     shown = access.texts(who, texts)
     rows = records.history(gateway.system.store, case_id)
     if format == "text":
@@ -123,7 +123,7 @@ async def act(gateway: Parts, case_id: str, body: ActBody, who: Who) -> dict[str
     """Take an action on a case as the authenticated caller; refused actions change
     nothing (409)."""
     case_id = checked_case_id(case_id)
-    access.act(gateway.system.store, who, case_id, body.action, body.actor)
+    access.act(await service.whose(gateway.system, case_id), who, case_id, body.action, body.actor)
     request = act_request(
         action=body.action,
         actor=who.actor,

@@ -22,7 +22,9 @@ def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    # Our own writes hold the lock for milliseconds; a file held longer (a backup, a stuck
+    # process) is an outage, told within one try of a case's store call (10 s).
+    cursor.execute("PRAGMA busy_timeout=3000")
     cursor.close()
 
 

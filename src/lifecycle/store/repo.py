@@ -26,7 +26,7 @@ from lifecycle.domain.plan import (
 )
 from lifecycle.errors import Unavailable
 from lifecycle.store import chain, reservations
-from lifecycle.store.db import session_factory
+from lifecycle.store.db import make_engine, session_factory
 from lifecycle.store.keys import ApiKeys
 from lifecycle.store.models import (
     AuditRow,
@@ -76,6 +76,12 @@ class Store:
             return cls(session_factory(url))
         except (SQLAlchemyError, ValueError, OSError) as exc:
             raise unusable(url, exc) from exc
+
+    @classmethod
+    def unchecked(cls, url: str) -> Store:
+        """The store at ``url`` as it is, its schema not checked (a store known to this machine
+        that does not answer now: each use then fails, as unavailable, until it is back)."""
+        return cls(sessionmaker(make_engine(url), expire_on_commit=False))
 
     # --- writes -----------------------------------------------------------------------------
 
@@ -403,6 +409,17 @@ class Store:
     def held(self, case_id: str) -> list[str]:
         with self.sessions() as s:
             return reservations.held(s, case_id)
+
+    def open_case_ids(self) -> list[str]:
+        """Every case not closed, by id."""
+        with self.sessions() as s:
+            return list(
+                s.scalars(
+                    select(CaseRow.case_id)
+                    .where(CaseRow.state.in_(OPEN_STATES))
+                    .order_by(CaseRow.case_id)
+                )
+            )
 
     def cases_touching(self, year: int) -> list[str]:
         """Open cases with a running deadline whose count crossed ``year``."""

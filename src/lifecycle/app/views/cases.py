@@ -33,7 +33,14 @@ def business_now(view: CaseView, real: dt.datetime | None = None) -> dt.datetime
     return view.clock.now(real or dt.datetime.now(dt.UTC))
 
 
-def case_json(view: CaseView, trail: list[AuditRow], texts: bool = False) -> dict[str, Any]:
+# Said where the audit trail would be while the store cannot be read (the case answers itself).
+NO_TRAIL = (
+    "the audit trail is in the store, which cannot be used now; the case above answered "
+    "itself, and its trail is shown again once the store is back"
+)
+
+
+def case_json(view: CaseView, trail: list[AuditRow] | None, texts: bool = False) -> dict[str, Any]:
     c = view.case
     now = business_now(view)
     last = c.last_change
@@ -81,14 +88,15 @@ def case_json(view: CaseView, trail: list[AuditRow], texts: bool = False) -> dic
         "findings": [f.model_dump(mode="json") for f in c.findings],
         "objections": [o.model_dump(mode="json") for o in c.objections],
         "expert_review": c.expert_review.model_dump(mode="json") if c.expert_review else None,
-        "listed": listed_json(view, trail, texts),
+        "listed": listed_json(view, trail or [], texts),
         "actions": [a.trigger for a in actions_now(view)],
         "open_actions": [
             {"action": a.trigger, "roles": [r.value for r in a.roles], "clause": a.clause}
             for a in actions_now(view)
         ],
         "seq": c.seq,
-        "history": [entry_json(r, texts) for r in trail],
+        "history": [entry_json(r, texts) for r in trail] if trail is not None else None,
+        **({"history_unavailable": NO_TRAIL} if trail is None else {}),
     }
 
 
@@ -125,7 +133,7 @@ def entry_json(row: AuditRow, texts: bool = False) -> dict[str, Any]:
     }
 
 
-def case_text(view: CaseView, trail: list[AuditRow], texts: bool = False) -> str:
+def case_text(view: CaseView, trail: list[AuditRow] | None, texts: bool = False) -> str:
     c = view.case
     now = business_now(view)
     rules = f"   rules {view.rules}" if view.rules else ""
@@ -180,7 +188,10 @@ def case_text(view: CaseView, trail: list[AuditRow], texts: bool = False) -> str
         said = f": {o.text}" if o.text else " (its text is in the history)"
         decided = f" by {o.decided_by}" if o.decided_by else ""
         lines.append(f"  objection {o.id} by {o.by}{said} [{o.status}{decided}]")
-    lines += listed_lines(view, trail, texts)
+    lines += listed_lines(view, trail or [], texts)
+    if trail is None:
+        lines.append(f"  history: {NO_TRAIL}.")
+        return "\n".join(lines)
     lines.append("  history:")
     lines += [f"    {line}" for line in history_lines(trail, texts)]
     return "\n".join(lines)
