@@ -16,12 +16,13 @@ from temporalio.worker import Worker
 from activities import build_activities
 from lifecycle import logs
 from lifecycle.app.assurance import install as install_assurance
-from lifecycle.app.system import System
+from lifecycle.app.system import System, audit_keys
 from lifecycle.config import TASK_QUEUE, Settings
 from lifecycle.gateway import server as gateway_server
 from lifecycle.policies import REGISTRY
 from lifecycle.store.repo import Store
 from lifecycle.temporal.client import connect, for_worker
+from lifecycle.temporal.codec import KeyRing
 from lifecycle.temporal.devserver import DevServer
 from lifecycle.temporal.interceptors import CaseLoggingInterceptor
 from lifecycle.temporal.sandbox import workflow_runner
@@ -33,13 +34,17 @@ log = logs.get_logger("lifecycle.worker")
 
 
 def build_worker(
-    client: Client, db_url: str, task_queue: str = TASK_QUEUE, cached: int = 1000
+    client: Client,
+    db_url: str,
+    task_queue: str = TASK_QUEUE,
+    cached: int = 1000,
+    seals: KeyRing | None = None,
 ) -> Worker:
     """``cached``: runs kept in memory between their tasks (LIFECYCLE_CASE_CACHE). A case wakes
     rarely; one not in memory replays its short history when it does, so memory stays bounded
     however many cases are open."""
     REGISTRY.load()  # every version a running case may name, read before any case replays
-    store = Store.from_url(db_url)  # creates or migrates the schema before polling
+    store = Store.from_url(db_url, seals)  # creates or migrates the schema before polling
     return Worker(
         for_worker(client),
         task_queue=task_queue,
@@ -66,8 +71,13 @@ async def _serve(
     if added:
         log.info("search attributes registered", names=added)
     install_assurance(settings)
-    worker = build_worker(client, settings.db_url, cached=settings.case_cache)
+    made = not settings.audit_keys.exists()
+    seals = audit_keys(settings, make=True)
+    worker = build_worker(client, settings.db_url, cached=settings.case_cache, seals=seals)
     system = System(settings)
+    if made:
+        sealed = system.store.seal_trails()
+        log.info("audit key made", path=str(settings.audit_keys), trails_sealed=sealed)
     clock = system.clock()
     created = await ensure_schedules(client, clock, TASK_QUEUE)
     if created:

@@ -61,6 +61,7 @@ class Settings:
     calendar_dir: Path
     act_timeout: int
     codec_keys: Path
+    audit_keys: Path = Path("var/audit-keys.json")
     api_port: int = 8080
     api_url: str | None = None
     token: str | None = None
@@ -90,6 +91,9 @@ class Settings:
             ).resolve(),
             codec_keys=Path(
                 os.environ.get("LIFECYCLE_CODEC_KEYS") or var_dir / "codec-keys.json"
+            ).resolve(),
+            audit_keys=Path(
+                os.environ.get("LIFECYCLE_AUDIT_KEYS") or var_dir / "audit-keys.json"
             ).resolve(),
             api_port=_int("LIFECYCLE_API_PORT", 8080),
             api_url=(os.environ.get("LIFECYCLE_API_URL") or "").rstrip("/") or None,

@@ -84,10 +84,10 @@ def _without_the_guard(store) -> None:
     """What someone with the database's owner rights could do: drop the triggers."""
     with store.sessions.begin() as s:
         if s.get_bind().dialect.name == "postgresql":
-            s.execute(text("DROP TRIGGER audit_log_no_change ON audit_log"))
+            s.execute(text("DROP TRIGGER IF EXISTS audit_log_no_change ON audit_log"))
         else:
-            s.execute(text("DROP TRIGGER audit_log_no_update"))
-            s.execute(text("DROP TRIGGER audit_log_no_delete"))
+            s.execute(text("DROP TRIGGER IF EXISTS audit_log_no_update"))
+            s.execute(text("DROP TRIGGER IF EXISTS audit_log_no_delete"))
 
 
 def test_an_edited_row_is_named_by_verify(real_store):
@@ -137,3 +137,96 @@ def test_a_refused_event_is_kept_once(real_store):
         ("platform-9", "'object' is not allowed while the case is listed")
     ]
     assert real_store.rejected(T0 + dt.timedelta(days=1)) == []
+
+
+# --- the keyed chain: an insider who recomputes the hashes is named --------------------------
+
+
+def _rewritten_with_recomputed_hashes(store, case_id: str, seq: int, reason: str) -> None:
+    """What an insider with the database but not the audit key can do: change a row and
+    recompute every hash from it on, so that the chain holds again."""
+    from lifecycle.store import chain
+
+    _without_the_guard(store)
+    with store.sessions.begin() as s:
+        rows = [r for r in store.audit(case_id)]
+        previous = rows[seq - 2].hash if seq > 1 else chain.GENESIS
+        for row in rows[seq - 1 :]:
+            content = {f: getattr(row, f) for f in (*chain.FIELDS, *chain.OPTIONAL)}
+            if row.seq == seq:
+                content["reason"] = reason
+            new = chain.digest(previous, content)
+            s.execute(
+                text(
+                    "UPDATE audit_log SET reason = :reason, prev_hash = :prev, hash = :hash "
+                    "WHERE case_id = :case AND seq = :seq"
+                ),
+                {"reason": content["reason"], "prev": previous, "hash": new, "case": case_id,
+                 "seq": row.seq},
+            )  # fmt: skip
+            previous = new
+
+
+def keyed(store):
+    from lifecycle.store.repo import Store
+    from lifecycle.temporal.codec import KeyRing
+
+    return Store(store.sessions, KeyRing.new())
+
+
+def test_rows_rewritten_with_their_hashes_recomputed_are_named_with_the_key(real_store):
+    store = keyed(real_store)
+    written(store)
+    written(store, "case-b", 2)
+    with store.sessions() as s:
+        assert verify(s, keys=store.seals).breaks == []
+    _rewritten_with_recomputed_hashes(store, "case-a", 2, "forged")
+    with store.sessions() as s:
+        assert verify(s).breaks == []  # the chain alone is fooled
+        checked = verify(s, keys=store.seals)
+    assert checked.keyed and checked.breaks == [
+        "case case-a: row #2 (score) was changed after it was written: its seal does not "
+        "match (its hashes were recomputed without the audit key)."
+    ]
+
+
+def test_a_removed_seal_and_a_foreign_key_are_named(real_store):
+    from lifecycle.temporal.codec import KeyRing
+
+    store = keyed(real_store)
+    written(store)
+    written(store, "case-b", 2)
+    with store.sessions.begin() as s:
+        s.execute(text("DELETE FROM audit_seals WHERE case_id = 'case-a' AND seq = 4"))
+    with store.sessions() as s:
+        checked = verify(s, keys=store.seals)
+        other = verify(s, "case-b", keys=KeyRing({"k9": b"x" * 32}, "k9"))
+    assert checked.breaks == [
+        "case case-a: row #4 and after carry no seal of the audit key (written or rewritten "
+        "without it)."
+    ]
+    assert other.breaks[0].startswith("case case-b: row #1 (score) was changed after it was")
+    assert "audit key 'k1', which the audit key file does not hold" in other.breaks[0]
+
+
+def test_trails_written_before_the_key_are_sealed_where_they_hold(real_store):
+    written(real_store)  # before the key: no seals
+    written(real_store, "case-b", 3)
+    _without_the_guard(real_store)
+    with real_store.sessions.begin() as s:
+        s.execute(text("UPDATE audit_log SET reason = 'x' WHERE case_id = 'case-b' AND seq = 2"))
+    store = keyed(real_store)
+    assert store.seal_trails() == 1  # case-b does not hold: it stays unsealed
+    assert store.seal_trails() == 0  # once
+    written(store, "case-a", 5)  # the row after is sealed as it is written
+    with store.sessions() as s:
+        checked = verify(s, keys=store.seals)
+    assert checked.rows == 8
+    assert checked.breaks == ["case case-b: row #2 (score) was changed after it was written."]
+    _rewritten_with_recomputed_hashes(store, "case-a", 1, "forged")
+    with store.sessions() as s:
+        assert (
+            verify(s, "case-a", keys=store.seals)
+            .breaks[0]
+            .startswith("case case-a: row #4 (score) was changed after it was written: its seal")
+        )

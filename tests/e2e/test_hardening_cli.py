@@ -5,6 +5,7 @@ behind the engine's back."""
 
 import datetime as dt
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from lifecycle.domain.credit_code import complete
+from lifecycle.store import chain
 from tests.helpers import BIN, cli, show, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -116,7 +118,8 @@ def test_objections_while_no_worker_runs_are_judged_when_sent_and_applied_once(s
     assert "迟到" not in rejected[0]["reason"]
     third = cli(system, *objection, ok=False)  # sent again now: never a second objection
     assert third.returncode == 2 and "'object' refused: the 公示 closed at" in third.stderr
-    assert cli(system, "audit", "verify").stdout.strip().endswith("every chain holds.")
+    verified = cli(system, "audit", "verify").stdout.strip()
+    assert verified.endswith("every chain holds and is sealed with the audit key."), verified
 
 
 def test_audit_rows_cannot_be_changed_and_an_edit_behind_the_guard_is_named(new_system, tmp_path):
@@ -129,7 +132,7 @@ def test_audit_rows_cannot_be_changed_and_an_edit_behind_the_guard_is_named(new_
     data = '{"score": 77.5, "rank": 2, "recommended": true}'
     cli(system, "case", "act", case_id, "score", "--as", "expert:panel", "--data", data)
     assert cli(system, "audit", "verify", case_id).stdout.strip() == (
-        "1 case(s), 3 row(s): every chain holds."
+        "1 case(s), 3 row(s): every chain holds and is sealed with the audit key."
     )
     db = sqlite3.connect(system.var_dir / "lifecycle.db")
     with pytest.raises(sqlite3.DatabaseError, match="audit_log is append-only"):
@@ -151,4 +154,27 @@ def test_audit_rows_cannot_be_changed_and_an_edit_behind_the_guard_is_named(new_
     assert "1 of 1 case(s) have an audit trail that does not hold." in verified.stderr
     history = cli(system, "case", "show", case_id, "--json").stdout
     assert json.loads(history)["history"][2]["data"]["score"] == 95  # what the forger wrote
+
+    # The forger recomputes the row's hash: the chain holds again, the audit key's seal does not.
+    db = sqlite3.connect(system.var_dir / "lifecycle.db")
+    db.row_factory = sqlite3.Row
+    row = dict(db.execute("SELECT * FROM audit_log WHERE seq = 3").fetchone())
+    row["data"] = json.loads(row["data"])
+    row["at"] = dt.datetime.fromisoformat(row["at"])
+    new_hash = chain.digest(row["prev_hash"], row)
+    db.execute("UPDATE audit_log SET hash = ? WHERE seq = 3", (new_hash,))
+    db.commit()
+    db.close()
+    verified = cli(system, "audit", "verify", ok=False)
+    assert verified.returncode == 1
+    assert verified.stdout.strip() == (
+        f"case {case_id}: row #3 (score) was changed after it was written: its seal does not "
+        "match (its hashes were recomputed without the audit key)."
+    )
     assert system.stop() == 0
+    elsewhere = {**system.env, "LIFECYCLE_AUDIT_KEYS": str(tmp_path / "none.json")}
+    fooled = subprocess.run(
+        [str(BIN / "lifecycle"), "audit", "verify"], env={**os.environ, **elsewhere},
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert fooled.returncode == 0 and "the seals were not checked" in fooled.stdout

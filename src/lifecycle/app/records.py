@@ -11,10 +11,12 @@ from lifecycle.app import rules
 from lifecycle.app.views import records as views
 from lifecycle.app.views.cases import case_row_json
 from lifecycle.calendar import SHANGHAI
+from lifecycle.config import Settings
 from lifecycle.domain import quota
 from lifecycle.errors import Invalid, NotFound
 from lifecycle.store.repo import Store
 from lifecycle.store.verify import Checked, verify
+from lifecycle.temporal.codec import KeyRing
 
 
 def cases(
@@ -91,10 +93,26 @@ def settings(store: Store, policy: str) -> list[str]:
     return [f"No settings yet; {pack.id} reads {reads}." if names else f"{pack.id} reads none."]
 
 
+def rotate_audit_key(settings: Settings) -> str:
+    """A new current audit key in LIFECYCLE_AUDIT_KEYS (the old ones kept)."""
+    path = settings.audit_keys
+    if not path.exists():
+        raise NotFound(
+            f"There is no audit key file at {path} yet; the worker makes it when it first "
+            "starts (LIFECYCLE_AUDIT_KEYS)."
+        )
+    ring = KeyRing.read(path).rotated()
+    ring.write(path)
+    return (
+        f"Audit key {ring.current} is current in {path} ({len(ring.keys)} keys kept, so rows "
+        "sealed before still verify); restart the worker to seal new rows with it."
+    )
+
+
 def audit(store: Store, case_id: str | None = None) -> Checked:
     """Every chain recomputed (one case's, or all); the first row of each that does not hold."""
     with store.sessions() as s:
-        checked = verify(s, case_id)
+        checked = verify(s, case_id, store.seals)
     if case_id is not None and checked.rows == 0:
         raise NotFound(f"There is no case '{case_id}' in the audit log.")
     return checked

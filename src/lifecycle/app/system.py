@@ -23,7 +23,7 @@ from lifecycle.errors import Misconfigured, Unavailable
 from lifecycle.store.repo import Store
 from lifecycle.temporal.client import connect as temporal_client
 from lifecycle.temporal.client import key_ring
-from lifecycle.temporal.codec import EncryptionCodec
+from lifecycle.temporal.codec import EncryptionCodec, KeyRing, ensure_keys
 
 
 def business_clock(settings: Settings, store: Store) -> BusinessClock:
@@ -111,6 +111,15 @@ def _keep(path: os.PathLike[str], of: str, clock: BusinessClock) -> None:
             os.unlink(temp)
 
 
+def audit_keys(settings: Settings, make: bool = False) -> KeyRing | None:
+    """The audit key ring (LIFECYCLE_AUDIT_KEYS), kept outside the database: made by the worker
+    on its first start (``make``), read by everyone else; None when there is none yet."""
+    path = settings.audit_keys
+    if make:
+        return ensure_keys(path)
+    return KeyRing.read(path) if path.exists() else None
+
+
 def _start(day: dt.date | None) -> str:
     return f"'{day}'" if day else "not set"
 
@@ -143,14 +152,15 @@ class System:
         """The store, its schema checked; one this machine knows (it kept the system's clock
         from it) that does not answer now is used as it is: what needs it says so, and the
         rest goes on."""
+        seals = audit_keys(self.settings)
         try:
-            return Store.from_url(self.settings.db_url)
+            return Store.from_url(self.settings.db_url, seals)
         except Unavailable:
             url = self.settings.db_url
             of = _store_identity(url)
             if not of or _copy(self.settings.var_dir / CLOCK_COPY, of) is None:
                 raise
-            return Store.unchecked(url)
+            return Store.unchecked(url, seals)
 
     @cached_property
     def codec(self) -> EncryptionCodec:

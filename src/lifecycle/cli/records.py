@@ -11,6 +11,7 @@ from lifecycle.app.views.records import notification_line, rejected_line
 from lifecycle.app.views.time import at, iso
 from lifecycle.cli.common import emit, system
 from lifecycle.cli.remote import remote
+from lifecycle.config import Settings
 
 
 @click.group("notifications")
@@ -76,7 +77,24 @@ def audit_verify(case_id: str | None) -> None:
             err=True,
         )
         raise SystemExit(1)
-    click.echo(f"{checked.cases} case(s), {checked.rows} row(s): every chain holds.")
+    if checked.keyed:
+        click.echo(
+            f"{checked.cases} case(s), {checked.rows} row(s): every chain holds and is sealed "
+            "with the audit key."
+        )
+        return
+    click.echo(
+        f"{checked.cases} case(s), {checked.rows} row(s): every chain holds. No audit key here "
+        "(LIFECYCLE_AUDIT_KEYS), so the seals were not checked: rows rewritten with their "
+        "hashes recomputed would pass; run it with the worker's key file."
+    )
+
+
+@audit.command("rotate-key")
+def audit_rotate_key() -> None:
+    """Make a new current audit key; the old ones stay in the file, so rows sealed with them
+    still verify. Restart the worker to seal new rows with it."""
+    click.echo(records.rotate_audit_key(Settings.from_env()))
 
 
 @click.command("clock")

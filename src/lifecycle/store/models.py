@@ -115,6 +115,16 @@ class AuditRow(Base):
     hash: Mapped[str | None] = mapped_column(String(64))
 
 
+class AuditSealRow(Base):
+    """An audit row's seal: an HMAC of its hash under a key kept outside the database
+    (``KEY_ID:HEX``); rows before a sealed one are covered by it through the chain."""
+
+    __tablename__ = "audit_seals"
+    case_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seal: Mapped[str] = mapped_column(String(100))
+
+
 class RejectedEventRow(Base):
     """An event another system sent that a case did not apply: kept for its sender's operator
     (never its personal content), once per case and event id."""

@@ -25,11 +25,12 @@ from lifecycle.domain.plan import (
     SlotResult,
 )
 from lifecycle.errors import Unavailable
-from lifecycle.store import chain, reservations
+from lifecycle.store import chain, reservations, verify
 from lifecycle.store.db import make_engine, session_factory
 from lifecycle.store.keys import ApiKeys
 from lifecycle.store.models import (
     AuditRow,
+    AuditSealRow,
     BanRow,
     BusinessClockRow,
     CaseDeadlineRow,
@@ -56,8 +57,11 @@ OPEN_STATES = (
 
 
 class Store:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self.sessions = sessions
+    """``seals``: the audit key ring (LIFECYCLE_AUDIT_KEYS) that seals each audit row written
+    and checks them in ``audit verify``; None for a store used without it (tests)."""
+
+    def __init__(self, sessions: sessionmaker[Session], seals: chain.Keys | None = None) -> None:
+        self.sessions, self.seals = sessions, seals
 
     @property
     def keys(self) -> ApiKeys:
@@ -70,18 +74,18 @@ class Store:
         return Rounds(self.sessions)
 
     @classmethod
-    def from_url(cls, url: str) -> Store:
+    def from_url(cls, url: str, seals: chain.Keys | None = None) -> Store:
         """The store at ``url``, its schema created or migrated; one sentence if unusable."""
         try:
-            return cls(session_factory(url))
+            return cls(session_factory(url), seals)
         except (SQLAlchemyError, ValueError, OSError) as exc:
             raise unusable(url, exc) from exc
 
     @classmethod
-    def unchecked(cls, url: str) -> Store:
+    def unchecked(cls, url: str, seals: chain.Keys | None = None) -> Store:
         """The store at ``url`` as it is, its schema not checked (a store known to this machine
         that does not answer now: each use then fails, as unavailable, until it is back)."""
-        return cls(sessionmaker(make_engine(url), expire_on_commit=False))
+        return cls(sessionmaker(make_engine(url), expire_on_commit=False), seals)
 
     # --- writes -----------------------------------------------------------------------------
 
@@ -185,7 +189,35 @@ class Store:
             .on_conflict_do_nothing(index_elements=["case_id", "seq"])
             .returning(AuditRow.seq)
         )
-        return len(s.execute(statement).all())
+        written = len(s.execute(statement).all())
+        if written and self.seals is not None:
+            s.execute(
+                insert(AuditSealRow)
+                .values(case_id=case_id, seq=e.seq, seal=chain.seal(self.seals, values["hash"]))
+                .on_conflict_do_nothing(index_elements=["case_id", "seq"])
+            )
+        return written
+
+    def seal_trails(self) -> int:
+        """Seals each trail written before the audit key at its last row (the chain covers the
+        rows before it), where the chain holds; the number of trails sealed. A trail that does
+        not hold stays unsealed, and ``audit verify`` names it."""
+        if self.seals is None:
+            return 0
+        sealed = 0
+        with self.sessions.begin() as s:
+            done = {(c, n) for c, n in s.execute(select(AuditSealRow.case_id, AuditSealRow.seq))}
+            for case_id, rows in verify.trails(s):
+                last = rows[-1]
+                if (case_id, last.seq) in done or verify.first_break(rows) or not last.hash:
+                    continue
+                s.add(
+                    AuditSealRow(
+                        case_id=case_id, seq=last.seq, seal=chain.seal(self.seals, last.hash)
+                    )
+                )
+                sealed += 1
+        return sealed
 
     def claim_key(self, request: ClaimRequest, now: dt.datetime) -> ClaimResult:
         """Claims ``request.key`` for its holder for good, atomically (insert-or-get)."""
