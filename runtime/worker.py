@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import secrets
 import signal
 from collections.abc import Callable
 
@@ -65,7 +67,11 @@ def stop_on_signals() -> asyncio.Event:
 
 
 async def _serve(
-    client: Client, settings: Settings, stop: asyncio.Event, gateway: bool = False
+    client: Client,
+    settings: Settings,
+    stop: asyncio.Event,
+    gateway: bool = False,
+    ui_link: str | None = None,
 ) -> None:
     added = await ensure_registered(client, settings.namespace)
     if added:
@@ -90,7 +96,7 @@ async def _serve(
             business_clock=clock.describe(),
         )
         if gateway:
-            await gateway_server.serve(settings, stop, system)  # returns when stopped
+            await gateway_server.serve(settings, stop, system, ui_link)  # returns when stopped
         else:
             await stop.wait()
         log.info("worker stopping")
@@ -126,7 +132,8 @@ async def run_up(settings: Settings, announce: Callable[[str], None]) -> None:
         announce(f"Worker connected to Temporal at {settings.address} (no embedded server).")
         await _serve(client, settings, stop, gateway=True)
         return
-    server = DevServer(settings)
+    link = secrets.token_urlsafe(32) if os.environ.get("LIFECYCLE_UI_CODEC", "1") != "0" else None
+    server = DevServer(settings, ui_link=link)
     server.start()
     try:
         client = await server.wait_ready(lambda: connect(settings))
@@ -135,7 +142,7 @@ async def run_up(settings: Settings, announce: Callable[[str], None]) -> None:
             f"data in {server.db_path}); HTTP gateway: http://127.0.0.1:{settings.api_port} "
             "(OpenAPI at /docs). Press Ctrl-C to stop."
         )
-        await _serve(client, settings, stop, gateway=True)
+        await _serve(client, settings, stop, gateway=True, ui_link=link)
     finally:
         with contextlib.suppress(Exception):
             server.stop()

@@ -128,6 +128,17 @@ def test_canaries_are_sealed_everywhere_and_a_rotated_key_still_opens_old_cases(
         assert opened.status_code == 200
         assert CONTACT in base64.b64decode(opened.json()["payloads"][0]["data"]).decode()
         assert httpx.post(f"{system.api}/codec/decode", json=started).status_code == 401
+        # A local process that sends the Web UI's own Origin is no one: refused.
+        ui = {"Origin": f"http://127.0.0.1:{system.ui_port}"}
+        forged = httpx.post(f"{system.api}/codec/decode", json=started, headers=ui)
+        assert forged.status_code == 401, forged.text
+        guessed = httpx.post(f"{system.api}/codec/ui/guess/decode", json=started, headers=ui)
+        assert guessed.status_code == 401 and "made anew at each start" in guessed.json()["error"]
+        # The Web UI's link for this run opens it (the Web UI test sees it do so in a browser).
+        link = httpx.get(f"http://127.0.0.1:{system.ui_port}/api/v1/settings").json()
+        endpoint = link["Codec"]["Endpoint"]
+        assert "/codec/ui/" in endpoint and len(endpoint.rsplit("/", 1)[1]) >= 40
+        assert httpx.post(f"{endpoint}/decode", json=started, headers=ui).status_code == 200
 
         texts = {**raw_texts(system), **store_texts(system)}
         assert any(CONTROL in t for t in texts.values()), "the scan finds a plaintext control"

@@ -58,7 +58,7 @@ class Gateway:
     system: System
     oidc: OidcSettings | None = None
     ui_origins: tuple[str, ...] = ()
-    trust_loopback_ui: bool = False
+    ui_link: str | None = None  # the embedded Web UI's codec link for this run (lifecycle up)
 
     def __post_init__(self) -> None:
         self.auth = Authenticator(self.system.store.keys, self.oidc)

@@ -33,24 +33,27 @@ def ui_origins(settings: Settings) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*own, *(o for o in extra if o)]))
 
 
-def build(settings: Settings, system: System | None = None) -> Gateway:
+def build(settings: Settings, system: System | None = None, ui_link: str | None = None) -> Gateway:
     return Gateway(
         system=system or System(settings),
         oidc=OidcSettings.from_env(),
         ui_origins=ui_origins(settings),
-        trust_loopback_ui=settings.embedded,
+        ui_link=ui_link,
     )
 
 
 async def serve(
-    settings: Settings, stop: asyncio.Event | None = None, system: System | None = None
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    system: System | None = None,
+    ui_link: str | None = None,
 ) -> None:
     """Serves the gateway on 127.0.0.1 (LIFECYCLE_API_HOST to listen elsewhere) until ``stop``;
     beside the worker it shares the worker's ``system`` (its store, clock and client)."""
     host = os.environ.get("LIFECYCLE_API_HOST") or "127.0.0.1"
     assurance.install(settings)  # signs how each caller was known, for the workers to check
     config = uvicorn.Config(
-        create_app(build(settings, system)),
+        create_app(build(settings, system, ui_link)),
         host=host,
         port=settings.api_port,
         log_level="warning",

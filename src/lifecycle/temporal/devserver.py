@@ -51,8 +51,12 @@ def _die_with_parent() -> None:
 
 @dataclass
 class DevServer:
+    """``ui_link``: the secret in the Web UI's codec link (``/codec/ui/SECRET``), made at each
+    start and known to the gateway of the same run; no link, no codec for the UI."""
+
     settings: Settings
     process: subprocess.Popen[bytes] | None = None
+    ui_link: str | None = None
 
     @property
     def db_path(self) -> Path:
@@ -78,8 +82,15 @@ class DevServer:
             "--sqlite-pragma=journal_mode=wal",
             "--sqlite-pragma=synchronous=normal",
             "--ui-disable-news-fetch",
-            # The Web UI decodes case data through the gateway's codec (lifecycle up runs it).
-            f"--ui-codec-endpoint=http://127.0.0.1:{self.settings.api_port}/codec",
+            # The Web UI decodes case data through the gateway's codec (lifecycle up runs it),
+            # by a link made for this run: no header any process can send opens it.
+            *(
+                [
+                    f"--ui-codec-endpoint=http://127.0.0.1:{self.settings.api_port}/codec/ui/{self.ui_link}"
+                ]
+                if self.ui_link
+                else []
+            ),
             "--log-level=warn",
             # Any Update the port takes can be refused by its case (lifecycle.temporal.payloads).
             f"--dynamic-config-value=limit.blobSize.error={SERVER_BLOB_LIMIT}",
