@@ -51,9 +51,10 @@ WHEN_DUE = "dated-when-due"
 BACKOFF = (10, 30, 60, 300, 900, 1800)
 # A change made safe for running cases (engine 3): a round of retries advances the schedule
 # once (before, each failed call in it did), a store that failed in a turn is not asked again in
-# that turn, and the schedule ends at 45 s, so a case catches up within a minute of the store
-# (or the calendar) coming back; a long outage costs about 11 events a round, and the history's
-# budget continues the case as new.
+# that turn, and what waits on the store is tried on a schedule that ends at 45 s, so a case
+# catches up within a minute of the store coming back; a long outage costs about 11 events a
+# round, and the history's budget continues the case as new. What a person must fix (a
+# calendar file, a bureau setting) keeps BACKOFF.
 ROUNDS = "one-advance-a-round"
 ROUND_BACKOFF = (10, 20, 30, 45)
 FOLLOW_UPS = 8
@@ -227,7 +228,8 @@ class CaseRun:
             try:
                 await self.decide(*due[0])
             except calls.Unavailable as exc:
-                self.wait_on("follow-up", f"'{due[0][0].trigger}' needs {exc}")
+                soon = exc.what == "the store"
+                self.wait_on("follow-up", f"'{due[0][0].trigger}' needs {exc}", soon)
                 return
             except Refused:
                 break
@@ -356,7 +358,7 @@ class CaseRun:
             # 10 s later tries it in full.
             await calls.record(data, once=rounds and not self.in_round)
         except calls.Unavailable as exc:
-            self.wait_on("store", str(exc))
+            self.wait_on("store", str(exc), soon=True)
             return False
         self.state.outbox = self.state.outbox[len(entries) :]
         self.state.notices = self.state.notices[len(notices) :]
@@ -383,7 +385,7 @@ class CaseRun:
             try:
                 await calls.reject(batch)
             except calls.Unavailable as exc:
-                self.wait_on("store", str(exc))
+                self.wait_on("store", str(exc), soon=True)
                 return
             self.state.rejected = self.state.rejected[len(batch) :]
         self.events_unwritten = False
@@ -398,7 +400,10 @@ class CaseRun:
 
     # --- what waits -------------------------------------------------------------------------
 
-    def wait_on(self, kind: str, problem: str) -> None:
+    def wait_on(self, kind: str, problem: str, soon: bool = False) -> None:
+        """``soon``: what waits comes back by itself (the store): tried again on the short
+        schedule; what a person must fix (a calendar file, a bureau setting) on the long one
+        (fixing it with the command tries the cases at once)."""
         rounds = follows(ROUNDS, since=3)
         if kind not in self.state.trouble if rounds else self.state.trouble.get(kind) != problem:
             what = _WHAT.get(kind, kind)
@@ -411,7 +416,7 @@ class CaseRun:
             self.failed_now.add(kind)
             if self.state.retry_at is not None and self.state.retry_at > workflow.now():
                 return  # this round has set its next try already (or a person's action failed)
-        schedule = ROUND_BACKOFF if rounds else BACKOFF
+        schedule = ROUND_BACKOFF if rounds and soon else BACKOFF
         delay = schedule[min(self.state.attempt, len(schedule) - 1)]
         self.state.attempt += 1
         self.state.retry_at = workflow.now() + dt.timedelta(seconds=delay)

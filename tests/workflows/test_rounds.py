@@ -227,6 +227,7 @@ async def test_wenzhou_names_its_top_ten_and_anhui_lists_and_bars(service, env, 
         "coordination": 15,
         "self_construction": 15,
         "deductions": 0,
+        "bonus_items": 0,
     }
     await rounds.score(rid, score(fine.case_id, full))
     await rounds.score(rid, score(poor.case_id, {**dict.fromkeys(full, 0), "deductions": 10}))
@@ -240,6 +241,8 @@ async def test_wenzhou_names_its_top_ten_and_anhui_lists_and_bars(service, env, 
         "anhui-2019 运营 第十七条",
     )
     assert store.audit(fine.case_id)[-1].data["white_list"] is True
+    assert store.audit(fine.case_id)[-1].data["reward"] == "给予奖补 (运营 第十七条)"
+    assert "reward" not in store.audit(poor.case_id)[-2].data
 
 
 async def test_a_round_closed_while_the_store_is_down_shows_it_and_goes_on(

@@ -121,6 +121,7 @@ class Result(BaseModel):
     items: list[ItemScore] = Field(default_factory=list)
     reward_cap_cny: int | None = None
     reward_cny: int | None = None
+    reward: str | None = None  # a reward the grade brings without an amount (its clause)
     excellent: bool = False
     white_list: bool = False
     by: str | None = None
@@ -174,6 +175,7 @@ def rank(pack: PolicyPack, roster: list[Entrant], scores: dict[str, Scored]) -> 
                 rank=position,
                 items=held.score.items,
                 reward_cap_cny=grade.reward_cap_cny,
+                reward=grade.reward,
                 excellent=then.excellent_top is not None and position <= then.excellent_top,
                 white_list=grade.grade in then.white_list,
                 by=held.by,
@@ -266,6 +268,8 @@ def steps(pack: PolicyPack, rid: str, period: str, result: Result) -> list[CaseS
     if result.reward_cny is not None:
         record["reward_cny"] = result.reward_cny
     said = f"{period} evaluation: {result.total:g} points, {result.grade_label} ({result.clause})"
+    if result.reward:
+        said += f"; {result.reward}"  # the case records the mark from its own rules
     out = [CaseStep(action="record_evaluation", data=record, reason=said)]
     if result.eliminated and then.exit_reason:
         out.append(CaseStep(action="exit", data={"reason": then.exit_reason}, reason=said))

@@ -74,6 +74,12 @@ class Grade(Strict):
     at_least: float = Field(ge=0, description="the lowest total of this grade")
     clause: str
     reward_cap_cny: int | None = Field(None, ge=0, description="none: no reward")
+    reward: str | None = Field(
+        None,
+        max_length=80,
+        description="a reward the programme gives this grade without an amount, with its "
+        "clause (anhui-2019 运营 第十七条: 优良 给予奖补); recorded on the case",
+    )
     eliminated: bool = False
 
 

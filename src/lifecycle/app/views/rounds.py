@@ -59,6 +59,7 @@ def view_lines(view: RoundView, spent: int | None = None) -> list[str]:
             rank = str(r.rank) if r.rank else "-"
             total = f"{r.total:g}" if r.total is not None else "missed"
             marks = " [excellent]" * r.excellent + " [white list]" * r.white_list
+            marks += f" [{r.reward}]" if r.reward else ""
             lines.append(
                 f"  {rank:>4}  {total:>6}  {r.grade or '-':<10}  {cny(r.reward_cny):>11}   "
                 f"{r.name} ({r.credit_code}){marks}; {'; '.join(r.outcome) or 'pending'}"

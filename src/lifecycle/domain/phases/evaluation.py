@@ -62,6 +62,11 @@ def _record(case: Case, pack: PolicyPack, action: Action) -> dict[str, Any]:
     result["failures"] = record.failures
     if result.get("grade") in then.white_list:
         result["white_list"] = True
+    grade = next(
+        (g for g in scoring.rubric_of(pack).grades if g.grade == result.get("grade")), None
+    )
+    if grade is not None and grade.reward:
+        result["reward"] = grade.reward  # anhui-2019 运营 第十七条: 优良 给予奖补
     reason = pack.exit.reason(proposal) if proposal else None
     if reason is not None:
         decision = exits.open_proposal(case, pack, reason, day(action))
