@@ -8,6 +8,7 @@ from typing import Any
 from temporalio.client import Client
 
 from activities.calendar import CalendarActivities
+from activities.identity import takes_asserted
 from activities.rounds import RoundActivities
 from activities.store import StoreActivities
 from lifecycle.store.repo import Store
@@ -33,6 +34,7 @@ def build_activities(
         records.event_seen,
         records.reject_events,
         records.count_selected,
+        takes_asserted,
     ]
 
 

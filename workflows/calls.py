@@ -216,6 +216,14 @@ async def record(data: RecordInput, once: bool = False) -> None:
         raise _failure("the store", err) from err
 
 
+async def takes_asserted(actor: str) -> bool:
+    """Whether this worker's cases take ``actor`` named without proof (kept in the history)."""
+    try:
+        return bool(await _call("takes_asserted", actor, bool, "take a named actor?"))
+    except ActivityError as err:
+        raise _failure("the worker's settings", err) from err
+
+
 async def seen(case_id: str, event_id: str) -> int | None:
     """The change an event (or a request key) made to the case, if the store has it."""
     try:

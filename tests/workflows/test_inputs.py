@@ -260,3 +260,32 @@ async def test_an_action_decided_on_an_older_reading_is_refused_naming_the_last_
     )
     fresh = stale.model_copy(update={"expected_seq": seq + 1})
     assert (await service.act(case_id, fresh)).seq == seq + 2
+
+
+async def test_an_event_naming_its_actor_without_proof_is_refused_where_workers_take_none(
+    service, store, monkeypatch
+):
+    """Where the workers take no named actor (a cluster), an event sent straight to Temporal
+    with no gateway proof is kept as refused, whatever assurance it claims; one the gateway
+    signed is applied."""
+    from lifecycle.domain import assurance
+
+    monkeypatch.setattr(assurance, "_keys", {})
+    monkeypatch.setattr(assurance, "_current", None)
+    assurance.install({"g1": b"\x07" * 32}, "g1")
+    case_id = await publicised(service, store)  # by the bureau's own script
+    monkeypatch.setattr(assurance, "_asserted_taken", False)
+    forged = ExternalEvent(
+        event_id="o-forged", action="object", actor="public:p", reason="异议", assurance="api-key"
+    )
+    await service.handle(case_id).signal(EVENT, forged)  # no proof: straight to Temporal
+    signed = ExternalEvent(
+        event_id="o-signed", action="object", actor="public:q", reason="异议", assurance="api-key"
+    )
+    await service.send_event(case_id, signed)  # the gateway's way: signed
+    await assert_eventually(lambda: _settled(store, case_id, 2), timeout=30)
+    [refused] = store.rejected()
+    assert refused.event_id == "o-forged"
+    assert "'public:p' is named, not authenticated" in refused.reason
+    [row] = [r for r in store.audit(case_id) if r.action == "object"]
+    assert (row.actor_id, row.assurance) == ("q", "api-key")

@@ -39,10 +39,19 @@ def take_asserted(allowed: bool) -> None:
     _asserted_taken = allowed
 
 
+def takes_asserted() -> bool:
+    """Whether this worker's cases take an actor named without proof."""
+    return _asserted_taken
+
+
 def refusal(known: str, actor: str) -> str | None:
     """The sentence refusing an actor named without proof where this worker takes none."""
     if known != ASSERTED or _asserted_taken:
         return None
+    return unproven(actor)
+
+
+def unproven(actor: str) -> str:
     return (
         f"'{actor[:80]}' is named, not authenticated, and these cases take a named actor only "
         "in the embedded set-up or from the bureau's own scripts (LIFECYCLE_ASSERTED_ACTORS=1 "
