@@ -15,7 +15,7 @@ import datetime as dt
 
 from temporalio import workflow
 from temporalio.common import RawValue, RetryPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import ActivityError, WorkflowAlreadyStartedError
+from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -41,10 +41,11 @@ with workflow.unsafe.imports_passed_through():
         Status,
         TriggerStart,
     )
-    from lifecycle.domain import evaluations
+    from lifecycle.domain import assurance, evaluations
     from lifecycle.domain.actors import Actor, ActorError
     from lifecycle.domain.evaluations import Entrant, Result, Scored
     from lifecycle.domain.states import Role
+    from lifecycle.errors import ENGINE_RULE
     from lifecycle.policies.registry import REGISTRY
     from lifecycle.policies.schema import PolicyPack
     from lifecycle.policies.versions import PackRef
@@ -75,6 +76,7 @@ class EvaluationRoundWorkflow:
         self.budget = start.budget_cny
         self.opened_at: dt.datetime | None = None
         self.closed_by: str | None = None
+        self.closed_as: str = assurance.ASSERTED  # how the closing officer was known (proven)
         self.closed_at: dt.datetime | None = None
         self.applied = 0
         self.ready = False
@@ -136,6 +138,7 @@ class EvaluationRoundWorkflow:
         problem = request.problem()
         if problem:
             raise ValueError(problem)
+        self._proven(request, request.actor)
         self._open("score")
         self._entrant(request.case)
         self._scored(request)
@@ -162,6 +165,7 @@ class EvaluationRoundWorkflow:
             r.model_copy(update={"reward_cny": rewards.get(r.case_id)}) for r in results
         ]
         self.closed_by, self.closed_at, self.status = str(actor), self.now(), "closing"
+        self.closed_as = self._known(request)
         self._show()
         return self.view()
 
@@ -171,12 +175,25 @@ class EvaluationRoundWorkflow:
         problem = request.problem()
         if problem:
             raise ValueError(problem)
+        self._proven(request, request.actor)
         self._open("close")
         self._actor(request.actor, list(evaluations.CLOSED_BY), "close")
         budget = request.budget_cny if request.budget_cny is not None else self.budget
         problem = evaluations.budget_problem(self.pack, self.start.round_id, budget, closing=True)
         if problem:
             raise ValueError(problem)
+
+    def _known(self, request: ScoreRequest | CloseRequest) -> str:
+        """How the actor was known, as the gateway's proof shows it (asserted without one)."""
+        fields = request.proof_fields(self.start.round_id)
+        return assurance.proven(request.assurance, request.proof, fields)
+
+    def _proven(self, request: ScoreRequest | CloseRequest, actor: str) -> None:
+        """An actor named without proof is refused where this worker takes none (engine rule):
+        a client that reaches Temporal directly scores and closes no round."""
+        unproven = assurance.refusal(self._known(request), actor)
+        if unproven:
+            raise ApplicationError(unproven, ENGINE_RULE, type="NotAllowed", non_retryable=True)
 
     def _open(self, what: str) -> None:
         if not self.ready:
@@ -271,6 +288,7 @@ class EvaluationRoundWorkflow:
             request = ActRequest(
                 action=step.action,
                 actor=self.closed_by or "",
+                assurance=self.closed_as,  # signed by the activity with the worker's key
                 reason=step.reason,
                 data=step.data,
                 request_id=f"{self.start.round_id}:{step.action}",

@@ -270,3 +270,36 @@ async def test_a_round_closed_while_the_store_is_down_shows_it_and_goes_on(
     assert (view.status, view.waiting) == ("closed", None)
     assert store.rounds.round(rid).status == "closed"
     assert (await service.view(case.case_id)).case.listed.provider.excellent_years == [2026]
+
+
+async def test_a_round_scored_and_closed_without_proof_is_refused_where_workers_take_none(
+    service, env, store, rounds, monkeypatch
+):
+    """Where the workers take no named actor, a score or a close sent straight to Temporal (no
+    gateway proof) is refused; the gateway's, signed, is taken, and the round acts on each case
+    as the officer was known."""
+    from temporalio.client import WorkflowUpdateFailedError
+
+    from lifecycle.contracts.rounds import CLOSE, SCORE
+    from lifecycle.domain import assurance
+
+    monkeypatch.setattr(assurance, "_keys", {})
+    monkeypatch.setattr(assurance, "_current", None)
+    assurance.install({"g1": b"\x05" * 32}, "g1")
+    case = await listed(service, env, store, "wenzhou-2021", "2026-03-02")
+    rid = await rounds.start("wenzhou-2021", "2026", today=dt.date(2026, 12, 1))
+    await rounds.opened(rid)
+    monkeypatch.setattr(assurance, "_asserted_taken", False)  # a cluster's workers from here
+    data = {"business_performance": 40, "enterprise_rating": 15, "topic_defence": 20}
+    forged = score(case.case_id, data).model_copy(update={"assurance": "oidc"})
+    handle = rounds.handle(rid)
+    for name, request in ((SCORE, forged), (CLOSE, CloseRequest(actor=OFFICER, assurance="oidc"))):
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await handle.execute_update(name, request)
+        assert "is named, not authenticated" in str(refused.value.cause)
+    await rounds.score(rid, forged)  # signed by the gateway's key
+    await rounds.close(rid, CloseRequest(actor=OFFICER, assurance="oidc"))
+    view = await rounds.closed(rid, wait=120)
+    assert view.status == "closed", view
+    [recorded] = [r for r in store.audit(case.case_id) if r.action == "record_evaluation"]
+    assert (recorded.actor_id, recorded.assurance) == (OFFICER.split(":")[1], "oidc")

@@ -32,6 +32,7 @@ from lifecycle.contracts.rounds import (
 )
 from lifecycle.domain import evaluations
 from lifecycle.domain.actors import Actor, ActorError
+from lifecycle.domain.assurance import sign
 from lifecycle.domain.evaluations import Scored
 from lifecycle.errors import Invalid, NoAnswer, NotFound, Refused, Unavailable
 from lifecycle.policies import REGISTRY
@@ -127,15 +128,19 @@ class RoundService:
         return self.client.get_workflow_handle(checked_round_id(round_id), result_type=RoundView)
 
     async def score(self, round_id: str, request: ScoreRequest) -> Scored:
+        """An evaluator's scores, signed with how the evaluator was known (the gateway's key;
+        a command has none: its actor is named, not proven)."""
         problem = request.problem()
         if problem:
             raise Invalid(problem)
+        request = request.model_copy(update={"proof": sign(request.proof_fields(round_id))})
         return await self._update(round_id, SCORE, request, Scored)
 
     async def close(self, round_id: str, request: CloseRequest) -> RoundView:
         problem = request.problem()
         if problem:
             raise Invalid(problem)
+        request = request.model_copy(update={"proof": sign(request.proof_fields(round_id))})
         return await self._update(round_id, CLOSE, request, RoundView)
 
     async def view(self, round_id: str) -> RoundView:

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from lifecycle.clock import BusinessClock
-from lifecycle.contracts.case import ActRequest, ActResult
+from lifecycle.contracts.case import ActRequest, ActResult, Assurance
 from lifecycle.domain import limits
 from lifecycle.domain.evaluations import Entrant, Result, Scored
 from lifecycle.policies.versions import PackRef
@@ -48,6 +48,11 @@ class ScoreRequest(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
     missed: bool = False
     reason: str = ""
+    assurance: Assurance = "asserted"  # how the evaluator was known, proven by ``proof``
+    proof: str | None = None
+
+    def proof_fields(self, round_id: str) -> list[Any]:
+        return [round_id, SCORE, self.case, self.actor, self.assurance, self.data, self.missed]
 
     def problem(self) -> str | None:
         return limits.first(
@@ -64,6 +69,11 @@ class CloseRequest(BaseModel):
     actor: str
     reason: str = ""
     budget_cny: int | None = Field(None, ge=0)
+    assurance: Assurance = "asserted"  # how the officer was known, proven by ``proof``
+    proof: str | None = None
+
+    def proof_fields(self, round_id: str) -> list[Any]:
+        return [round_id, CLOSE, self.actor, self.assurance, self.reason, self.budget_cny]
 
     def problem(self) -> str | None:
         return limits.first(

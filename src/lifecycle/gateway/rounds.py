@@ -84,6 +84,7 @@ async def score(gateway: Parts, round_id: str, body: ScoreBody, who: Who) -> dic
         data=body.data,
         missed=body.missed,
         reason=body.reason,
+        assurance=who.assurance,
     )
     return scored.model_dump(mode="json")
 
@@ -99,6 +100,7 @@ async def close(gateway: Parts, round_id: str, body: CloseBody, who: Who) -> dic
         actor=who.actor,
         reason=body.reason,
         budget_cny=body.budget_cny,
+        assurance=who.assurance,
     )
     return view.model_dump(mode="json")
 
