@@ -10,16 +10,17 @@ from temporalio.client import Client
 from activities.calendar import CalendarActivities
 from activities.identity import takes_asserted
 from activities.rounds import RoundActivities
-from activities.store import StoreActivities
+from activities.store import Outage, StoreActivities
 from lifecycle.store.repo import Store
 
 
 def build_activities(
-    store: Callable[[], Store], client: Client | None = None
+    store: Callable[[], Store], client: Client | None = None, outage: Outage | None = None
 ) -> list[Callable[..., Any]]:
-    """Every activity the worker runs; ``client`` lets an evaluation round act on cases."""
+    """Every activity the worker runs; ``client`` lets an evaluation round act on cases;
+    ``outage`` collects the cases to tell when the store is back."""
     calendar = CalendarActivities()
-    records = StoreActivities(store)
+    records = StoreActivities(store, outage)
     rounds = RoundActivities(store, client)
     return [
         rounds.round_roster,
@@ -38,4 +39,10 @@ def build_activities(
     ]
 
 
-__all__ = ["CalendarActivities", "RoundActivities", "StoreActivities", "build_activities"]
+__all__ = [
+    "CalendarActivities",
+    "Outage",
+    "RoundActivities",
+    "StoreActivities",
+    "build_activities",
+]

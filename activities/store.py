@@ -7,14 +7,18 @@ reached is a retryable failure with one sentence: the case shows it and tries ag
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 from temporalio import activity
+from temporalio.client import Client
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
+from temporalio.service import RPCError
 
+from lifecycle import logs
 from lifecycle.contracts import (
     ClaimRequest,
     ClaimResult,
@@ -30,7 +34,10 @@ from lifecycle.contracts import (
     SettingsInput,
     SlotResult,
 )
+from lifecycle.contracts.case import STORE_BACK
 from lifecycle.store.repo import Store
+
+log = logs.get_logger("activities.store")
 
 STORE_DOWN = "StoreUnavailable"
 T = TypeVar("T")
@@ -53,12 +60,43 @@ async def in_store(store: Callable[[], Store], work: Callable[[Store], T]) -> T:
         ) from exc
 
 
+class Outage:
+    """The cases whose records this worker could not write to the store: each is told (the
+    Signal ``store_back``) as soon as the store takes a write again, so it catches up at once
+    rather than at its next retry (which may be half an hour away after a long outage)."""
+
+    def __init__(self) -> None:
+        self.cases: set[str] = set()
+
+    async def watch(self, store: Callable[[], Store], client: Client, every: float = 5.0) -> None:
+        """Until cancelled: while cases wait, tries the store every ``every`` seconds."""
+        while True:
+            await asyncio.sleep(every)
+            if not self.cases:
+                continue
+            try:
+                await asyncio.to_thread(lambda: store().ping())
+            except SQLAlchemyError:
+                continue
+            told, self.cases = self.cases, set()
+            log.info("store is back", cases=len(told))
+            for case_id in sorted(told):
+                with contextlib.suppress(RPCError):  # a case closed meanwhile
+                    await client.get_workflow_handle(case_id).signal(STORE_BACK)
+
+
 class StoreActivities:
-    def __init__(self, store: Callable[[], Store]) -> None:
-        self._store = store
+    def __init__(self, store: Callable[[], Store], outage: Outage | None = None) -> None:
+        self._store, self._outage = store, outage
 
     async def _run(self, work: Callable[[Store], T]) -> T:
-        return await in_store(self._store, work)
+        try:
+            return await in_store(self._store, work)
+        except ApplicationError as exc:
+            case_id = activity.info().workflow_id or ""
+            if exc.type == STORE_DOWN and self._outage is not None and case_id.startswith("case:"):
+                self._outage.cases.add(case_id)  # told when the store is back
+            raise
 
     @activity.defn(name="record_case")
     async def record_case(self, data: RecordInput) -> RecordResult:

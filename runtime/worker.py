@@ -15,7 +15,7 @@ from collections.abc import Callable
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities import build_activities
+from activities import Outage, build_activities
 from lifecycle import logs
 from lifecycle.app.assurance import install as install_assurance
 from lifecycle.app.system import System, audit_keys
@@ -41,6 +41,7 @@ def build_worker(
     task_queue: str = TASK_QUEUE,
     cached: int = 1000,
     seals: KeyRing | None = None,
+    outage: Outage | None = None,
 ) -> Worker:
     """``cached``: runs kept in memory between their tasks (LIFECYCLE_CASE_CACHE). A case wakes
     rarely; one not in memory replays its short history when it does, so memory stays bounded
@@ -52,7 +53,7 @@ def build_worker(
         task_queue=task_queue,
         max_cached_workflows=cached,
         workflows=WORKFLOWS,
-        activities=build_activities(lambda: store, client),
+        activities=build_activities(lambda: store, client, outage),
         interceptors=[CaseLoggingInterceptor()],
         workflow_runner=workflow_runner(),
     )
@@ -79,7 +80,10 @@ async def _serve(
     install_assurance(settings)
     made = not settings.audit_keys.exists()
     seals = audit_keys(settings, make=True)
-    worker = build_worker(client, settings.db_url, cached=settings.case_cache, seals=seals)
+    outage = Outage()
+    worker = build_worker(
+        client, settings.db_url, cached=settings.case_cache, seals=seals, outage=outage
+    )
     system = System(settings)
     if made:
         sealed = system.store.seal_trails()
@@ -89,6 +93,7 @@ async def _serve(
     if created:
         log.info("evaluation schedules created", schedules=created)
     async with worker:
+        watch = asyncio.create_task(outage.watch(lambda: system.store, client))
         log.info(
             "worker polling",
             task_queue=TASK_QUEUE,
@@ -99,6 +104,7 @@ async def _serve(
             await gateway_server.serve(settings, stop, system, ui_link)  # returns when stopped
         else:
             await stop.wait()
+        watch.cancel()
         log.info("worker stopping")
 
 

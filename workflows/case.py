@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         HISTORY_BYTES,
         MOVE_RULES,
         RESEAL,
+        STORE_BACK,
         VIEW,
         WORKFLOW,
         ActRequest,
@@ -507,6 +508,13 @@ class CaseWorkflow:
                 core.retry_now()  # what waited on the calendar may go on now
                 self._show()
             self.changed = True
+
+    @workflow.signal(name=STORE_BACK)
+    def store_back(self) -> None:
+        """The worker saw the store take writes again: what waits on it is tried at once."""
+        if "store" in self.core.state.trouble:
+            self.core.retry_now()
+        self.changed = True
 
     @workflow.signal(name=RESEAL)
     def reseal_now(self) -> None:

@@ -51,12 +51,10 @@ WHEN_DUE = "dated-when-due"
 BACKOFF = (10, 30, 60, 300, 900, 1800)
 # A change made safe for running cases (engine 3): a round of retries advances the schedule
 # once (before, each failed call in it did), a store that failed in a turn is not asked again in
-# that turn, and what waits on the store is tried on a schedule that ends at 45 s, so a case
-# catches up within a minute of the store coming back; a long outage costs about 11 events a
-# round, and the history's budget continues the case as new. What a person must fix (a
-# calendar file, a bureau setting) keeps BACKOFF.
+# that turn, and a person's action tries the store once (the round after tries it in full).
+# A case need not wait out its schedule for the store: the worker tells it (STORE_BACK) within
+# seconds of the store taking writes again, so it catches up within a minute.
 ROUNDS = "one-advance-a-round"
-ROUND_BACKOFF = (10, 20, 30, 45)
 FOLLOW_UPS = 8
 # Changes a case holds for the store at most before it refuses people's actions: a long outage
 # must not grow the case (what the engine does by itself is few and still goes on).
@@ -228,8 +226,7 @@ class CaseRun:
             try:
                 await self.decide(*due[0])
             except calls.Unavailable as exc:
-                soon = exc.what == "the store"
-                self.wait_on("follow-up", f"'{due[0][0].trigger}' needs {exc}", soon)
+                self.wait_on("follow-up", f"'{due[0][0].trigger}' needs {exc}")
                 return
             except Refused:
                 break
@@ -358,7 +355,7 @@ class CaseRun:
             # 10 s later tries it in full.
             await calls.record(data, once=rounds and not self.in_round)
         except calls.Unavailable as exc:
-            self.wait_on("store", str(exc), soon=True)
+            self.wait_on("store", str(exc))
             return False
         self.state.outbox = self.state.outbox[len(entries) :]
         self.state.notices = self.state.notices[len(notices) :]
@@ -385,7 +382,7 @@ class CaseRun:
             try:
                 await calls.reject(batch)
             except calls.Unavailable as exc:
-                self.wait_on("store", str(exc), soon=True)
+                self.wait_on("store", str(exc))
                 return
             self.state.rejected = self.state.rejected[len(batch) :]
         self.events_unwritten = False
@@ -400,10 +397,7 @@ class CaseRun:
 
     # --- what waits -------------------------------------------------------------------------
 
-    def wait_on(self, kind: str, problem: str, soon: bool = False) -> None:
-        """``soon``: what waits comes back by itself (the store): tried again on the short
-        schedule; what a person must fix (a calendar file, a bureau setting) on the long one
-        (fixing it with the command tries the cases at once)."""
+    def wait_on(self, kind: str, problem: str) -> None:
         rounds = follows(ROUNDS, since=3)
         if kind not in self.state.trouble if rounds else self.state.trouble.get(kind) != problem:
             what = _WHAT.get(kind, kind)
@@ -416,8 +410,7 @@ class CaseRun:
             self.failed_now.add(kind)
             if self.state.retry_at is not None and self.state.retry_at > workflow.now():
                 return  # this round has set its next try already (or a person's action failed)
-        schedule = ROUND_BACKOFF if rounds and soon else BACKOFF
-        delay = schedule[min(self.state.attempt, len(schedule) - 1)]
+        delay = BACKOFF[min(self.state.attempt, len(BACKOFF) - 1)]
         self.state.attempt += 1
         self.state.retry_at = workflow.now() + dt.timedelta(seconds=delay)
 

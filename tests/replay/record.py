@@ -203,6 +203,25 @@ async def qingdao_decided_at_one_instant(service, env, _calendar) -> str:
     return case_id
 
 
+async def outage_and_an_unproven_event(service, env, _calendar) -> str:
+    """Engine 3: an event with no gateway proof (the worker asked whether it takes one), then
+    the store down while the notice closes (one advance a round), and back."""
+    from tests.workflows.test_failures import _break
+
+    case_id = await service.apply("qingdao-2024", qingdao(), "r", now=at("2026-03-02"))
+    await to_publicity(service, case_id, preliminary=True)
+    event = ExternalEvent(event_id="v9-e1", action="object", actor="public:p9", reason="异议")
+    await service.client.get_workflow_handle(case_id).signal(EVENT, event)
+    await env.sleep(DAY // 2)
+    await service.act(case_id, req("dismiss_objection", OFFICER, "不成立"))
+    await env.sleep(4 * DAY)  # to Friday evening: the notice closes at 24:00
+    restore = _break(service.store, Path(service.store.sessions.kw["bind"].url.database))
+    await env.sleep(DAY // 4)  # it closes: the listing waits for the store
+    restore()
+    await env.sleep(DAY)
+    return case_id
+
+
 SCENARIOS: dict[str, Scenario] = {
     "v2_qingdao_listed_after_undecided_objection": listed_after_undecided_objection,
     "v2_qingdao_rejected_gives_its_place_back": rejected_gives_its_place_back,
@@ -230,6 +249,10 @@ SCENARIOS: dict[str, Scenario] = {
     "v8_engine2_guangzhou_reports_and_a_change": guangzhou_reports_and_a_change,
     "v8_engine2_wenzhou_listed_year": wenzhou_listed_year,
     "v8_round_wuhan_evaluation_round": wuhan_evaluation_round,
+    # Engine 3: a round of retries advances once, events proven, a round's close proven.
+    "v9_engine3_qingdao_listed": qingdao_decided_at_one_instant,
+    "v9_engine3_outage_and_an_unproven_event": outage_and_an_unproven_event,
+    "v9_round_wuhan_evaluation_round": wuhan_evaluation_round,
 }
 
 

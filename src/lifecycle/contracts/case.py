@@ -30,6 +30,8 @@ CALENDAR_CHANGED = "calendar_changed"
 # The operator's ask to continue a case as a new run now (its history then holds only what this
 # engine wrote: sealed payloads); applied once, at the case's next turn.
 RESEAL = "reseal"
+# The worker's word that the store takes writes again: a case waiting on it tries at once.
+STORE_BACK = "store_back"
 VIEW = "view"
 
 # The engine's changes a run started now follows without patch markers (workflows.versions).
