@@ -90,6 +90,7 @@ class CaseWorkflow:
         self._judged: dict[str, _Judged] = {}  # by Update id: what its validator judged
         self.changed = False
         self.reseal = False  # the operator asked for a new run (plaintext retired)
+        self._asserted: bool | None = None  # whether the worker takes named actors (asked once)
         self._timer: asyncio.Future[None] | None = None
         self._timer_at: dt.datetime | None = None
         self.unreadable: str | None = None
@@ -452,7 +453,7 @@ class CaseWorkflow:
             strict
             and _proven(event) == assurance.ASSERTED
             and follows(PROVEN_EVENTS, since=3)
-            and not await calls.takes_asserted(event.actor)
+            and not await self._takes_asserted(event.actor)
         ):
             raise Refused(assurance.unproven(event.actor))
         action = _action(event, strict, core.sent(event.sent_at) if strict else None)
@@ -474,6 +475,13 @@ class CaseWorkflow:
             core.events_unwritten = self.changed = True
         else:
             await self._settle()
+
+    async def _takes_asserted(self, actor: str) -> bool:
+        """Whether the worker takes a named actor: asked once a run (the answer is in the
+        history), so a flood of events costs one question."""
+        if self._asserted is None:
+            self._asserted = await calls.takes_asserted(actor)
+        return self._asserted
 
     async def _refused(
         self, event_id: str, action: str, role: str, reason: str, strict: bool
