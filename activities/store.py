@@ -76,7 +76,7 @@ class Outage:
                 continue
             try:
                 await asyncio.to_thread(lambda: store().ping())
-            except SQLAlchemyError:
+            except Exception:  # still down (or not reachable at all): the next try will tell
                 continue
             told, self.cases = self.cases, set()
             log.info("store is back", cases=len(told))

@@ -100,11 +100,13 @@ async def _serve(
             address=settings.address,
             business_clock=clock.describe(),
         )
-        if gateway:
-            await gateway_server.serve(settings, stop, system, ui_link)  # returns when stopped
-        else:
-            await stop.wait()
-        watch.cancel()
+        try:
+            if gateway:
+                await gateway_server.serve(settings, stop, system, ui_link)  # until stopped
+            else:
+                await stop.wait()
+        finally:
+            watch.cancel()
         log.info("worker stopping")
 
 

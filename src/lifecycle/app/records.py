@@ -101,7 +101,7 @@ def rotate_audit_key(settings: Settings) -> str:
             f"There is no audit key file at {path} yet; the worker makes it when it first "
             "starts (LIFECYCLE_AUDIT_KEYS)."
         )
-    ring = KeyRing.read(path).rotated()
+    ring = KeyRing.read(path, "LIFECYCLE_AUDIT_KEYS").rotated()
     ring.write(path)
     return (
         f"Audit key {ring.current} is current in {path} ({len(ring.keys)} keys kept, so rows "

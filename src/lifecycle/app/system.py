@@ -111,13 +111,16 @@ def _keep(path: os.PathLike[str], of: str, clock: BusinessClock) -> None:
             os.unlink(temp)
 
 
+AUDIT_KEYS = "LIFECYCLE_AUDIT_KEYS"
+
+
 def audit_keys(settings: Settings, make: bool = False) -> KeyRing | None:
     """The audit key ring (LIFECYCLE_AUDIT_KEYS), kept outside the database: made by the worker
     on its first start (``make``), read by everyone else; None when there is none yet."""
     path = settings.audit_keys
     if make:
-        return ensure_keys(path)
-    return KeyRing.read(path) if path.exists() else None
+        return ensure_keys(path, AUDIT_KEYS)
+    return KeyRing.read(path, AUDIT_KEYS) if path.exists() else None
 
 
 def _start(day: dt.date | None) -> str:

@@ -49,18 +49,19 @@ class KeyRing:
         self.source = source  # the file the keys were read from (named when they do not fit)
 
     @classmethod
-    def read(cls, path: Path) -> KeyRing:
+    def read(cls, path: Path, setting: str = "LIFECYCLE_CODEC_KEYS") -> KeyRing:
+        """``setting``: the setting that names the file (a sentence names it)."""
         try:
             raw = json.loads(path.read_text("utf-8"))
             keys = {str(k): base64.b64decode(v, validate=True) for k, v in raw["keys"].items()}
             return cls(keys, str(raw["current"]), path)
         except OSError as exc:
             raise Misconfigured(
-                f"LIFECYCLE_CODEC_KEYS file '{path}' cannot be read ({exc.strerror})."
+                f"{setting} file '{path}' cannot be read ({exc.strerror})."
             ) from exc
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise Misconfigured(
-                f"LIFECYCLE_CODEC_KEYS file '{path}' is not a key file: it must be JSON "
+                f"{setting} file '{path}' is not a key file: it must be JSON "
                 '{"current": ID, "keys": {ID: base64 of 32 bytes, …}} (engine rule).'
             ) from exc
 
@@ -110,7 +111,7 @@ class KeyRing:
         return cls({"k1": AESGCM.generate_key(256)}, "k1")
 
 
-def ensure_keys(path: Path) -> KeyRing:
+def ensure_keys(path: Path, setting: str = "LIFECYCLE_CODEC_KEYS") -> KeyRing:
     """The ring in ``path``, made (readable by its owner only) if there is none yet; processes
     starting at once (a worker and a gateway) all end up with the one ring made first."""
     if not path.exists():
@@ -122,7 +123,7 @@ def ensure_keys(path: Path) -> KeyRing:
             pass
         finally:
             made.unlink(missing_ok=True)
-    return KeyRing.read(path)
+    return KeyRing.read(path, setting)
 
 
 class EncryptionCodec(PayloadCodec):
