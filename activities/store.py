@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -63,19 +65,32 @@ async def in_store(store: Callable[[], Store], work: Callable[[Store], T]) -> T:
 class Outage:
     """The cases whose records this worker could not write to the store: each is told (the
     Signal ``store_back``) as soon as the store takes a write again, so it catches up at once
-    rather than at its next retry (which may be half an hour away after a long outage)."""
+    rather than at its next retry (which may be half an hour away after a long outage).
 
-    def __init__(self) -> None:
-        self.cases: set[str] = set()
+    ``kept``: a file where the set is kept while cases wait, so a worker restarted during an
+    outage still tells the cases its predecessor left waiting. ``checked``: called once the
+    store answers when the worker started without it (its schema is checked then)."""
+
+    def __init__(self, kept: Path | None = None, checked: Callable[[], None] | None = None) -> None:
+        self.kept, self.checked = kept, checked
+        self.cases: set[str] = self._read()
+
+    def add(self, case_id: str) -> None:
+        if case_id not in self.cases:
+            self.cases.add(case_id)
+            self._write()
 
     async def watch(self, store: Callable[[], Store], client: Client, every: float = 5.0) -> None:
         """Until cancelled: while cases wait, tries the store every ``every`` seconds."""
         while True:
             await asyncio.sleep(every)
-            if not self.cases:
+            if not self.cases and self.checked is None:
                 continue
             try:
                 await asyncio.to_thread(lambda: store().ping())
+                if self.checked is not None:
+                    await asyncio.to_thread(self.checked)
+                    self.checked = None
             except Exception:  # still down (or not reachable at all): the next try will tell
                 continue
             told, self.cases = self.cases, set()
@@ -83,6 +98,27 @@ class Outage:
             for case_id in sorted(told):
                 with contextlib.suppress(RPCError):  # a case closed meanwhile
                     await client.get_workflow_handle(case_id).signal(STORE_BACK)
+            self._write()
+
+    def _read(self) -> set[str]:
+        if self.kept is None:
+            return set()
+        try:
+            found = json.loads(self.kept.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return set()
+        return {c for c in found if isinstance(c, str)} if isinstance(found, list) else set()
+
+    def _write(self) -> None:
+        if self.kept is None:
+            return
+        with contextlib.suppress(OSError):  # a read-only var folder: kept in memory only
+            if not self.cases:
+                self.kept.unlink(missing_ok=True)
+                return
+            temp = self.kept.with_suffix(".tmp")
+            temp.write_text(json.dumps(sorted(self.cases)), encoding="utf-8")
+            temp.replace(self.kept)
 
 
 class StoreActivities:
@@ -95,7 +131,7 @@ class StoreActivities:
         except ApplicationError as exc:
             case_id = activity.info().workflow_id or ""
             if exc.type == STORE_DOWN and self._outage is not None and case_id.startswith("case:"):
-                self._outage.cases.add(case_id)  # told when the store is back
+                self._outage.add(case_id)  # told when the store is back
             raise
 
     @activity.defn(name="record_case")

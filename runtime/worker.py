@@ -33,21 +33,25 @@ from lifecycle.temporal.search_attributes import ensure_registered
 from workflows import WORKFLOWS
 
 log = logs.get_logger("lifecycle.worker")
+# The cases told when the store is back, kept while they wait (a worker restarted during an
+# outage tells those its predecessor left waiting).
+WAITING_CASES = "store-waiting.json"
 
 
 def build_worker(
     client: Client,
-    db_url: str,
+    db_url: str | Store,
     task_queue: str = TASK_QUEUE,
     cached: int = 1000,
     seals: KeyRing | None = None,
     outage: Outage | None = None,
 ) -> Worker:
-    """``cached``: runs kept in memory between their tasks (LIFECYCLE_CASE_CACHE). A case wakes
+    """``db_url``: the store (or its URL: its schema is created or migrated before polling).
+    ``cached``: runs kept in memory between their tasks (LIFECYCLE_CASE_CACHE). A case wakes
     rarely; one not in memory replays its short history when it does, so memory stays bounded
     however many cases are open."""
     REGISTRY.load()  # every version a running case may name, read before any case replays
-    store = Store.from_url(db_url, seals)  # creates or migrates the schema before polling
+    store = db_url if isinstance(db_url, Store) else Store.from_url(db_url, seals)
     return Worker(
         for_worker(client),
         task_queue=task_queue,
@@ -79,12 +83,15 @@ async def _serve(
         log.info("search attributes registered", names=added)
     install_assurance(settings)
     made = not settings.audit_keys.exists()
-    seals = audit_keys(settings, make=True)
-    outage = Outage()
-    worker = build_worker(
-        client, settings.db_url, cached=settings.case_cache, seals=seals, outage=outage
-    )
+    audit_keys(settings, make=True)
     system = System(settings)
+    # A store this machine knows that does not answer now is taken as it is: the cases go on,
+    # what they write waits, and its schema is checked once it answers.
+    store = system.store
+    if not store.checked:
+        log.warning("store cannot be used now; cases go on and their records wait for it")
+    outage = Outage(settings.var_dir / WAITING_CASES, None if store.checked else store.check_schema)
+    worker = build_worker(client, store, cached=settings.case_cache, outage=outage)
     if made:
         sealed = system.store.seal_trails()
         log.info("audit key made", path=str(settings.audit_keys), trails_sealed=sealed)

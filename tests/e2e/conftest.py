@@ -146,6 +146,8 @@ class Split:
     extra_env: dict[str, str] = field(default_factory=dict)
     server: subprocess.Popen | None = None
     worker: subprocess.Popen | None = None
+    gateway: subprocess.Popen | None = None
+    api_port: int = 0
     workers_started: int = 0
 
     @property
@@ -204,6 +206,19 @@ class Split:
         )
         wait_until(lambda: "worker polling" in log.read_text(), timeout=60)
 
+    def start_gateway(self) -> str:
+        """`lifecycle api` beside the workers, on a port of its own; its URL."""
+        self.api_port = free_port()
+        log = self.var_dir / "gateway.log"
+        self.gateway = subprocess.Popen(
+            [str(BIN / "lifecycle"), "api"],
+            env={**os.environ, **self.env, "LIFECYCLE_API_PORT": str(self.api_port)},
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        wait_until(lambda: _connects(self.api_port), timeout=60)
+        return f"http://127.0.0.1:{self.api_port}"
+
     def kill_worker(self, sig: int = signal.SIGKILL) -> None:
         assert self.worker is not None
         self.worker.send_signal(sig)
@@ -211,10 +226,18 @@ class Split:
         self.worker = None
 
     def stop(self) -> None:
-        for process in (self.worker, self.server):
+        for process in (self.gateway, self.worker, self.server):
             if process is not None and process.poll() is None:
                 process.terminate()
                 process.wait(30)
+
+
+def _connects(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
 
 
 @pytest.fixture

@@ -3,18 +3,22 @@ PostgreSQL server of the test's own (stopped and started again) and on SQLite (h
 process's write lock). While it is down the cases go on (a notice that closes lists its
 provider in the case itself), people still read a case and act on it (a public objection inside
 its window is accepted), the command says in one sentence what waits for the store, and the
-worker says once per case what the case waits on, without tracebacks. Within a minute of the
+worker (restarted during the outage) says once per case what the case waits on, without
+tracebacks; another system's event is taken by its case. Within a minute of the
 store coming back, the store has everything."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 import time
 from pathlib import Path
 
+import httpx
 import pytest
+import standardwebhooks
 
 from lifecycle.domain import credit_code
 from tests.helpers import cli, show, wait_until
@@ -59,10 +63,35 @@ def _listed_in_store(system) -> dict[str, str]:
     return {row["case_id"]: row["state"] for row in json.loads(listed.stdout)}
 
 
+def _send(api: str, key: str, secret: str, event: dict) -> httpx.Response:
+    body = json.dumps(event, ensure_ascii=False)
+    now = dt.datetime.now(dt.UTC)
+    headers = {
+        "Authorization": f"Bearer {key}",
+        "content-type": "application/json",
+        "webhook-id": event["event_id"],
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": standardwebhooks.Webhook(secret).sign(event["event_id"], now, body),
+    }
+    return httpx.post(f"{api}/events", content=body.encode(), headers=headers, timeout=30)
+
+
 def _outage(system, tmp: Path, down, up) -> None:
     cli(system, "round", "set", "guangzhou-2024", "out")
     quiet = _under_notice(system, tmp, "91440101MA5GU0101")
     objected = _under_notice(system, tmp, "91440101MA5GU0102")
+    # The policy platform relays what providers file there as signed events; its key was used
+    # before the outage, so the gateway knows it while the store is down.
+    api = system.start_gateway()
+    made = cli(system, "api-key", "create", "--name", "platform", "--role", "system").stdout
+    key, secret = re.findall(r"^(?:lk_|whsec_)\S+$", made, re.M)
+    relayed = {
+        "event_id": "report-1",
+        "case_id": quiet,
+        "action": "submit_report",
+        "actor": f"provider:{credit_code.complete('91440101MA5GU0101')}",
+    }
+    assert _send(api, key, secret, {**relayed, "case_id": "case:x"}).status_code == 400
     [notice] = [d for d in show(system, quiet)["deadlines"] if d["name"] == "public_notice"]
     closes = dt.datetime.fromisoformat(notice["closes_at"])
     assert business_now(system) < closes - dt.timedelta(days=1.5), "the notice closes too soon"
@@ -105,6 +134,15 @@ def _outage(system, tmp: Path, down, up) -> None:
     assert any("store" in w for w in seen["waiting_on"]), seen["waiting_on"]
     assert seen["history"] is None and seen["history_unavailable"]
     assert show(system, objected)["state"] == "publicity"  # its objection is open
+    # A report the platform relays, taken by the listed case while the store is down; sent
+    # again, the case applies it once.
+    for _ in range(2):
+        sent = _send(api, key, secret, relayed)
+        assert sent.status_code == 202 and "cannot be used now" in sent.json()["note"], sent.text
+    # The worker restarted during the outage: it starts without the store, and still tells the
+    # cases its predecessor left waiting once the store is back.
+    system.kill_worker()
+    system.start_worker()
     time.sleep(max(0.0, OUTAGE - (time.monotonic() - went_down)))
 
     up()
@@ -116,16 +154,19 @@ def _outage(system, tmp: Path, down, up) -> None:
 
     # The listing is dated when the notice closed; the objection when it was sent.
     history = show(system, quiet)["history"]
-    [listed] = [e for e in history if e["to_state"] == "listed"]
+    [listed] = [e for e in history if e["to_state"] == "listed" and e["action"] != "submit_report"]
     assert dt.datetime.fromisoformat(listed["at"]) == closes, listed
     wait_until(lambda: show(system, objected)["history"] is not None, timeout=30)
     [objection] = [e for e in show(system, objected)["history"] if e["action"] == "object"]
     assert dt.datetime.fromisoformat(objection["at"]) < closes, objection
+    reports = [e for e in history if e["action"] == "submit_report"]
+    assert len(reports) == 1 and reports[0]["assurance"] == "api-key", reports
+    assert _send(api, key, secret, relayed).json()["status"] == "received"  # no receipt then
 
     # The worker said once per case what it waited on, and logged no traceback for it.
     log = "".join(p.read_text() for p in sorted(system.var_dir.glob("worker-*.log")))
     waiting = [line for line in log.splitlines() if "is waiting on the store" in line]
-    assert len([line for line in waiting if quiet in line]) == 1, waiting
+    assert len([line for line in waiting if quiet in line]) <= 2, waiting  # once a worker
     assert "Traceback" not in log, log[-3000:]
 
 

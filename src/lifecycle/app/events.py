@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from temporalio.api.enums.v1 import WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
 from lifecycle.app.cases import cases, checked_case_id
+from lifecycle.app.failures import unavailable
 from lifecycle.app.identity import Principal
 from lifecycle.app.inputs import actor
 from lifecycle.app.system import System
@@ -24,6 +25,7 @@ from lifecycle.errors import Invalid, NotAllowed, Refused, Unauthenticated, Unav
 from lifecycle.store.keys import KeyHolder
 
 HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
+T = TypeVar("T")
 TOLERANCE = 300  # seconds a signature is good for either side of the gateway's clock
 
 
@@ -89,14 +91,15 @@ class Received:
     event_id: str
     case_id: str
     again: bool  # received before: answered as then, not applied again
+    receipt: bool = True  # False: taken while the store could not be used (the case dedupes)
 
 
-def sender(system: System, who: Principal) -> KeyHolder:
-    """The system sending an event, by its API key (events come from systems only)."""
-    holder = system.store.keys.named(who.subject)
-    if holder is None or who.assurance != "api-key":
+def sender(who: Principal) -> KeyHolder:
+    """The system sending an event, by its API key (events come from systems only), as the
+    gateway checked it: in the store, or lately while the store cannot be used."""
+    if who.holder is None or who.assurance != "api-key":
         raise NotAllowed("Events are sent with a system's API key.")
-    return holder
+    return who.holder
 
 
 async def receive(
@@ -131,15 +134,26 @@ async def receive(
     if problem:
         raise Invalid(problem)
     keys = system.store.keys
-    if keys.received(holder.name, event_id):
+    if _stored(lambda: keys.received(holder.name, event_id)):
         return Received(event_id, case_id, again=True)
     await _running(system, case_id)
     # Handed to the case first, the receipt taken after: a gateway stopped in between leaves
     # no receipt, so the sender's retry is handed over again, and the case (which applies an
-    # event id once) applies it once.
+    # event id once) applies it once. While the store cannot be used no receipt is taken, and
+    # the case alone keeps the event from being applied twice.
     await (await cases(system)).send_event(case_id, forwarded)
-    first = keys.receive(holder.name, event_id, case_id, dt.datetime.now(dt.UTC))
-    return Received(event_id, case_id, again=not first)
+    first = _stored(lambda: keys.receive(holder.name, event_id, case_id, dt.datetime.now(dt.UTC)))
+    return Received(event_id, case_id, again=first is False, receipt=first is not None)
+
+
+def _stored(ask: Callable[[], T]) -> T | None:
+    """What the store answers, or None while it cannot be used."""
+    try:
+        return ask()
+    except Exception as exc:
+        if unavailable(exc) is None:
+            raise
+        return None
 
 
 async def _running(system: System, case_id: str) -> None:

@@ -45,6 +45,9 @@ class Principal:
     district: str | None = None
     credit_code: str | None = None
     scope: tuple[str, ...] = field(default_factory=tuple)
+    # The API key's holder as the gateway checked it (in the store, or lately while the store
+    # cannot be used): what an event's signature is checked against.
+    holder: KeyHolder | None = field(default=None, compare=False, repr=False)
 
     @property
     def actor(self) -> str:
@@ -152,6 +155,7 @@ class Authenticator:
             district=extra.get("district"),
             credit_code=extra.get("credit_code"),
             scope=scope,
+            holder=holder,
         )
 
     def _remember(self, key: str, holder: KeyHolder | None) -> None:

@@ -150,7 +150,7 @@ async def event(gateway: Parts, request: Request, who: Who) -> JSONResponse:
     webhook-timestamp, webhook-signature); applied once per system and event id."""
     access.events(who)
     body = await request.body()
-    holder = intake.sender(gateway.system, who)
+    holder = intake.sender(who)
     headers = request.headers
     intake.verify(gateway.system, holder, body, headers)
     try:
@@ -175,6 +175,11 @@ async def event(gateway: Parts, request: Request, who: Who) -> JSONResponse:
         "event_id": received.event_id,
         "case_id": received.case_id,
     }
+    if not received.receipt:
+        answer["note"] = (
+            "The store (database) cannot be used now: the case took the event and applies it "
+            "once; its receipt is not kept, so a retry is handed to the case again."
+        )
     return JSONResponse(answer, status_code=200 if received.again else 202)
 
 

@@ -26,7 +26,7 @@ from lifecycle.domain.plan import (
 )
 from lifecycle.errors import Unavailable
 from lifecycle.store import chain, reservations, verify
-from lifecycle.store.db import make_engine, session_factory
+from lifecycle.store.db import make_engine, migrate, session_factory
 from lifecycle.store.keys import ApiKeys
 from lifecycle.store.models import (
     AuditRow,
@@ -60,8 +60,10 @@ class Store:
     """``seals``: the audit key ring (LIFECYCLE_AUDIT_KEYS) that seals each audit row written
     and checks them in ``audit verify``; None for a store used without it (tests)."""
 
-    def __init__(self, sessions: sessionmaker[Session], seals: chain.Keys | None = None) -> None:
-        self.sessions, self.seals = sessions, seals
+    def __init__(
+        self, sessions: sessionmaker[Session], seals: chain.Keys | None = None, checked: bool = True
+    ) -> None:
+        self.sessions, self.seals, self.checked = sessions, seals, checked
 
     @property
     def keys(self) -> ApiKeys:
@@ -85,7 +87,13 @@ class Store:
     def unchecked(cls, url: str, seals: chain.Keys | None = None) -> Store:
         """The store at ``url`` as it is, its schema not checked (a store known to this machine
         that does not answer now: each use then fails, as unavailable, until it is back)."""
-        return cls(sessionmaker(make_engine(url), expire_on_commit=False), seals)
+        return cls(sessionmaker(make_engine(url), expire_on_commit=False), seals, checked=False)
+
+    def check_schema(self) -> None:
+        """The schema of a store taken unchecked, created or migrated once it answers."""
+        if not self.checked:
+            migrate(self.sessions.kw["bind"])
+            self.checked = True
 
     # --- writes -----------------------------------------------------------------------------
 
