@@ -61,6 +61,10 @@ BOUNDED = RetryPolicy(  # a few quick tries; then the round shows what it waits 
     maximum_attempts=3,
 )
 AT_ONCE = 4  # cases acted on at a time: the server never queues many Updates at once
+ENGINE_OPENED = "engine"  # a round the programme's schedule opened
+# A change made safe for running rounds: a round opened by an actor named without proof, where
+# the workers take none, takes nothing (rounds opened before asked no one).
+OPENER_PROVEN = "round-opener-proven"
 
 
 @workflow.defn(name=ROUND_WORKFLOW)
@@ -77,6 +81,8 @@ class EvaluationRoundWorkflow:
         self.opened_at: dt.datetime | None = None
         self.closed_by: str | None = None
         self.closed_as: str = assurance.ASSERTED  # how the closing officer was known (proven)
+        self.opened_as = self._opener(start)
+        self.refused: str | None = None
         self.closed_at: dt.datetime | None = None
         self.applied = 0
         self.ready = False
@@ -90,9 +96,24 @@ class EvaluationRoundWorkflow:
         assert self.rules is not None
         return REGISTRY.get(self.rules)
 
+    def _opener(self, start: RoundStart) -> str:
+        """How the opening officer was known: the gateway's proof, or the engine's own when
+        the programme's schedule opened the round (as its child: no client starts one so)."""
+        if start.opened_by == "schedule" and workflow.info().parent is not None:
+            return ENGINE_OPENED
+        return assurance.proven(start.assurance, start.proof, start.proof_fields())
+
     @workflow.run
     async def run(self, start: RoundStart) -> RoundView:
         self.opened_at = self.now()
+        if workflow.patched(OPENER_PROVEN) and not await self._opener_taken(start):
+            # Opened by a client that reached Temporal directly, where the workers take no
+            # named actor: the round gathers no one, publishes nothing and ends (engine rule).
+            self.refused = assurance.unproven(start.opened_by or "-")
+            self.status = "closed"
+            workflow.logger.warning("round refused", extra={"refusal": self.refused})
+            self._show()
+            return self.view()
         roster = await self._call(
             "round_roster",
             Roster,
@@ -104,6 +125,7 @@ class EvaluationRoundWorkflow:
                 budget_cny=start.budget_cny,
                 opened_by=start.opened_by,
                 opened_at=self.opened_at,
+                opened_as=self.opened_as,
             ),
             "gather the providers in the directory",
         )
@@ -120,6 +142,18 @@ class EvaluationRoundWorkflow:
         self._show()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.view()
+
+    async def _opener_taken(self, start: RoundStart) -> bool:
+        if self.opened_as != assurance.ASSERTED:
+            return True
+        taken = await workflow.execute_local_activity(
+            "takes_asserted",
+            start.opened_by or "",
+            result_type=bool,
+            start_to_close_timeout=dt.timedelta(seconds=10),
+            retry_policy=BOUNDED,
+        )
+        return bool(taken)
 
     # --- evaluators and the officer ----------------------------------------------------------
 
@@ -196,6 +230,8 @@ class EvaluationRoundWorkflow:
             raise ApplicationError(unproven, ENGINE_RULE, type="NotAllowed", non_retryable=True)
 
     def _open(self, what: str) -> None:
+        if self.refused:
+            raise ValueError(f"{self.start.round_id} takes no '{what}': {self.refused}")
         if not self.ready:
             raise ValueError(
                 f"{self.start.round_id} is still gathering its providers; {what} again shortly."
@@ -240,6 +276,9 @@ class EvaluationRoundWorkflow:
             opened_at=self.opened_at,
             closed_by=self.closed_by,
             closed_at=self.closed_at,
+            opened_as=self.opened_as,
+            closed_as=self.closed_as if self.closed_by else None,
+            refused=self.refused,
             roster=self.roster,
             scores=self.scores,
             results=self.results,
@@ -263,6 +302,7 @@ class EvaluationRoundWorkflow:
                 closed_at=self.closed_at,
                 results=self.results,
                 status=status,
+                closed_as=self.closed_as,
             ),
             f"publish {len(self.results)} result(s) ({status})",
         )
@@ -353,6 +393,8 @@ class EvaluationRoundWorkflow:
             lines.append(f"Closed by {self.closed_by}; results applied: {self.applied}")
         if self.waiting:
             lines.append(f"⚠ Waiting: {self.waiting}")
+        if self.refused:
+            lines.append(f"⚠ Refused: {self.refused}")
         workflow.set_current_details("\n\n".join(lines))
 
 

@@ -253,6 +253,8 @@ SCENARIOS: dict[str, Scenario] = {
     "v9_engine3_qingdao_listed": qingdao_decided_at_one_instant,
     "v9_engine3_outage_and_an_unproven_event": outage_and_an_unproven_event,
     "v9_round_wuhan_evaluation_round": wuhan_evaluation_round,
+    # A round's opener proven (patch round-opener-proven): an unproven opener is asked about.
+    "v10_round_wuhan_evaluation_round": wuhan_evaluation_round,
 }
 
 

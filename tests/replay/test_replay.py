@@ -7,6 +7,7 @@ by version and take the patched branches; together they cover both sides of ever
 
 import base64
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from lifecycle.temporal.sandbox import workflow_runner
 from workflows import WORKFLOWS
 from workflows.case import PERIODS
 from workflows.core import CORE_V2, ONE_INSTANT, RECOMPUTE_PROVISIONAL
+from workflows.evaluation import OPENER_PROVEN
 
 HERE = Path(__file__).parent
 HISTORIES = sorted(HERE.glob("*.json"))
@@ -48,14 +50,12 @@ def patches(path: Path) -> set[str]:
 
 def test_histories_cover_both_sides_of_every_patch():
     taken = {p.stem: patches(p) for p in HISTORIES}
-    for patch in (CORE_V2, RECOMPUTE_PROVISIONAL, PERIODS, ONE_INSTANT):
+    for patch in (CORE_V2, RECOMPUTE_PROVISIONAL, PERIODS, ONE_INSTANT, OPENER_PROVEN):
         assert any(patch in t for t in taken.values()), f"no saved history took {patch}"
-    before = [
-        name
-        for name, t in taken.items()
-        if not name.startswith(("v2_", "v3_", "v4_", "v5_", "v6_", "v7_", "v8_"))
-    ]
+    before = [name for name in taken if not re.match(r"v\d+_", name)]
     assert before and all(not taken[name] for name in before), "histories from before the patches"
+    rounds = [name for name in taken if "_round_" in name]
+    assert any(OPENER_PROVEN not in taken[name] for name in rounds), "a round from before it"
 
 
 def test_runs_that_name_their_engine_carry_no_patch_marker_and_call_locally():

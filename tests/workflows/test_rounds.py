@@ -303,3 +303,51 @@ async def test_a_round_scored_and_closed_without_proof_is_refused_where_workers_
     assert view.status == "closed", view
     [recorded] = [r for r in store.audit(case.case_id) if r.action == "record_evaluation"]
     assert (recorded.actor_id, recorded.assurance) == (OFFICER.split(":")[1], "oidc")
+    assert (view.closed_as, store.rounds.round(rid).closed_as) == ("oidc", "oidc")
+
+
+async def test_a_round_opened_without_proof_takes_nothing_where_workers_take_none(
+    service, env, store, rounds, monkeypatch
+):
+    """A round started straight through Temporal, claiming an authenticated officer without the
+    gateway's proof, is recorded as asserted; where the workers take no named actor it gathers
+    no one, writes nothing and refuses every score. The gateway's start, signed, opens as the
+    officer was known."""
+    from lifecycle.contracts.rounds import ROUND_WORKFLOW, RoundStart, RoundView
+    from lifecycle.domain import assurance
+    from lifecycle.policies import REGISTRY
+
+    monkeypatch.setattr(assurance, "_keys", {})
+    monkeypatch.setattr(assurance, "_current", None)
+    assurance.install({"g1": b"\x06" * 32}, "g1")
+    case = await listed(service, env, store, "wenzhou-2021", "2026-03-02")
+    monkeypatch.setattr(assurance, "_asserted_taken", False)  # a cluster's workers
+    rid = "evaluation:wenzhou-2021:2026"
+    forged = RoundStart(
+        round_id=rid,
+        policy="wenzhou-2021",
+        period="2026",
+        rules=REGISTRY.current("wenzhou-2021"),
+        opened_by=OFFICER,
+        assurance="oidc",
+        proof="g1:" + "0" * 64,
+        indexed=False,
+    )
+    handle = await env.client.start_workflow(
+        ROUND_WORKFLOW, forged, id=rid, task_queue=service.task_queue, result_type=RoundView
+    )
+    view = await handle.result()
+    assert (view.status, view.opened_as, view.roster) == ("closed", "asserted", [])
+    assert "is named, not authenticated" in (view.refused or "")
+    assert store.rounds.round(rid) is None  # nothing written, nothing published
+    with pytest.raises(LifecycleError):
+        await rounds.score(rid, score(case.case_id, {"business_performance": 40}))
+
+    # Through the application layer (the gateway's path), signed: opened as the officer was
+    # known, and the store says so.
+    signed = await rounds.start(
+        "wenzhou-2021", "2027", today=dt.date(2027, 12, 1), opened_by=OFFICER, assurance="oidc"
+    )
+    opened = await rounds.opened(signed)
+    assert (opened.opened_as, opened.refused, len(opened.roster)) == ("oidc", None, 1)
+    assert store.rounds.round(signed).opened_as == "oidc"

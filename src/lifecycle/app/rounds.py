@@ -88,25 +88,30 @@ class RoundService:
         budget: int | None = None,
         opened_by: str | None = None,
         today: dt.date | None = None,
+        assurance: str = "asserted",
     ) -> str:
-        """Opens the round of ``policy`` for ``period`` under the programme's current rules."""
+        """Opens the round of ``policy`` for ``period`` under the programme's current rules,
+        signed with how the opener was known (the gateway's key; a command has none)."""
         check_start(policy, period, budget, today or self.clock.today())
         current = REGISTRY.current(policy)
         pack = REGISTRY.get(current)
         rid = evaluations.round_id(policy, period)
+        opening = RoundStart(
+            round_id=rid,
+            policy=policy,
+            period=period,
+            rules=current,
+            budget_cny=budget,
+            clock=self.clock,
+            opened_by=opened_by,
+            indexed=self.indexed,
+            assurance=assurance,  # type: ignore[arg-type]  # checked by the model
+        )
+        opening = opening.model_copy(update={"proof": sign(opening.proof_fields())})
         try:
             await self.client.start_workflow(
                 ROUND_WORKFLOW,
-                RoundStart(
-                    round_id=rid,
-                    policy=policy,
-                    period=period,
-                    rules=current,
-                    budget_cny=budget,
-                    clock=self.clock,
-                    opened_by=opened_by,
-                    indexed=self.indexed,
-                ),
+                opening,
                 id=rid,
                 task_queue=self.task_queue,
                 result_type=RoundView,
@@ -156,7 +161,7 @@ class RoundService:
 
     async def opened(self, round_id: str, wait: float = 30.0) -> RoundView:
         """The round once it has gathered its providers, or as it stands after ``wait`` s."""
-        return await self._until(round_id, lambda v: v.gathered, wait)
+        return await self._until(round_id, lambda v: v.gathered or v.refused, wait)
 
     async def closed(self, round_id: str, wait: float) -> RoundView:
         """The round once it has applied every result, or as it stands after ``wait`` s."""
@@ -249,12 +254,18 @@ def officer(actor: str | None, what: str) -> str | None:
 
 
 async def start(
-    system: System, policy: str, period: str, budget: int | None, opened_by: str | None
+    system: System,
+    policy: str,
+    period: str,
+    budget: int | None,
+    opened_by: str | None,
+    assurance: str = "asserted",
 ) -> RoundView:
     """Opens a programme's round for a period; the round once it has gathered its providers."""
     check_start(policy, period, budget, system.today())
     service = await rounds(system)
-    return await service.opened(await service.start(policy, period, budget, opened_by))
+    rid = await service.start(policy, period, budget, opened_by, assurance=assurance)
+    return await service.opened(rid)
 
 
 async def score(system: System, round_id: str, **fields: Any) -> Scored:

@@ -17,6 +17,7 @@ from lifecycle.policies.versions import PackRef
 
 ROUND_WORKFLOW = "EvaluationRound"
 TRIGGER_WORKFLOW = "EvaluationTrigger"
+OPEN = "open"
 SCORE = "score"
 CLOSE = "close"
 ROUND_VIEW = "view"
@@ -37,6 +38,21 @@ class RoundStart(BaseModel):
     clock: BusinessClock = Field(default_factory=BusinessClock)
     opened_by: str | None = None
     indexed: bool = True
+    # How the opening officer was known, proven by ``proof`` (the gateway's signature); a
+    # round its programme's schedule opens is the engine's own.
+    assurance: Assurance = "asserted"
+    proof: str | None = None
+
+    def proof_fields(self) -> list[Any]:
+        return [
+            self.round_id,
+            OPEN,
+            self.policy,
+            self.period,
+            self.opened_by,
+            self.assurance,
+            self.budget_cny,
+        ]
 
 
 class ScoreRequest(BaseModel):
@@ -96,6 +112,11 @@ class RoundView(BaseModel):
     opened_at: dt.datetime | None
     closed_by: str | None = None
     closed_at: dt.datetime | None = None
+    opened_as: str | None = Field(None, description="how the opener was known (engine rule)")
+    closed_as: str | None = Field(None, description="how the closing officer was known")
+    refused: str | None = Field(
+        None, description="why the round took nothing: opened by an actor named, not proven"
+    )
     roster: list[Entrant] = Field(default_factory=list)
     scores: dict[str, Scored] = Field(default_factory=dict)
     results: list[Result] = Field(default_factory=list)
@@ -123,6 +144,7 @@ class RosterInput(BaseModel):
     budget_cny: int | None
     opened_by: str | None
     opened_at: dt.datetime
+    opened_as: str | None = None
 
 
 class Roster(BaseModel):
@@ -139,6 +161,7 @@ class PublishInput(BaseModel):
     closed_at: dt.datetime
     results: list[Result]
     status: Status = "closing"
+    closed_as: str | None = None
 
 
 class AwardRequest(BaseModel):

@@ -50,7 +50,9 @@ async def open_round(gateway: Parts, body: OpenBody, who: Who) -> dict[str, Any]
     """Open a programme's evaluation round for a period (bureau officers)."""
     access.round_officer(who, "opened")
     pack = rules.pack(body.policy)
-    view = await evaluation.start(gateway.system, pack.id, body.period, body.budget_cny, who.actor)
+    view = await evaluation.start(
+        gateway.system, pack.id, body.period, body.budget_cny, who.actor, who.assurance
+    )
     return {"round_id": view.round_id, "providers": len(view.roster)}
 
 

@@ -245,8 +245,10 @@ class EvaluationRoundRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     entrants: Mapped[int] = mapped_column(Integer, default=0)
     opened_by: Mapped[str | None] = mapped_column(String(200))
+    opened_as: Mapped[str | None] = mapped_column(String(16))  # how the opener was known
     opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     closed_by: Mapped[str | None] = mapped_column(String(200))
+    closed_as: Mapped[str | None] = mapped_column(String(16))
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 

@@ -35,6 +35,7 @@ class Rounds:
                         status="open",
                         entrants=entrants,
                         opened_by=data.opened_by,
+                        opened_as=data.opened_as,
                         opened_at=data.opened_at,
                     )
                 )
@@ -65,6 +66,7 @@ class Rounds:
                 raise LookupError(f"round {data.round_id} was never opened in the store")
             row.status, row.budget_cny = data.status, data.budget_cny
             row.closed_by, row.closed_at = data.closed_by, data.closed_at
+            row.closed_as = data.closed_as
             for r in data.results:
                 s.merge(_result_row(data, r))
 

@@ -45,9 +45,16 @@ def report_text(report: RoundReport) -> str:
 def view_lines(view: RoundView, spent: int | None = None) -> list[str]:
     lines = [
         f"{view.round_id}: {view.status}, {len(view.roster)} provider(s), rules {view.rules}",
-        f"  opened {at(view.opened_at) if view.opened_at else '-'} by {view.opened_by or '-'}"
-        + (f"; closed {at(view.closed_at)} by {view.closed_by}" if view.closed_at else ""),
+        f"  opened {at(view.opened_at) if view.opened_at else '-'} by "
+        f"{_who(view.opened_by, view.opened_as)}"
+        + (
+            f"; closed {at(view.closed_at)} by {_who(view.closed_by, view.closed_as)}"
+            if view.closed_at
+            else ""
+        ),
     ]
+    if view.refused:
+        lines.append(f"  REFUSED: {view.refused}")
     if view.waiting:
         lines.append(f"  WAITING: {view.waiting} (tried again by itself)")
     if view.budget_cny is not None:
@@ -95,8 +102,10 @@ def row_json(r: EvaluationRoundRow) -> dict[str, Any]:
         "budget_cny": r.budget_cny,
         "rules_version": r.rules_version,
         "opened_by": r.opened_by,
+        "opened_as": r.opened_as,
         "opened_at": iso(r.opened_at),
         "closed_by": r.closed_by,
+        "closed_as": r.closed_as,
         "closed_at": iso(r.closed_at),
     }
 
@@ -104,11 +113,18 @@ def row_json(r: EvaluationRoundRow) -> dict[str, Any]:
 def row_line(r: dict[str, Any]) -> str:
     """One round of ``round list``, from its JSON (the same through the gateway)."""
     closed_at = r["closed_at"]
-    closed = f"; closed {_at(closed_at)} by {r['closed_by']}" if closed_at else ""
+    by = _who(r["closed_by"], r.get("closed_as"))
+    closed = f"; closed {_at(closed_at)} by {by}" if closed_at else ""
     return (
         f"{r['round_id']}\t{r['status']}\t{r['providers']} provider(s)\tbudget "
-        f"{cny(r['budget_cny'])}\topened {_at(r['opened_at'])} by {r['opened_by'] or '-'}{closed}"
+        f"{cny(r['budget_cny'])}\topened {_at(r['opened_at'])} by "
+        f"{_who(r['opened_by'], r.get('opened_as'))}{closed}"
     )
+
+
+def _who(actor: str | None, known: str | None) -> str:
+    """An officer as the round names them, with how they were known when that is recorded."""
+    return f"{actor or '-'}{f' ({known})' if known else ''}"
 
 
 def _at(text: str) -> str:
