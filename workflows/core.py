@@ -348,7 +348,7 @@ class CaseRun:
             return False  # failed in this turn already: the next round tries again
         entries, notices = list(self.state.outbox), list(self.state.notices)
         data = RecordInput(
-            snapshot=display.snapshot(self.case, self.start, self.rules, self.now()),
+            snapshot=display.snapshot(self.case, self.start, self.rules, self.now(), self.pack),
             entries=entries,
             release=self.state.release,
             notifications=notices,

@@ -16,7 +16,9 @@ with workflow.unsafe.imports_passed_through():
     from lifecycle.clock import DAY
     from lifecycle.contracts.activities import CaseSnapshot, SnapshotDeadline
     from lifecycle.contracts.case import CaseStart
+    from lifecycle.domain import work
     from lifecycle.domain.case import Case
+    from lifecycle.policies.schema import PolicyPack
     from lifecycle.policies.versions import PackRef
     from lifecycle.temporal import search_attributes as attrs
 
@@ -24,7 +26,13 @@ with workflow.unsafe.imports_passed_through():
 QUIET_ATTRIBUTES = "quiet-attributes"
 
 
-def snapshot(case: Case, start: CaseStart, rules: PackRef | None, now: dt.datetime) -> CaseSnapshot:
+def snapshot(
+    case: Case,
+    start: CaseStart,
+    rules: PackRef | None,
+    now: dt.datetime,
+    pack: PolicyPack | None = None,
+) -> CaseSnapshot:
     nxt = case.next_deadline()
     return CaseSnapshot(
         case_id=case.case_id,
@@ -53,6 +61,7 @@ def snapshot(case: Case, start: CaseStart, rules: PackRef | None, now: dt.dateti
             for d in case.running()
             if d.open
         ],
+        work=work.items(case, pack) if pack is not None else [],
         last_seq=case.seq,
         updated_at=now,
     )

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from lifecycle.domain.case import AuditEntry
 from lifecycle.domain.plan import Notification
+from lifecycle.domain.work import WorkItem
 
 # The calendar activity's failure type for a question no calendar can answer (not retried).
 CALENDAR_QUESTION = "CalendarQuestion"
@@ -42,6 +43,7 @@ class CaseSnapshot(BaseModel):
     next_deadline: dt.datetime | None = None
     next_deadline_provisional: bool = False
     deadlines: list[SnapshotDeadline] = Field(default_factory=list)
+    work: list[WorkItem] = Field(default_factory=list, description="what waits for people now")
     last_seq: int
     updated_at: dt.datetime
 

@@ -88,6 +88,26 @@ class CaseDeadlineRow(Base):
     last_year: Mapped[int] = mapped_column(Integer, index=True)
 
 
+class CaseWorkRow(Base):
+    """A piece of work a case waits for from a role now (the inbox's rows): written whole with
+    each newer projection of the case, so it is what the case said last."""
+
+    __tablename__ = "case_work"
+    __table_args__ = (Index("ix_case_work_role_due", "role", "due_at"),)
+    case_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), index=True)
+    role: Mapped[str] = mapped_column(String(40))
+    actions: Mapped[list[str]] = mapped_column(JSON)
+    clause: Mapped[str] = mapped_column(String(120))
+    due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    deadline: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text, default="")
+    ref: Mapped[str | None] = mapped_column(String(40))
+
+
 class AuditRow(Base):
     """Append-only: one row per change, unique on (case_id, seq) and on (case_id, event_id)
     for changes another system's event caused (older duplicates are caught here)."""

@@ -27,6 +27,7 @@ from lifecycle.domain.plan import (
 from lifecycle.errors import Unavailable
 from lifecycle.store import chain, reservations, verify
 from lifecycle.store.db import make_engine, migrate, session_factory
+from lifecycle.store.desk import Desk
 from lifecycle.store.keys import ApiKeys
 from lifecycle.store.models import (
     AuditRow,
@@ -35,6 +36,7 @@ from lifecycle.store.models import (
     BusinessClockRow,
     CaseDeadlineRow,
     CaseRow,
+    CaseWorkRow,
     ClaimRow,
     NotificationRow,
     ProviderRow,
@@ -69,6 +71,11 @@ class Store:
     def keys(self) -> ApiKeys:
         """The gateway's API keys and the events it received."""
         return ApiKeys(self.sessions)
+
+    @property
+    def desk(self) -> Desk:
+        """What the console's lists read: work waiting, cases found, their counts."""
+        return Desk(self.sessions)
 
     @property
     def rounds(self) -> Rounds:
@@ -127,7 +134,7 @@ class Store:
                 .where(CaseRow.case_id == snap.case_id)
                 .with_for_update()
             ).first()
-            fields = snap.model_dump(exclude={"parent_credit_code", "deadlines"})
+            fields = snap.model_dump(exclude={"parent_credit_code", "deadlines", "work"})
             fields["selected"] = snap.state in SELECTED_STATES
             fresh = held is None or (held.last_seq, held.updated_at) <= (
                 snap.last_seq,
@@ -139,6 +146,7 @@ class Store:
                 s.execute(update(CaseRow).where(CaseRow.case_id == snap.case_id).values(**fields))
             if fresh:
                 self._deadlines(s, snap)
+                self._work(s, snap)
             added = 0
             for e in sorted(entries, key=_seq):
                 if self._append(s, snap.case_id, e):
@@ -178,6 +186,30 @@ class Store:
             s.execute(
                 core_insert(CaseDeadlineRow),
                 [{"case_id": snap.case_id, **d.model_dump()} for d in snap.deadlines],
+            )
+
+    def _work(self, s: Session, snap: CaseSnapshot) -> None:
+        s.execute(delete(CaseWorkRow).where(CaseWorkRow.case_id == snap.case_id))
+        if snap.work:
+            s.execute(
+                core_insert(CaseWorkRow),
+                [
+                    {
+                        "case_id": snap.case_id,
+                        "n": n,
+                        "kind": w.kind,
+                        "role": w.role.value,
+                        "actions": w.actions,
+                        "clause": w.clause,
+                        "due_at": w.due,
+                        "due_date": w.due_date,
+                        "provisional": w.provisional,
+                        "deadline": w.deadline,
+                        "text": w.text,
+                        "ref": w.ref,
+                    }
+                    for n, w in enumerate(snap.work)
+                ],
             )
 
     def _append(self, s: Session, case_id: str, e: AuditEntry) -> int:
