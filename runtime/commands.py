@@ -35,12 +35,14 @@ def worker() -> None:
 def api() -> None:
     """Run the HTTP gateway alone (LIFECYCLE_API_PORT, default 8080; OpenAPI at /docs)."""
     from lifecycle.gateway.server import serve
+    from runtime.web import console_mounts
     from runtime.worker import stop_on_signals
 
     logs.serving()
+    settings = Settings.from_env()
 
     async def main() -> None:
-        await serve(Settings.from_env(), stop_on_signals())
+        await serve(settings, stop_on_signals(), mounts=console_mounts(settings))
 
     asyncio.run(main())
 

@@ -18,6 +18,7 @@ from temporalio.worker import Worker
 from activities import Outage, build_activities
 from lifecycle import logs
 from lifecycle.app.assurance import install as install_assurance
+from lifecycle.app.sessions import OneTime
 from lifecycle.app.system import System, audit_keys
 from lifecycle.config import TASK_QUEUE, Settings
 from lifecycle.gateway import server as gateway_server
@@ -30,6 +31,7 @@ from lifecycle.temporal.interceptors import CaseLoggingInterceptor
 from lifecycle.temporal.sandbox import workflow_runner
 from lifecycle.temporal.schedules import ensure_schedules
 from lifecycle.temporal.search_attributes import ensure_registered
+from runtime.web import CONSOLE, console_mounts
 from workflows import WORKFLOWS
 
 log = logs.get_logger("lifecycle.worker")
@@ -77,6 +79,7 @@ async def _serve(
     stop: asyncio.Event,
     gateway: bool = False,
     ui_link: str | None = None,
+    once: OneTime | None = None,
 ) -> None:
     added = await ensure_registered(client, settings.namespace)
     if added:
@@ -109,7 +112,8 @@ async def _serve(
         )
         try:
             if gateway:
-                await gateway_server.serve(settings, stop, system, ui_link)  # until stopped
+                mounts = console_mounts(settings, once)
+                await gateway_server.serve(settings, stop, system, ui_link, mounts)  # until stopped
             else:
                 await stop.wait()
         finally:
@@ -150,14 +154,20 @@ async def run_up(settings: Settings, announce: Callable[[str], None]) -> None:
     link = secrets.token_urlsafe(32) if os.environ.get("LIFECYCLE_UI_CODEC", "1") != "0" else None
     server = DevServer(settings, ui_link=link)
     server.start()
+    once = OneTime()
     try:
         client = await server.wait_ready(lambda: connect(settings))
+        api = f"http://127.0.0.1:{settings.api_port}"
         announce(
             f"Temporal Web UI: {server.ui_url}  (gRPC {settings.address}, "
-            f"data in {server.db_path}); HTTP gateway: http://127.0.0.1:{settings.api_port} "
-            "(OpenAPI at /docs). Press Ctrl-C to stop."
+            f"data in {server.db_path}); HTTP gateway: {api} (OpenAPI at /docs). "
+            "Press Ctrl-C to stop."
         )
-        await _serve(client, settings, stop, gateway=True, ui_link=link)
+        announce(
+            f"Console: {api}{CONSOLE}/  Sign in once as the demonstration officer (this link "
+            f"works once, for this run): {api}{CONSOLE}/sign-in/once/{once.token}"
+        )
+        await _serve(client, settings, stop, gateway=True, ui_link=link, once=once)
     finally:
         with contextlib.suppress(Exception):
             server.stop()

@@ -100,6 +100,30 @@ KEY_GRACE = 15 * 60  # seconds a key checked against the store holds while the s
 KEYS_SEEN = 4096
 
 
+def principal_of_holder(holder: KeyHolder) -> Principal:
+    """Who an API key's holder is: its name, role, district or credit code and scopes."""
+    scope = tuple(s for s in holder.scope if "=" not in s)
+    extra = dict(s.split("=", 1) for s in holder.scope if "=" in s)
+    return Principal(
+        subject=holder.name,
+        role=Role(holder.role),
+        assurance="api-key",
+        district=extra.get("district"),
+        credit_code=extra.get("credit_code"),
+        scope=scope,
+        holder=holder,
+    )
+
+
+def token_expiry(token: str) -> float | None:
+    """When a token (already checked) expires, to end a session made from it then."""
+    try:
+        exp = jwt.decode(token, options={"verify_signature": False}).get("exp")
+    except jwt.InvalidTokenError:
+        return None
+    return float(exp) if isinstance(exp, int | float) else None
+
+
 def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
@@ -146,17 +170,7 @@ class Authenticator:
             self._remember(key, holder)
         if holder is None:
             raise Unauthenticated("This API key is not valid: unknown, mistyped or revoked.")
-        scope = tuple(s for s in holder.scope if "=" not in s)
-        extra = dict(s.split("=", 1) for s in holder.scope if "=" in s)
-        return Principal(
-            subject=holder.name,
-            role=Role(holder.role),
-            assurance="api-key",
-            district=extra.get("district"),
-            credit_code=extra.get("credit_code"),
-            scope=scope,
-            holder=holder,
-        )
+        return principal_of_holder(holder)
 
     def _remember(self, key: str, holder: KeyHolder | None) -> None:
         self._seen[_digest(key)] = (holder, time.monotonic())

@@ -43,7 +43,9 @@ HISTORY_BYTES = 2 * 1024 * 1024
 
 # How the actor of a request is known: named with --as on a direct command (the embedded
 # development set-up), or authenticated by the gateway (an OpenID Connect token, an API key).
-Assurance = Literal["asserted", "oidc", "api-key"]
+# How an actor was known (engine rule): a token, an API key, the console's public form (a
+# member of the public, named by what they wrote, through the gateway), or named by a command.
+Assurance = Literal["asserted", "oidc", "api-key", "public-form"]
 
 
 class RunState(BaseModel):

@@ -62,8 +62,7 @@ def judge(case: Case, pack: PolicyPack, action: Action) -> Verdict:
     if reason or rule is None:
         return Verdict(rule, reason)
     handler = registry.handler(action.trigger)
-    needs_reason = rule.dest in ADVERSE or (handler is not None and handler.needs_reason)
-    if actor.role != Role.SYSTEM and not action.reason.strip() and needs_reason:
+    if actor.role != Role.SYSTEM and not action.reason.strip() and needs_reason(rule):
         return Verdict(
             rule,
             Refusal(
@@ -75,6 +74,13 @@ def judge(case: Case, pack: PolicyPack, action: Action) -> Verdict:
         return Verdict(rule, Refusal(f"clause '{action.clause}' is not a clause of {pack.id}."))
     own = handler.check(case, pack, action) if handler and handler.check else None
     return Verdict(rule, cited(own, f"{pack.id} {rule.clause}"))
+
+
+def needs_reason(rule: Transition) -> bool:
+    """Whether a person taking this transition must say why (engine rule: adverse decisions,
+    objections and what their phase marks so)."""
+    handler = registry.handler(rule.trigger)
+    return rule.dest in ADVERSE or (handler is not None and handler.needs_reason)
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+from collections.abc import Callable
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from lifecycle import logs
 from lifecycle.app import Unavailable, assurance
@@ -47,13 +49,20 @@ async def serve(
     stop: asyncio.Event | None = None,
     system: System | None = None,
     ui_link: str | None = None,
+    mounts: Callable[[Gateway], dict[str, ASGIApp]] | None = None,
 ) -> None:
     """Serves the gateway on 127.0.0.1 (LIFECYCLE_API_HOST to listen elsewhere) until ``stop``;
-    beside the worker it shares the worker's ``system`` (its store, clock and client)."""
+    beside the worker it shares the worker's ``system`` (its store, clock and client).
+    ``mounts``: the other faces served on the same port (the console), made with the gateway's
+    parts (its system and how it knows callers) by the composition root."""
     host = os.environ.get("LIFECYCLE_API_HOST") or "127.0.0.1"
     assurance.install(settings)  # signs how each caller was known, for the workers to check
+    gateway = build(settings, system, ui_link)
+    app = create_app(gateway)
+    for path, mounted in (mounts(gateway) if mounts else {}).items():
+        app.mount(path, mounted)
     config = uvicorn.Config(
-        create_app(build(settings, system, ui_link)),
+        app,
         host=host,
         port=settings.api_port,
         log_level="warning",

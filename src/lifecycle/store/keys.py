@@ -97,6 +97,12 @@ class ApiKeys:
                 return None
             return KeyHolder.of(row)
 
+    def active(self, key_id: str) -> KeyHolder | None:
+        """The holder of the key with this id, unless it was revoked."""
+        with self.sessions() as s:
+            row = s.get(ApiKeyRow, key_id)
+            return KeyHolder.of(row) if row is not None and row.revoked_at is None else None
+
     def named(self, name: str) -> KeyHolder | None:
         with self.sessions() as s:
             row = s.scalar(select(ApiKeyRow).where(ApiKeyRow.name == name))

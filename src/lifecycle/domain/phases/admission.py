@@ -55,10 +55,25 @@ def _objection_budget(case: Case, pack: PolicyPack, action: Action) -> str | Non
     return None
 
 
+# What a member of the public may give with an objection (the console's public form): their
+# name and how to reach them, kept with the objection in the audit trail (read by staff only).
+OBJECTOR = ("name", "contact")
+
+
+def _check_object(case: Case, pack: PolicyPack, action: Action) -> str | None:
+    for key in OBJECTOR:
+        if key in action.data:
+            problem = limits.text(f"data {key}", action.data[key], limits.SHORT * 2)
+            if problem or not str(action.data[key]).strip():
+                return problem or f"data {key} is empty; leave it out or fill it in."
+    return None
+
+
 def _object(case: Case, pack: PolicyPack, action: Action) -> dict[str, Any]:
     objection = Objection(id=len(case.objections) + 1, by=str(action.actor), text=action.reason)
     case.objections.append(objection)
-    return {"objection": objection.id}
+    given = {k: str(action.data[k]).strip() for k in OBJECTOR if k in action.data}
+    return {"objection": objection.id, **given}
 
 
 def _check_objection(case: Case, pack: PolicyPack, action: Action) -> str | None:
@@ -95,7 +110,16 @@ def _decide_objection(status: str) -> Callable[[Case, PolicyPack, Action], dict[
 
 
 register(Handler("score", PHASE, check=_check_score, effect=_score))
-register(Handler("object", PHASE, effect=_object, needs_reason=True, budget=_objection_budget))
+register(
+    Handler(
+        "object",
+        PHASE,
+        check=_check_object,
+        effect=_object,
+        needs_reason=True,
+        budget=_objection_budget,
+    )
+)
 for _status, _trigger in (("dismissed", "dismiss_objection"), ("upheld", "uphold_objection")):
     register(
         Handler(
