@@ -99,10 +99,10 @@ def _value(f: FormField, values: list[str]) -> Any:
         except ValueError:
             raise _bad(f, text, "a date written YYYY-MM-DD") from None
     if f.kind == "choice":
-        values = {str(c.value): c.value for c in f.choices}
-        if text not in values:
-            raise _bad(f, text, "one of " + ", ".join(values))
-        return values[text]
+        by_text = {str(c.value): c.value for c in f.choices}
+        if text not in by_text:
+            raise _bad(f, text, "one of " + ", ".join(by_text))
+        return by_text[text]
     if f.kind == "code":
         problem = credit_code.problem(text.upper())
         if problem:
