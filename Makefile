@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test install install-test lint clean browser bench bench-at bench-docs
+.PHONY: run test install install-test lint clean browser bench bench-at bench-docs console-screenshots catalog
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,16 @@ browser:
 
 test: install-test browser
 	$(BIN)/pytest -q
+
+# The console's screenshots in docs/screenshots, taken again by its browser test (Debian's
+# Chromium through Playwright, on a whole system).
+console-screenshots: install-test browser
+	LIFECYCLE_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/e2e/test_console.py
+
+# The console's catalogues: what its pages and the engine show that is new, added to both (the
+# Chinese one then wants its translations; tests/unit/test_console_catalog.py names them).
+catalog: install
+	$(BIN)/python -m lifecycle.console.catalog update
 
 lint: install-test
 	$(BIN)/ruff check src workflows activities runtime tests bench worker.py

@@ -117,6 +117,24 @@ def render(result: dict[str, Any]) -> str:
             f"{u['p95'] * 1000:.0f} ms over {u['n']} ({scale['updates']['accepted']} accepted, "
             f"{scale['updates']['refused']} refused as the timer had moved the case first).",
         ]
+    pages = (scale or {}).get("console")
+    if pages:
+        target = pages["target_p95_s"]
+        lines += [
+            "",
+            f"Console pages with {pages['open_cases']:,} open cases (each rendered whole through "
+            f"the gateway's app; target p95 ≤ {target * 1000:.0f} ms):",
+            "",
+            "| page | rows | median | p95 | target |",
+            "|---|---|---|---|---|",
+        ]
+        for name, p in pages.items():
+            if isinstance(p, dict):
+                met = "met" if p["p95"] <= target else "**missed**"
+                lines.append(
+                    f"| {name} | {p['rows']} | {p['median'] * 1000:.0f} ms | "
+                    f"{p['p95'] * 1000:.0f} ms | {met} |"
+                )
     admissions = result.get("lifecycles_per_side")
     done = f"{admissions} admissions a side" if admissions else "No admissions (--rounds 0)"
     lines.append(

@@ -10,6 +10,7 @@ import datetime as dt
 import random
 import time
 
+from bench import console
 from bench.admission import BUSINESS_START, POLICY, application
 from bench.engine import CaseService, Failure
 from bench.measure import Proc, summary
@@ -74,6 +75,8 @@ async def measure(client, store: Store, proc: Proc, queue: str, stamp: str, args
             await asyncio.sleep(0.2)
 
     district = apps[0].district
+    # The console's pages with every case open (before the timers move them on).
+    pages = await console.measure(client, store, stamp)
     await asyncio.gather(*(probe(district) for _ in range(4)))
     counts = {
         state: len(store.cases(state=state, policy=POLICY))
@@ -88,6 +91,7 @@ async def measure(client, store: Store, proc: Proc, queue: str, stamp: str, args
         "update_s": summary(latencies),
         "updates": outcomes,
         "states_after": counts,
+        "console": pages,
     }
     await asyncio.gather(
         *(client.get_workflow_handle(c).terminate("bench") for c in cases),

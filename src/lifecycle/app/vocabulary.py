@@ -11,6 +11,12 @@ from lifecycle.domain.states import CaseState, Role
 from lifecycle.domain.work import KINDS
 
 ENGINE_ACTIONS = ("apply", "move_rules")
+# What a partner, a training filing and an evaluation round may be (engine rule).
+STATUSES = (
+    "applied", "approved", "in_notice", "objected", "published",
+    "filed", "reviewed", "accepted", "refused",
+    "open", "closing", "closed",
+)  # fmt: skip
 
 
 def vocabulary() -> dict[str, list[str]]:
@@ -36,4 +42,5 @@ def vocabulary() -> dict[str, list[str]]:
         "field": sorted(fields),
         "grade": sorted(grades),
         "choice": sorted(values),
+        "status": sorted({*STATUSES}),
     }

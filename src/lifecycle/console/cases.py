@@ -93,11 +93,11 @@ async def show_case(request: Request, case_id: str) -> Response:
 
 @router.post("/cases/{case_id}/actions/{action}")
 async def act(request: Request, case_id: str, action: str) -> Response:
-    who = require(request)
-    case_id = checked_case_id(case_id)
     sent = await request.form()
     filled = {k: [str(v) for v in sent.getlist(k)] for k in sent}
-    check_csrf(request, _first(filled, "csrf"))
+    check_csrf(request, _first(filled, "csrf"))  # before anything, a form from elsewhere
+    who = require(request)
+    case_id = checked_case_id(case_id)
     system = console_of(request).system
     base = request.scope.get("root_path", "")
     try:

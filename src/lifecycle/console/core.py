@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -131,9 +131,14 @@ def language(request: Request) -> str:
 def csrf_token(request: Request) -> str:
     """The session's token every form carries back (made with the session)."""
     token = request.session.get("csrf")
-    if not isinstance(token, str):
-        token = secrets.token_urlsafe(32)
-        request.session["csrf"] = token
+    if isinstance(token, str):
+        return token
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        # A request another site made: no session is begun for it, so its answer cannot
+        # replace (sign out) the person's own session cookie.
+        return ""
+    token = secrets.token_urlsafe(32)
+    request.session["csrf"] = token
     return token
 
 
@@ -189,10 +194,15 @@ def render(
     env = console.envs[lang]
     base = request.scope.get("root_path", "")
     section = request.url.path[len(base) :].strip("/").split("/")[0] or "inbox"
+    here = request.url.path
+    if request.method != "GET":  # a form's answer: the page it was sent from
+        came = urlsplit(request.headers.get("referer") or "")
+        here = came.path if came.netloc == request.url.netloc and came.path else f"{base}/"
     page = env.get_template(template).render(
         request=request,
         base=base,
         page=section,
+        here=here,
         who=who,
         lang=lang,
         html_lang=i18n.HTML_LANG[lang],
