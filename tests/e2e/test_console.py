@@ -31,7 +31,9 @@ from tests.helpers.console import (
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (make test does)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="Chromium is not installed (make test does)"
+    ),
 ]
 QD = "qingdao-2024"
 WH = "wuhan-2021"
@@ -80,7 +82,14 @@ def bureau(tmp_path_factory):
 
 
 def _qingdao(api: Api, n: int, **change: str) -> str:
-    return api.apply(QD, "application.json", f"91370212MA3QD{n:04d}", "c1", name=f"青岛测试{n}号科技有限公司", **change)
+    return api.apply(
+        QD,
+        "application.json",
+        f"91370212MA3QD{n:04d}",
+        "c1",
+        name=f"青岛测试{n}号科技有限公司",
+        **change,
+    )
 
 
 def test_an_officer_finds_todays_work_and_acts_on_it(bureau, browser: Browser, tmp_path):
@@ -120,7 +129,9 @@ def test_an_officer_finds_todays_work_and_acts_on_it(bureau, browser: Browser, t
 
     # The district officer of the case's district passes it; another district's cannot see it.
     district = person(browser).new_page()
-    sign_in_with_key(district, bureau.api, key(bureau, "wang", "district_officer", "--district", "市南区"))
+    sign_in_with_key(
+        district, bureau.api, key(bureau, "wang", "district_officer", "--district", "市南区")
+    )
     row = district.get_by_role("row").filter(has_text="青岛测试101号")
     expect(row).to_contain_text("初审通过")
     row.get_by_role("link").first.click()
@@ -129,7 +140,9 @@ def test_an_officer_finds_todays_work_and_acts_on_it(bureau, browser: Browser, t
     passing.get_by_role("button", name="初审通过").click()
     expect(district.get_by_role("status")).to_contain_text("初审通过")
     north = person(browser).new_page()
-    sign_in_with_key(north, bureau.api, key(bureau, "zhao", "district_officer", "--district", "市北区"))
+    sign_in_with_key(
+        north, bureau.api, key(bureau, "zhao", "district_officer", "--district", "市北区")
+    )
     expect(north.get_by_role("row").filter(has_text="青岛测试101号")).to_have_count(0)
     north.goto(f"{bureau.api}/console/cases/{case_id}")
     expect(north.get_by_role("alert")).to_contain_text("市北区")
@@ -165,7 +178,9 @@ def test_the_public_objects_on_a_notice_and_the_officer_answers(bureau, browser:
     api.act(case_id, "begin_review")
     district = Api(bureau, key(bureau, "wang2", "district_officer", "--district", "市南区"))
     district.act(case_id, "pass_preliminary", "核实无误")
-    Api(bureau, key(bureau, "panel2", "expert")).act(case_id, "score", score=88, rank=1, recommended=True)
+    Api(bureau, key(bureau, "panel2", "expert")).act(
+        case_id, "score", score=88, rank=1, recommended=True
+    )
     api.act(case_id, "publicise")
 
     public = person(browser).new_page()  # nobody signed in
@@ -205,7 +220,9 @@ def test_the_public_objects_on_a_notice_and_the_officer_answers(bureau, browser:
     assert objected["data"]["contact"] == "13800000000"  # kept for staff
 
 
-def test_an_evaluator_scores_by_the_rubric_and_the_officer_closes(bureau, browser: Browser, tmp_path):
+def test_an_evaluator_scores_by_the_rubric_and_the_officer_closes(
+    bureau, browser: Browser, tmp_path
+):
     api = bureau.api_as
     cases = {}
     for n, name in ((201, "武汉甲平台"), (202, "武汉乙平台")):
@@ -257,7 +274,9 @@ def test_an_evaluator_scores_by_the_rubric_and_the_officer_closes(bureau, browse
 
     officer.reload()
     officer.get_by_role("button", name=re.compile("结束")).click()
-    expect(officer.get_by_role("row").filter(has_text="武汉甲平台")).to_contain_text("1", timeout=60000)
+    expect(officer.get_by_role("row").filter(has_text="武汉甲平台")).to_contain_text(
+        "1", timeout=60000
+    )
 
 
 def test_a_session_ends_forms_come_from_this_console_and_a_replay_applies_once(
@@ -275,8 +294,12 @@ def test_a_session_ends_forms_come_from_this_console_and_a_replay_applies_once(
         name: form.locator(f"input[name={name}]").get_attribute("value")
         for name in ("csrf", "request_id", "expected_seq")
     }
-    first = page.request.post(f"{bureau.api}/console/cases/{case_id}/actions/begin_review", form=values)
-    again = page.request.post(f"{bureau.api}/console/cases/{case_id}/actions/begin_review", form=values)
+    first = page.request.post(
+        f"{bureau.api}/console/cases/{case_id}/actions/begin_review", form=values
+    )
+    again = page.request.post(
+        f"{bureau.api}/console/cases/{case_id}/actions/begin_review", form=values
+    )
     assert first.ok and again.ok
     assert "此前已办理" in again.text()
     assert [e["action"] for e in api.show(case_id)["history"]].count("begin_review") == 1

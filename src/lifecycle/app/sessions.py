@@ -5,9 +5,11 @@ gives; and a one-time sign-in link made at start (the embedded set-up's demonstr
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from lifecycle.app.failures import unavailable
@@ -25,7 +27,8 @@ DEMO_OFFICER = "console-demo-officer"
 
 def session_secret(settings: Settings) -> str:
     """The key that signs session cookies (made on first start, readable by its owner only)."""
-    ring = ensure_keys(settings.var_dir / SESSION_KEYS, "LIFECYCLE_CONSOLE_KEYS")
+    path = os.environ.get("LIFECYCLE_CONSOLE_KEYS") or settings.var_dir / SESSION_KEYS
+    ring = ensure_keys(Path(path), "LIFECYCLE_CONSOLE_KEYS")
     return ring.keys[ring.current].hex()
 
 
