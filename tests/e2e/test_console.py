@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, expect, sync_playwright
 
 from tests.e2e.conftest import System
 from tests.helpers import free_port, wait_until
+from tests.helpers.oidc import Issuer
 from tests.helpers.console import (
     ARGS,
     CHROMIUM,
@@ -61,9 +62,17 @@ def _start(tmp: Path, **env: str) -> System:
 
 
 @pytest.fixture(scope="module")
-def bureau(tmp_path_factory):
-    """A system on real business time, with its one-time sign-in link and an officer's key."""
-    system = _start(tmp_path_factory.mktemp("console") / "var")
+def issuer():
+    made = Issuer()
+    yield made
+    made.close()
+
+
+@pytest.fixture(scope="module")
+def bureau(tmp_path_factory, issuer):
+    """A system on real business time, signing people in with the bureau's provider (a
+    stand-in), with its one-time sign-in link and an officer's key."""
+    system = _start(tmp_path_factory.mktemp("console") / "var", **issuer.console_env())
     try:
         link = re.search(r"(http://\S+/console/sign-in/once/\S+)", system.output())
         assert link, system.output()
@@ -170,6 +179,34 @@ def test_an_officer_finds_todays_work_and_acts_on_it(bureau, browser: Browser, t
     expect(page.get_by_role("row").filter(has_text="青岛测试101号")).to_contain_text("专家评审")
     accessible(page, "cases")
     shot(page, "cases", tmp_path)
+
+
+def test_staff_and_providers_sign_in_with_the_bureaus_provider(bureau, issuer, browser: Browser):
+    """Authorization code flow with PKCE: the provider is asked for S256, the code is exchanged
+    with its verifier, the token's claims decide the role; an action is audited as oidc."""
+    api = bureau.api_as
+    case_id = _qingdao(api, 105)
+    issuer.sign_in_as("li.officer", ["bureau_officer"])
+    page = person(browser).new_page()
+    page.goto(f"{bureau.api}/console/cases/{case_id}")  # asks to sign in first
+    page.get_by_role("link", name="使用局统一身份认证登录").click()
+    expect(page).to_have_url(re.compile(re.escape(f"/console/cases/{case_id}") + "$"))
+    assert issuer.verified == ["S256"]
+    expect(page.get_by_role("banner")).to_contain_text("市局工作人员 · li.officer")
+    page.locator("#form-begin_review").get_by_role("button").click()
+    expect(page.get_by_role("status")).to_contain_text("开始审核")
+    [begun] = [e for e in api.show(case_id)["history"] if e["action"] == "begin_review"]
+    assert (begun["actor_id"], begun["assurance"]) == ("li.officer", "oidc")
+
+    # A provider's token carries its credit code: it sees its own case, not another's.
+    code = case_id.rsplit(":", 1)[1]
+    issuer.sign_in_as("qd-105", ["provider"], credit_code=code)
+    own = person(browser).new_page()
+    own.goto(f"{bureau.api}/console/sign-in")
+    own.get_by_role("link", name="使用局统一身份认证登录").click()
+    own.goto(f"{bureau.api}/console/cases")
+    expect(own.locator("tbody tr")).to_have_count(1)
+    expect(own.locator("tbody")).to_contain_text("青岛测试105号")
 
 
 def test_the_public_objects_on_a_notice_and_the_officer_answers(bureau, browser: Browser, tmp_path):
