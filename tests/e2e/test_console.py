@@ -19,7 +19,6 @@ from playwright.sync_api import Browser, expect, sync_playwright
 
 from tests.e2e.conftest import System
 from tests.helpers import free_port, wait_until
-from tests.helpers.oidc import Issuer
 from tests.helpers.console import (
     ARGS,
     CHROMIUM,
@@ -29,6 +28,7 @@ from tests.helpers.console import (
     shot,
     sign_in_with_key,
 )
+from tests.helpers.oidc import Issuer
 
 pytestmark = [
     pytest.mark.e2e,
