@@ -441,3 +441,53 @@ def test_a_provider_sees_only_its_own_case_and_answers_an_order(fast, browser: B
     answer.get_by_role("button", name="提交整改材料").click()
     expect(provider.get_by_role("status")).to_contain_text("提交整改材料")
     assert api.show(mine)["listed"]["rectification_order"]["submitted"]
+
+
+def test_an_officer_administers_the_bureaus_settings(bureau, browser: Browser):
+    """A call's round dates, a year's holiday notice checked and previewed before it is
+    installed, a key made (shown once) and revoked; a district officer reaches none of it."""
+    page = person(browser).new_page()
+    sign_in_with_key(page, bureau.api, bureau.officer_key)
+    page.goto(f"{bureau.api}/console/admin?policy={QD}")
+    rounds = page.locator("form").filter(has_text="保存批次")
+    rounds.get_by_label("批次").fill("c2")
+    rounds.get_by_label("申报截止").fill("2099-06-30")
+    rounds.get_by_label("区级初审截止").fill("2099-06-01")  # before the close: refused
+    rounds.get_by_role("button", name="保存批次").click()
+    expect(page.get_by_role("alert")).to_contain_text("before --applications-close")
+    rounds = page.locator("form").filter(has_text="保存批次")
+    rounds.get_by_label("批次").fill("c2")
+    rounds.get_by_label("申报截止").fill("2099-06-30")
+    rounds.get_by_label("区级初审截止").fill("2099-07-10")
+    rounds.get_by_role("button", name="保存批次").click()
+    expect(page.get_by_role("status")).to_contain_text("c2")
+    expect(page.get_by_role("row").filter(has_text="2099-06-30")).to_contain_text("2099-07-10")
+
+    # A holiday notice: checked and shown, installed only once the officer confirms.
+    page.locator("#calendar-file").set_input_files("examples/calendar/2027.toml")
+    page.get_by_role("button", name="检查并预览").click()
+    expect(page.locator("#main")).to_contain_text("2027")
+    expect(page.locator("#main")).to_contain_text("调休上班日")
+    assert not (bureau.var_dir / "calendar" / "2027.toml").exists()
+    accessible(page, "calendar preview")
+    page.get_by_role("button", name="安装此日历").click()
+    expect(page.get_by_role("status")).to_contain_text("2027")
+    assert (bureau.var_dir / "calendar" / "2027.toml").exists()
+
+    # A key, shown this once; revoked, it signs no one in.
+    keys = page.locator("form").filter(has_text="创建密钥")
+    keys.get_by_label("名称").fill("zhou")
+    keys.get_by_label("角色").select_option("district_officer")
+    keys.get_by_label(re.compile("区\\(县\\)")).fill("市南区")
+    keys.get_by_role("button", name="创建密钥").click()
+    shown = page.locator(".secret").first.inner_text()
+    assert shown.startswith("lk_")
+    district = person(browser).new_page()
+    sign_in_with_key(district, bureau.api, shown)
+    district.goto(f"{bureau.api}/console/admin")
+    expect(district.get_by_role("alert")).to_contain_text("Only a bureau_officer")
+    accessible(district, "refused page")
+    page.get_by_role("button", name="吊销 zhou").click()
+    expect(page.get_by_role("status")).to_contain_text("zhou")
+    district.goto(f"{bureau.api}/console/")
+    expect(district).to_have_url(re.compile(r"/console/sign-in"))  # its session ended with it
