@@ -12,7 +12,8 @@ from fastapi.responses import RedirectResponse, Response
 from lifecycle.app import Invalid, LifecycleError, access, admin, rules
 from lifecycle.app import rounds as evaluation
 from lifecycle.app.inputs import amount
-from lifecycle.console.core import check_csrf, console_of, render, require, status_of
+from lifecycle.app.statuses import status_of
+from lifecycle.console.core import check_csrf, console_of, render, require
 
 router = APIRouter()
 MAX_CALENDAR = 64 * 1024  # a year's notice is a few hundred bytes
@@ -44,6 +45,11 @@ async def show(request: Request) -> Response:
     return await _page(request)
 
 
+def _refused(form: str, exc: LifecycleError, sent: dict[str, str] | None = None) -> dict:
+    """A refusal shown on the form it came from, with what was sent (filled in again)."""
+    return {"form": form, "message": exc.message, "clause": exc.clause, "sent": sent or {}}
+
+
 async def _form(request: Request) -> dict[str, str]:
     sent = await request.form()
     values = {k: str(v) for k, v in sent.items() if isinstance(v, str)}
@@ -66,7 +72,7 @@ async def set_round(request: Request) -> Response:
             console_of(request).system, who, sent.get("policy", ""), sent.get("name", ""), sent
         )
     except LifecycleError as exc:
-        return await _page(request, status_of(exc), refused={"form": "rounds", "message": exc.message, "clause": exc.clause, "sent": sent})  # fmt: skip
+        return await _page(request, status_of(exc), refused=_refused("rounds", exc, sent))
     return _done(request, {"done": "round", "name": sent.get("name")}, sent.get("policy"))
 
 
@@ -85,7 +91,7 @@ async def open_round(request: Request) -> Response:
             who.assurance,
         )
     except LifecycleError as exc:
-        return await _page(request, status_of(exc), refused={"form": "evaluations", "message": exc.message, "clause": exc.clause, "sent": sent})  # fmt: skip
+        return await _page(request, status_of(exc), refused=_refused("evaluations", exc, sent))
     base = request.scope.get("root_path", "")
     return RedirectResponse(f"{base}/rounds/{view.round_id}", status_code=303)
 
@@ -111,7 +117,7 @@ async def preview_calendar(request: Request) -> Response:
             raise Invalid("Choose the year's holiday file (TOML) to check.")
         preview = admin.preview_calendar(who, text)
     except LifecycleError as exc:
-        return await _page(request, status_of(exc), refused={"form": "calendar", "message": exc.message, "clause": exc.clause})  # fmt: skip
+        return await _page(request, status_of(exc), refused=_refused("calendar", exc))
     return await _page(request, preview=preview)
 
 
@@ -122,7 +128,7 @@ async def install_calendar(request: Request) -> Response:
     try:
         done = await admin.install_calendar(console_of(request).system, who, sent.get("text", ""))
     except LifecycleError as exc:
-        return await _page(request, status_of(exc), refused={"form": "calendar", "message": exc.message, "clause": exc.clause})  # fmt: skip
+        return await _page(request, status_of(exc), refused=_refused("calendar", exc))
     return _done(request, {"done": "calendar", "year": done.year, "told": len(done.told)})
 
 
@@ -133,7 +139,7 @@ async def make_key(request: Request) -> Response:
     try:
         made = admin.make_key(console_of(request).system, who, sent)
     except LifecycleError as exc:
-        return await _page(request, status_of(exc), refused={"form": "keys", "message": exc.message, "clause": exc.clause, "sent": sent})  # fmt: skip
+        return await _page(request, status_of(exc), refused=_refused("keys", exc, sent))
     # Shown once, on this answer only (never kept in the session or a redirect).
     return await _page(request, made={"name": sent.get("name"), "key": made.key, "secret": made.signing_secret})  # fmt: skip
 
@@ -145,5 +151,5 @@ async def revoke_key(request: Request) -> Response:
     try:
         admin.revoke_key(console_of(request).system, who, sent.get("name", ""))
     except LifecycleError as exc:
-        return await _page(request, status_of(exc), refused={"form": "keys", "message": exc.message, "clause": exc.clause})  # fmt: skip
+        return await _page(request, status_of(exc), refused=_refused("keys", exc))
     return _done(request, {"done": "revoked", "name": sent.get("name")})

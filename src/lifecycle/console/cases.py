@@ -20,8 +20,9 @@ from lifecycle.app.forms import ActionForm, data_of, forms, one
 from lifecycle.app.identity import Principal
 from lifecycle.app.inbox import CaseFilter, day_end, find
 from lifecycle.app.inputs import act_request, date, state
+from lifecycle.app.statuses import status_of
 from lifecycle.app.views.cases import case_json
-from lifecycle.console.core import check_csrf, console_of, render, require, status_of
+from lifecycle.console.core import check_csrf, console_of, render, require
 
 router = APIRouter()
 

@@ -18,37 +18,17 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from lifecycle.app import (
     ENGINE_RULE,
-    Invalid,
     LifecycleError,
-    Misconfigured,
-    NoAnswer,
     NotAllowed,
-    NotFound,
-    Refused,
-    Unauthenticated,
-    Unavailable,
 )
 from lifecycle.app.identity import Authenticator, OidcSettings, Principal
 from lifecycle.app.sessions import OneTime, restored
+from lifecycle.app.statuses import status_of
 from lifecycle.app.system import System
 from lifecycle.app.views.time import at, closes
 from lifecycle.console import i18n
 
 HERE = Path(__file__).parent
-STATUSES: dict[type[LifecycleError], int] = {
-    Unauthenticated: 401,
-    NotAllowed: 403,
-    Invalid: 400,
-    NotFound: 404,
-    Refused: 409,
-    Misconfigured: 503,
-    Unavailable: 503,
-    NoAnswer: 504,
-}
-
-
-def status_of(error: LifecycleError) -> int:
-    return next(code for kind, code in STATUSES.items() if isinstance(error, kind))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from fastapi.responses import RedirectResponse, Response
 from lifecycle.app import LifecycleError, NotFound, rules
 from lifecycle.app.objections import lodge
 from lifecycle.app.publish import published
-from lifecycle.console.core import check_csrf, console_of, render, status_of, who_of
+from lifecycle.app.statuses import status_of
+from lifecycle.console.core import check_csrf, console_of, render, who_of
 
 router = APIRouter()
 

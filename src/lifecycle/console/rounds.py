@@ -12,7 +12,8 @@ from lifecycle.app import LifecycleError, access
 from lifecycle.app import rounds as evaluation
 from lifecycle.app.forms import preview, rubric_form, rubric_labels, scores_of
 from lifecycle.app.rounds import checked_round_id
-from lifecycle.console.core import check_csrf, console_of, render, require, status_of
+from lifecycle.app.statuses import status_of
+from lifecycle.console.core import check_csrf, console_of, render, require
 
 router = APIRouter()
 

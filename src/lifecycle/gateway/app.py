@@ -2,7 +2,7 @@
 other systems, each known by a token or an API key (never by what a request says of itself).
 
 Errors are JSON ``{"error": one sentence, "clause": …}``, their status from the kind of error
-(``core.STATUSES``, once): 400 bad input, 401 not authenticated, 403 not allowed, 404 no such
+(``lifecycle.app.statuses``, once for every face over HTTP): 400 bad input, 401 not authenticated, 403 not allowed, 404 no such
 case, round or programme, 409 refused by the rules or a duplicate, 413 a body over 1 MiB, 503
 Temporal, the store or the sign-in keys unavailable (or settings that do not fit), 504 no
 answer in time (what was sent may still be applied)."""
@@ -24,8 +24,9 @@ from lifecycle.app.failures import unavailable
 from lifecycle.app.inputs import sentence
 from lifecycle.app.keys import seal_stored
 from lifecycle.app.rules import load_all
+from lifecycle.app.statuses import status_of
 from lifecycle.gateway import cases, codec, programmes, rounds
-from lifecycle.gateway.core import Gateway, body_of, status_of
+from lifecycle.gateway.core import Gateway, body_of
 
 log = logs.get_logger("lifecycle.gateway")
 

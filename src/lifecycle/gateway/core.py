@@ -12,36 +12,12 @@ from pydantic import BaseModel, ConfigDict
 
 from lifecycle.app import (
     ENGINE_RULE,
-    Invalid,
-    LifecycleError,
-    Misconfigured,
-    NoAnswer,
-    NotAllowed,
-    NotFound,
-    Refused,
-    Unauthenticated,
-    Unavailable,
 )
 from lifecycle.app.identity import Authenticator, OidcSettings, Principal
 from lifecycle.app.system import System
 
+
 # Each kind of error and the status it answers with (a subclass before its parent).
-STATUSES: dict[type[LifecycleError], int] = {
-    Unauthenticated: 401,
-    NotAllowed: 403,
-    Invalid: 400,
-    NotFound: 404,
-    Refused: 409,
-    Misconfigured: 503,
-    Unavailable: 503,
-    NoAnswer: 504,
-}
-
-
-def status_of(error: LifecycleError) -> int:
-    return next(code for kind, code in STATUSES.items() if isinstance(error, kind))
-
-
 def body_of(message: str, clause: str | None = None) -> dict[str, Any]:
     return {"error": message, "clause": clause or ENGINE_RULE}
 
