@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test install install-test lint clean browser bench bench-at bench-docs console-screenshots catalog
+.PHONY: run test install install-test lint clean browser bench bench-at bench-docs console-screenshots catalog pack-docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ console-screenshots: install-test browser
 # Chinese one then wants its translations; tests/unit/test_console_catalog.py names them).
 catalog: install
 	$(BIN)/python -m lifecycle.console.catalog update
+
+# The pack format's reference in docs/packs.md, written again from its JSON Schema.
+pack-docs: install
+	$(BIN)/python -m lifecycle.policies.reference docs/packs.md
 
 lint: install-test
 	$(BIN)/ruff check src workflows activities runtime tests bench worker.py

@@ -27,6 +27,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from lifecycle.app.calls import resolve_round
 from lifecycle.app.failures import unavailable
+from lifecycle.app.packs import missing_action
 from lifecycle.app.rules import ref as current_rules
 from lifecycle.app.system import System
 from lifecycle.calendar import SHANGHAI, Deadline
@@ -53,7 +54,7 @@ from lifecycle.domain import limits
 from lifecycle.domain.application import Application, intake_refusal
 from lifecycle.domain.assurance import sign
 from lifecycle.domain.states import TERMINAL_STATES
-from lifecycle.errors import Invalid, NoAnswer, NotFound, Refused, Unavailable
+from lifecycle.errors import ENGINE_RULE, Invalid, NoAnswer, NotFound, Refused, Unavailable
 from lifecycle.policies import REGISTRY, PackRef, PolicyPack
 from lifecycle.policies.schema import Round
 from lifecycle.store.repo import Store
@@ -383,6 +384,9 @@ async def act(system: System, case_id: str, request: ActRequest) -> ActResult:
     """Sends a decision, decided on the case's last change as read now unless the request
     names the one it was decided on; a direct command first checks it can read the case."""
     checked_case_id(case_id)
+    behind = _rules_behind(system, case_id, request.action)
+    if behind:
+        raise Refused(behind, ENGINE_RULE)
     service = await cases(system)
     if system.direct:
         await service.check_keys(case_id)
@@ -390,6 +394,20 @@ async def act(system: System, case_id: str, request: ActRequest) -> ActResult:
         seq = await service.last_seq(case_id)
         request = request.model_copy(update={"expected_seq": seq})
     return await service.act(case_id, request)
+
+
+def _rules_behind(system: System, case_id: str, action: str) -> str | None:
+    """An action the case's own version of its rules lacks but the current one has, said with
+    the version and the move (from the read model; nothing is said while it cannot be read)."""
+    try:
+        row = system.store.case(case_id)
+    except Exception as exc:
+        if unavailable(exc) is None:
+            raise
+        return None
+    if row is None:
+        return None
+    return missing_action(row.policy, row.rules_version, action, case_id)
 
 
 async def move(system: System, case_id: str, request: MoveRequest) -> tuple[ActResult, str]:

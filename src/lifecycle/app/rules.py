@@ -63,7 +63,11 @@ def version(policy: str, wanted: str | None) -> PackRef:
 
 def document(policy: str, wanted: str | None = None) -> str:
     """The whole pack as JSON, as the engine reads it."""
-    return REGISTRY.get(version(policy, wanted)).model_dump_json(indent=2)
+    return document_of(version(policy, wanted))
+
+
+def document_of(held: PackRef) -> str:
+    return REGISTRY.get(held).model_dump_json(indent=2)
 
 
 def versions(policy: str) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from lifecycle.app import Invalid, access, records, rules
+from lifecycle.app import Invalid, access, packs, records, rules
 from lifecycle.app import cases as service
 from lifecycle.app.cases import checked_case_id
 from lifecycle.app.inputs import act_request, actor, application, move_request, state
@@ -188,12 +188,35 @@ def case_show(case_id: str, as_json: bool, texts: bool, actor_: str | None) -> N
     is_flag=True,
     help="Only cases waiting on an officer's decision (a complaints threshold reached, …).",
 )
+@click.option(
+    "--rules-behind",
+    "behind",
+    is_flag=True,
+    help="Only open cases on an older version of their programme's rules than the current one, "
+    "with the actions a move would give them.",
+)
 @click.option("--json", "as_json", is_flag=True)
-def case_list(state_: str | None, policy: str | None, pending: bool, as_json: bool) -> None:
+def case_list(
+    state_: str | None, policy: str | None, pending: bool, behind: bool, as_json: bool
+) -> None:
     """Cases from the read model, one row each, optionally by state and programme."""
     state(state_)
     if policy is not None:
         rules.ref(policy)  # an unknown programme is refused, naming the known ones
+    if behind:
+        found = packs.behind(system(), policy)
+        emit(
+            as_json,
+            [vars(b) for b in found],
+            [
+                f"{b.case_id}\t{b.state}\trules {b.version}, current {b.current}\t"
+                f"a move gives: {', '.join(b.gains) or 'no new action'}"
+                for b in found
+            ],
+        )
+        if not found and not as_json:
+            click.echo("No open case is behind its programme's rules.", err=True)
+        return
     gateway = remote()
     if gateway:
         params = {"state": state_, "policy": policy, "pending_decision": pending}

@@ -3,11 +3,15 @@ their numbers, answered from the packs alone (no running system needed)."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+from pathlib import Path
+
 import click
 
-from lifecycle.app import rules
+from lifecycle.app import packs, rehearsal, rules
 from lifecycle.app.inputs import credit_code_problem
-from lifecycle.cli.common import emit, read_json
+from lifecycle.cli.common import emit, read_json, system
 
 
 @click.group()
@@ -46,6 +50,92 @@ def policy_versions(policy_id: str) -> None:
 def policy_diagram(policy_id: str) -> None:
     """A Mermaid state diagram of the programme's case machine."""
     click.echo(rules.diagram(policy_id), nl=False)
+
+
+@policy.command("check")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def policy_check(file: Path) -> None:
+    """Check a pack file whole before any case meets it: every problem the engine would refuse
+    (the format, states that cannot be reached or left, unknown roles, conditions, clauses and
+    actions, deadlines anchored on what never happens, rubrics whose points cannot reach their
+    grades, quotas that count nothing, Chinese words a notice needs), one line each naming its
+    line, key path and rule (exit 2); or a short summary (exit 0)."""
+    checked = packs.check(file)
+    if not checked.sound:
+        for line in packs.sentences(checked, file):
+            click.echo(line, err=True)
+        click.echo(f"{len(checked.problems)} problem(s); nothing was installed.", err=True)
+        raise SystemExit(2)
+    click.echo(packs.described(checked))
+
+
+@policy.command("rehearse")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("script", type=click.Path(dir_okay=False, path_type=Path))
+def policy_rehearse(file: Path, script: Path) -> None:
+    """Run the scripted case of SCRIPT (TOML) through the pack FILE on Temporal's time-skipping
+    test server (a year passes in seconds; nothing of the running system is touched): each step
+    printed with the business date, what was done, the state it left, the deadlines running (in
+    working days) and refusals with their clauses. Exit 0 when every expectation of the script
+    holds, 2 naming the first that does not."""
+    done = asyncio.run(rehearsal.rehearse(file, script))
+    click.echo(f"{done.policy} version {done.version}: {done.case_id}")
+    for step in done.steps:
+        click.echo(f"{step.when}  {step.what}  → {step.state}")
+        for line in step.deadlines:
+            click.echo(f"    {line}")
+        if step.failed:
+            click.echo(f"    NOT AS EXPECTED: {step.failed}")
+    if done.failures:
+        click.echo(
+            f"{len(done.failures)} step(s) not as the script expects; the first: {done.failures[0]}",
+            err=True,
+        )
+        raise SystemExit(2)
+    click.echo(
+        f"Rehearsed as scripted: {len(done.steps) - 1} step(s), ending {done.steps[-1].state}."
+    )
+
+
+@policy.command("install")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--as", "actor_", required=True, help="bureau_officer:ID.")
+@click.option("--reason", default="", help="Why (required): the decision it carries out.")
+def policy_install(file: Path, actor_: str, reason: str) -> None:
+    """Check FILE, keep it in the bureau's packs folder (LIFECYCLE_PACKS_DIR) under its id and
+    content hash, and make it the version new cases are opened under (written to the audit log).
+    Running cases keep their version until moved ('lifecycle case move'); the running workers
+    read it when a case first names it, without a restart."""
+    done = packs.install(system(), file, actor_, reason)
+    ref = done.ref
+    if done.already:
+        click.echo(f"{ref.id} version {ref.version} is current already; nothing changed.")
+        return
+    was = f" (was {done.previous.version})" if done.previous else " (a new programme)"
+    click.echo(f"{ref.id} version {ref.version} installed, current for new cases{was}.")
+    if done.behind:
+        click.echo(
+            f"{done.behind} open case(s) keep their version until moved: 'lifecycle case list "
+            f"--rules-behind --policy {ref.id}' lists them, 'lifecycle policy diff {ref.id} "
+            "OLD current' shows what a move changes."
+        )
+
+
+@policy.command("diff")
+@click.argument("policy_id")
+@click.argument("old")
+@click.argument("new", default="current")
+def policy_diff(policy_id: str, old: str, new: str) -> None:
+    """What differs between two versions of a programme's rules (NEW: default the current one):
+    + added, - removed, ~ changed; what a case moved from OLD to NEW would meet."""
+    lines = packs.diff(policy_id, old, new)
+    click.echo("\n".join(lines) if lines else "The two versions are the same rules.")
+
+
+@policy.command("schema")
+def policy_schema() -> None:
+    """The pack format as a JSON Schema (for an editor that checks a pack as it is typed)."""
+    click.echo(json.dumps(packs.schema(), ensure_ascii=False, indent=2))
 
 
 @click.group("credit-code")

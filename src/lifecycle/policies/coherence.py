@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from lifecycle.policies.vocabulary import DECISIONS, GUARDS, TERMINAL_STATES, CaseState
@@ -11,19 +14,52 @@ if TYPE_CHECKING:
 
 
 def check(pack: PolicyPack) -> None:
+    """Raises the first problem (the loader's gate: a pack with one is not used)."""
+    found = problems(pack)
+    if found:
+        raise found[0]
+
+
+def problems(pack: PolicyPack) -> list[PackCoherenceError]:
+    """Every problem of the pack as a whole, each naming its path (what `policy check` lists)."""
+    found: list[PackCoherenceError] = []
     states = set(pack.states)
+    steps = [
+        lambda: _check_initial(pack, states),
+        *(lambda i=i: _check_transition(pack, i, states) for i in range(len(pack.transitions))),
+        lambda: _check_triggers_unique_per_source(pack),
+        lambda: _check_terminals(pack, states),
+        lambda: _check_reachable(pack),
+        lambda: _check_path(pack),
+        lambda: _check_clauses(pack),
+        lambda: _check_admission(pack),
+        lambda: _check_deadlines(pack),
+        lambda: _check_consequences(pack),
+        lambda: _check_rubric(pack),
+    ]
+    for step in steps:
+        with _collecting(found):
+            step()
+    return found
+
+
+def _check_initial(pack: PolicyPack, states: set[CaseState]) -> None:
     if pack.initial not in states:
         _fail("initial", f"'{pack.initial}' is not one of the pack's states")
-    for i in range(len(pack.transitions)):
-        _check_transition(pack, i, states)
-    _check_triggers_unique_per_source(pack)
-    _check_terminals(pack, states)
-    _check_reachable(pack)
-    _check_path(pack)
-    _check_clauses(pack)
-    _check_admission(pack)
-    _check_deadlines(pack)
-    _check_consequences(pack)
+
+
+def _check_rubric(pack: PolicyPack) -> None:
+    """Each grade a rubric gives must be within reach of its points."""
+    rubric = pack.evaluation.rubric
+    if rubric is None:
+        return
+    for i, g in enumerate(rubric.grades):
+        if g.at_least > rubric.max_total:
+            _fail(
+                f"evaluation.rubric.grades[{i}].at_least",
+                f"grade '{g.grade}' starts at {g.at_least:g} points, but the rubric's items "
+                f"give at most {rubric.max_total:g}",
+            )
 
 
 def _check_transition(pack: PolicyPack, i: int, states: set[CaseState]) -> None:
@@ -205,5 +241,24 @@ class PackCoherenceError(ValueError):
         self.where = where
 
 
+_LOCAL = threading.local()
+
+
+@contextlib.contextmanager
+def _collecting(into: list[PackCoherenceError]) -> Iterator[None]:
+    """Within it, each problem is kept and the check goes on to the next."""
+    before = getattr(_LOCAL, "sink", None)
+    _LOCAL.sink = into
+    try:
+        yield
+    finally:
+        _LOCAL.sink = before
+
+
 def _fail(where: str, message: str) -> None:
-    raise PackCoherenceError(where, message)
+    problem = PackCoherenceError(where, message)
+    sink = getattr(_LOCAL, "sink", None)
+    if sink is not None:
+        sink.append(problem)
+        return
+    raise problem

@@ -1,4 +1,4 @@
-"""How a programme scores its providers (DOMAIN.md §7), as pack data: rubric items of a few
+"""How a programme scores its providers, as pack data: rubric items of a few
 kinds, the grades the total falls into and what each grade brings. One scoring engine
 (lifecycle.domain.scoring) reads them for every programme."""
 
@@ -84,7 +84,7 @@ class Grade(Strict):
 
 
 class Consequences(Strict):
-    """What a round's results bring the cases (DOMAIN.md §7), applied by the round in rank
+    """What a round's results bring the cases, applied by the round in rank
     order. Exit reasons name codes of the pack's ``exit.reasons``; grades name rubric grades.
     Rewards come from the grades' ``reward_cap_cny`` (paid within the round's budget)."""
 

@@ -1,4 +1,4 @@
-"""What a programme asks of a provider while it is listed (DOMAIN.md §6), as pack data: the
+"""What a programme asks of a provider while it is listed, as pack data: the
 numbers and clauses the listed phase's handlers read. A section left out means the programme
 has no such rule."""
 

@@ -8,6 +8,8 @@ because a version's content never changes.
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -27,21 +29,80 @@ class UnknownVersion(LookupError):
     """A case names rules this worker does not have: deploy a worker whose archive holds them."""
 
 
+def bureau_dir() -> Path:
+    """The bureau's own packs (LIFECYCLE_PACKS_DIR, default ``packs`` in the var folder):
+    ``archive/ID/VERSION.toml`` every version installed there, ``current.json`` which version
+    of each programme new cases are opened under (a shipped programme's too, once amended)."""
+    given = os.environ.get("LIFECYCLE_PACKS_DIR")
+    if given:
+        return Path(given).resolve()
+    return (Path(os.environ.get("LIFECYCLE_VAR_DIR", "var")) / "packs").resolve()
+
+
+CURRENT = "current.json"
+
+
 class PackRegistry:
-    def __init__(self, current_dir: Path = PACK_DIR, archive_dir: Path = ARCHIVE_DIR) -> None:
+    def __init__(
+        self,
+        current_dir: Path = PACK_DIR,
+        archive_dir: Path = ARCHIVE_DIR,
+        bureau: Path | None = None,
+    ) -> None:
         self._dirs = (current_dir, archive_dir)
+        self._bureau = bureau
         self._packs: dict[PackRef, PolicyPack] = {}
         self._current: dict[str, PackRef] = {}
+        self._shipped: dict[str, PackRef] = {}
+        self._seen: tuple[int, ...] | None = None
         self._loaded = False
         self._lock = threading.Lock()
 
+    @property
+    def bureau(self) -> Path:
+        return self._bureau or bureau_dir()
+
     def load(self) -> PackRegistry:
-        """Reads the packs and the archive once; a bad file is refused in one sentence."""
+        """Reads the packs and the archive once (the bureau's folder again whenever it has
+        changed since); a bad file is refused in one sentence."""
         with self._lock:
             if not self._loaded:
                 self._read()
+                self._shipped = dict(self._current)
                 self._loaded = True
+            self._read_bureau()
         return self
+
+    def refresh(self) -> PackRegistry:
+        """Reads the bureau's folder again now (a version installed by another process)."""
+        with self._lock:
+            self._seen = None
+        return self.load()
+
+    def _read_bureau(self) -> None:
+        """The bureau's installed versions and current choices, when the folder changed (its
+        files are content-addressed and never change, so reading them again is safe)."""
+        folder = self.bureau
+        marks = _marks(folder)
+        if marks == self._seen:
+            return
+        self._seen = marks
+        for path in sorted((folder / "archive").glob("*/*.toml")):
+            ref = self._put(read_document(path), str(path))
+            if (ref.id, ref.version) != (path.parent.name, path.stem):
+                raise PackError(
+                    f"{path}: holds {ref}; an installed pack is named ID/VERSION.toml after its "
+                    "own id and content hash ('lifecycle policy install' names it)."
+                )
+        self._current = dict(self._shipped)
+        for pack_id, version in _chosen(folder).items():
+            ref = PackRef(id=pack_id, version=version)
+            if ref not in self._packs:
+                raise PackError(
+                    f"{folder / CURRENT}: names {ref}, which is not installed in "
+                    f"{folder / 'archive'}."
+                )
+            self._current[pack_id] = ref
 
     def _read(self) -> None:
         current_dir, archive_dir = self._dirs
@@ -72,6 +133,7 @@ class PackRegistry:
             ref = self._put(doc, "added pack")
             if current:
                 self._current[ref.id] = ref
+                self._shipped[ref.id] = ref
         return ref
 
     def ids(self) -> list[str]:
@@ -88,6 +150,8 @@ class PackRegistry:
     def get(self, ref: PackRef) -> PolicyPack:
         pack = self.load()._packs.get(ref)
         if pack is None:
+            pack = self.refresh()._packs.get(ref)  # installed since, by another process
+        if pack is None:
             raise UnknownVersion(
                 f"rules {ref} are not known to this worker; deploy a worker whose pack archive "
                 "holds them."
@@ -95,7 +159,11 @@ class PackRegistry:
         return pack
 
     def has(self, ref: PackRef) -> bool:
-        return ref in self.load()._packs
+        return ref in self.load()._packs or ref in self.refresh()._packs
+
+    def shipped(self, pack_id: str) -> PackRef | None:
+        """The version this release ships as current (None: a programme of the bureau's own)."""
+        return self.load()._shipped.get(pack_id)
 
     def versions(self, pack_id: str) -> list[PackRef]:
         self.current(pack_id)
@@ -105,6 +173,37 @@ class PackRegistry:
         """The version whose rules equal ``pack`` (a pack a case carried inline before versions
         existed), so such a case names its version from its next run on."""
         return next((ref for ref, known in self.load()._packs.items() if known == pack), None)
+
+
+def _marks(folder: Path) -> tuple[int, ...]:
+    """What tells that the bureau's folder changed: its current choices and its archive."""
+    found = []
+    for path in (folder / CURRENT, folder / "archive"):
+        try:
+            found.append(path.stat().st_mtime_ns)
+        except OSError:
+            found.append(0)
+    archive = folder / "archive"
+    if archive.is_dir():
+        found += [p.stat().st_mtime_ns for p in sorted(archive.iterdir()) if p.is_dir()]
+    return tuple(found)
+
+
+def _chosen(folder: Path) -> dict[str, str]:
+    path = folder / CURRENT
+    if not path.exists():
+        return {}
+    try:
+        found = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PackError(
+            f"{path}: not a JSON object of programme ids and versions ({exc})."
+        ) from exc
+    if not isinstance(found, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in found.items()
+    ):
+        raise PackError(f"{path}: must map each programme id to a version (text).")
+    return found
 
 
 REGISTRY = PackRegistry()

@@ -70,7 +70,7 @@ class Round(Strict):
 
 
 class Requirement(Strict):
-    """A substantive condition (DOMAIN.md §5): unmet, it becomes a finding reviewers see."""
+    """A substantive condition: unmet, it becomes a finding reviewers see."""
 
     id: str
     clause: str
@@ -113,7 +113,7 @@ class ReportRule(Strict):
 
 
 class Listed(Strict):
-    """While listed (DOMAIN.md §6). Reports are declared deadlines; ``reports`` and the two
+    """While listed. Reports are declared deadlines; ``reports`` and the two
     ``*_working_days`` are what versions written before the listed phase carried (inert)."""
 
     reports: list[ReportRule] = Field(default_factory=list)
@@ -142,7 +142,7 @@ class Listed(Strict):
 
 
 class Evaluation(Strict):
-    """Periodic evaluation (DOMAIN.md §7): the scheme is filled in by the evaluation work."""
+    """Periodic evaluation: the scheme is filled in by the evaluation work."""
 
     every: Literal["quarter", "year"] | None = None
     scheme: str | None = None

@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy import insert as core_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -215,11 +215,17 @@ class Store:
     def _append(self, s: Session, case_id: str, e: AuditEntry) -> int:
         """Appends one audit row chained to the one before it; 0 when it is there already (a
         retried record)."""
-        insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
         values = e.model_dump(mode="json", exclude={"at"})
         values.update(case_id=case_id, at=e.at)
+        return self._chained(s, values)
+
+    def _chained(self, s: Session, values: dict[str, Any]) -> int:
+        """Appends the row ``values`` (its case_id and seq set) chained to the one before it,
+        sealed with the audit key; 0 when it is there already."""
+        insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        case_id, seq = values["case_id"], values["seq"]
         previous = s.scalar(
-            select(AuditRow.hash).where(AuditRow.case_id == case_id, AuditRow.seq == e.seq - 1)
+            select(AuditRow.hash).where(AuditRow.case_id == case_id, AuditRow.seq == seq - 1)
         )
         values["prev_hash"] = previous or chain.GENESIS
         values["hash"] = chain.digest(values["prev_hash"], values)
@@ -233,10 +239,46 @@ class Store:
         if written and self.seals is not None:
             s.execute(
                 insert(AuditSealRow)
-                .values(case_id=case_id, seq=e.seq, seal=chain.seal(self.seals, values["hash"]))
+                .values(case_id=case_id, seq=seq, seal=chain.seal(self.seals, values["hash"]))
                 .on_conflict_do_nothing(index_elements=["case_id", "seq"])
             )
         return written
+
+    def log_programme(
+        self,
+        policy: str,
+        action: str,
+        actor: str,
+        reason: str,
+        data: dict[str, Any],
+        at: dt.datetime,
+    ) -> int:
+        """A change to a programme's rules (a version installed), in the audit log as a trail of
+        its own (``programme:ID``), chained and sealed like a case's; the row's number."""
+        trail = f"programme:{policy}"
+        role, _, ident = actor.partition(":")
+        with self.sessions.begin() as s:
+            last = s.scalar(select(func.max(AuditRow.seq)).where(AuditRow.case_id == trail))
+            seq = (last or 0) + 1
+            self._chained(
+                s,
+                {
+                    "case_id": trail,
+                    "seq": seq,
+                    "at": at,
+                    "actor_role": role,
+                    "actor_id": ident,
+                    "action": action,
+                    "from_state": "-",
+                    "to_state": "-",
+                    "reason": reason,
+                    "clause": None,
+                    "data": data,
+                    "event_id": None,
+                    "assurance": "asserted",
+                },
+            )
+        return seq
 
     def seal_trails(self) -> int:
         """Seals each trail written before the audit key at its last row (the chain covers the
