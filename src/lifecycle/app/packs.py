@@ -15,6 +15,7 @@ from typing import Any
 from lifecycle.app import rules
 from lifecycle.app.inputs import actor
 from lifecycle.app.system import System
+from lifecycle.calendar import SHANGHAI
 from lifecycle.domain.states import Role
 from lifecycle.errors import Invalid, NotAllowed
 from lifecycle.policies import REGISTRY, PackRef
@@ -104,6 +105,17 @@ def _write(target: Path, text: str) -> None:
     staged = target.with_name(f".{target.name}.{os.getpid()}.new")
     staged.write_text(text, encoding="utf-8")
     os.replace(staged, target)
+
+
+def history(system: System, policy: str) -> list[str]:
+    """Who installed which version of a programme's rules, when and why (the audit log's
+    ``programme:ID`` trail), one line each."""
+    rows = system.store.audit(f"programme:{policy}")
+    return [
+        f"{r.at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}\t{r.actor_role}:{r.actor_id}\t{r.action} "
+        f"{(r.data or {}).get('version')} (was {(r.data or {}).get('previous') or 'none'})\t{r.reason}"
+        for r in rows
+    ]
 
 
 # --- what a move would change -------------------------------------------------------------------

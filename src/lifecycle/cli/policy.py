@@ -121,6 +121,14 @@ def policy_install(file: Path, actor_: str, reason: str) -> None:
         )
 
 
+@policy.command("history")
+@click.argument("policy_id")
+def policy_history(policy_id: str) -> None:
+    """Who installed which version of a programme's rules, when and why (from the audit log)."""
+    lines = packs.history(system(), policy_id)
+    click.echo("\n".join(lines) if lines else f"No version of {policy_id} was installed here.")
+
+
 @policy.command("diff")
 @click.argument("policy_id")
 @click.argument("old")
