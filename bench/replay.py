@@ -54,7 +54,7 @@ async def _replay(side: str, path: Path) -> dict[str, object]:
                     restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
                 )
 
-        REGISTRY.load()  # as the worker does once when it starts
+        REGISTRY.load(everything=True)  # as the worker does once when it starts
         imported = time.perf_counter()
         replayer = Replayer(
             workflows=workflows,

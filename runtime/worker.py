@@ -52,7 +52,7 @@ def build_worker(
     ``cached``: runs kept in memory between their tasks (LIFECYCLE_CASE_CACHE). A case wakes
     rarely; one not in memory replays its short history when it does, so memory stays bounded
     however many cases are open."""
-    REGISTRY.load()  # every version a running case may name, read before any case replays
+    REGISTRY.load(everything=True)  # every version a running case may name, read before any replays
     store = db_url if isinstance(db_url, Store) else Store.from_url(db_url, seals)
     return Worker(
         for_worker(client),

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import click
 
-from lifecycle.app import packs, rehearsal, rules
+from lifecycle.app import rules
 from lifecycle.app.inputs import credit_code_problem
 from lifecycle.cli.common import emit, read_json, system
+
+# The commands that check, rehearse and install a pack load what they need when they run (the
+# other 'policy' commands answer from the packs alone, at once).
 
 
 @click.group()
@@ -60,6 +63,8 @@ def policy_check(file: Path) -> None:
     actions, deadlines anchored on what never happens, rubrics whose points cannot reach their
     grades, quotas that count nothing, Chinese words a notice needs), one line each naming its
     line, key path and rule (exit 2); or a short summary (exit 0)."""
+    from lifecycle.app import packs
+
     checked = packs.check(file)
     if not checked.sound:
         for line in packs.sentences(checked, file):
@@ -78,6 +83,8 @@ def policy_rehearse(file: Path, script: Path) -> None:
     printed with the business date, what was done, the state it left, the deadlines running (in
     working days) and refusals with their clauses. Exit 0 when every expectation of the script
     holds, 2 naming the first that does not."""
+    from lifecycle.app import rehearsal
+
     done = asyncio.run(rehearsal.rehearse(file, script))
     click.echo(f"{done.policy} version {done.version}: {done.case_id}")
     for step in done.steps:
@@ -106,6 +113,8 @@ def policy_install(file: Path, actor_: str, reason: str) -> None:
     content hash, and make it the version new cases are opened under (written to the audit log).
     Running cases keep their version until moved ('lifecycle case move'); the running workers
     read it when a case first names it, without a restart."""
+    from lifecycle.app import packs
+
     done = packs.install(system(), file, actor_, reason)
     ref = done.ref
     if done.already:
@@ -125,6 +134,8 @@ def policy_install(file: Path, actor_: str, reason: str) -> None:
 @click.argument("policy_id")
 def policy_history(policy_id: str) -> None:
     """Who installed which version of a programme's rules, when and why (from the audit log)."""
+    from lifecycle.app import packs
+
     lines = packs.history(system(), policy_id)
     click.echo("\n".join(lines) if lines else f"No version of {policy_id} was installed here.")
 
@@ -136,6 +147,8 @@ def policy_history(policy_id: str) -> None:
 def policy_diff(policy_id: str, old: str, new: str) -> None:
     """What differs between two versions of a programme's rules (NEW: default the current one):
     + added, - removed, ~ changed; what a case moved from OLD to NEW would meet."""
+    from lifecycle.app import packs
+
     lines = packs.diff(policy_id, old, new)
     click.echo("\n".join(lines) if lines else "The two versions are the same rules.")
 
@@ -143,6 +156,8 @@ def policy_diff(policy_id: str, old: str, new: str) -> None:
 @policy.command("schema")
 def policy_schema() -> None:
     """The pack format as a JSON Schema (for an editor that checks a pack as it is typed)."""
+    from lifecycle.app import packs
+
     click.echo(json.dumps(packs.schema(), ensure_ascii=False, indent=2))
 
 

@@ -56,28 +56,37 @@ class PackRegistry:
         self._shipped: dict[str, PackRef] = {}
         self._seen: tuple[int, ...] | None = None
         self._loaded = False
+        self._archived = False
         self._lock = threading.Lock()
 
     @property
     def bureau(self) -> Path:
         return self._bureau or bureau_dir()
 
-    def load(self) -> PackRegistry:
-        """Reads the packs and the archive once (the bureau's folder again whenever it has
-        changed since); a bad file is refused in one sentence."""
+    def load(self, everything: bool = False) -> PackRegistry:
+        """Reads the current packs once, and the archive of every version when one is first
+        asked for that is not current (``everything``: now, as a worker does before any case
+        replays); the bureau's folder again whenever it has changed since. A bad file is refused
+        in one sentence."""
         with self._lock:
             if not self._loaded:
-                self._read()
+                self._read_current()
                 self._shipped = dict(self._current)
                 self._loaded = True
+            if everything and not self._archived:
+                self._read_archive()
             self._read_bureau()
         return self
+
+    def archived(self) -> PackRegistry:
+        """Every version kept (what a running case may name), read once."""
+        return self.load(everything=True)
 
     def refresh(self) -> PackRegistry:
         """Reads the bureau's folder again now (a version installed by another process)."""
         with self._lock:
             self._seen = None
-        return self.load()
+        return self.load(everything=self._archived)
 
     def _read_bureau(self) -> None:
         """The bureau's installed versions and current choices, when the folder changed (its
@@ -104,21 +113,28 @@ class PackRegistry:
                 )
             self._current[pack_id] = ref
 
-    def _read(self) -> None:
-        current_dir, archive_dir = self._dirs
-        for path in sorted(archive_dir.glob("*/*.toml")):
-            doc = read_document(path)
-            ref = self._put(doc, str(path))
-            if (ref.id, ref.version) != (path.parent.name, path.stem):
-                raise PackError(
-                    f"{path}: holds {ref}; an archived pack is named ID/VERSION.toml after its "
-                    "own id and content hash."
-                )
+    def _read_current(self) -> None:
+        current_dir, _ = self._dirs
         for path in sorted(current_dir.glob("*.toml")):
             ref = self._put(read_document(path), str(path))
             if ref.id != path.stem:
                 raise PackError(f"{path}: id: '{ref.id}' must match the file name '{path.stem}'.")
             self._current[ref.id] = ref
+
+    def _read_archive(self) -> None:
+        _, archive_dir = self._dirs
+        for path in sorted(archive_dir.glob("*/*.toml")):
+            ref = PackRef(id=path.parent.name, version=path.stem)
+            if ref in self._packs:
+                continue  # a current pack, read already (its content names the same version)
+            doc = read_document(path)
+            found = self._put(doc, str(path))
+            if found != ref:
+                raise PackError(
+                    f"{path}: holds {found}; an archived pack is named ID/VERSION.toml after its "
+                    "own id and content hash."
+                )
+        self._archived = True
 
     def _put(self, doc: dict[str, Any], origin: str) -> PackRef:
         pack = validate_document(doc, origin)
@@ -150,6 +166,8 @@ class PackRegistry:
     def get(self, ref: PackRef) -> PolicyPack:
         pack = self.load()._packs.get(ref)
         if pack is None:
+            pack = self.archived()._packs.get(ref)  # a version kept for running cases
+        if pack is None:
             pack = self.refresh()._packs.get(ref)  # installed since, by another process
         if pack is None:
             raise UnknownVersion(
@@ -159,7 +177,11 @@ class PackRegistry:
         return pack
 
     def has(self, ref: PackRef) -> bool:
-        return ref in self.load()._packs or ref in self.refresh()._packs
+        return (
+            ref in self.load()._packs
+            or ref in self.archived()._packs
+            or ref in self.refresh()._packs
+        )
 
     def shipped(self, pack_id: str) -> PackRef | None:
         """The version this release ships as current (None: a programme of the bureau's own)."""
@@ -167,12 +189,13 @@ class PackRegistry:
 
     def versions(self, pack_id: str) -> list[PackRef]:
         self.current(pack_id)
+        self.archived()
         return sorted((r for r in self._packs if r.id == pack_id), key=lambda r: r.version)
 
     def match(self, pack: PolicyPack) -> PackRef | None:
         """The version whose rules equal ``pack`` (a pack a case carried inline before versions
         existed), so such a case names its version from its next run on."""
-        return next((ref for ref, known in self.load()._packs.items() if known == pack), None)
+        return next((ref for ref, known in self.archived()._packs.items() if known == pack), None)
 
 
 def _marks(folder: Path) -> tuple[int, ...]:
