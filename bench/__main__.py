@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import admission, replay, report, scale, years
+from bench import admission, commands, replay, report, scale, years
 from bench.measure import Proc, history_bytes, start_input_bytes, summary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,6 +185,10 @@ async def main(args: argparse.Namespace) -> dict:
             print("cold replay", flush=True)
             out["replay"] = replay.measure(adm["histories"], var, args.replays)
             _save(out, args.out)
+        if args.commands:
+            print("the command, as a whole process", flush=True)
+            out["commands"] = await commands.measure(service, store, stamp)
+            _save(out, args.out)
         if args.scale:
             print(f"scale: {args.scale} open cases", flush=True)
             out["scale"] = await scale.measure(
@@ -218,6 +222,7 @@ def cli() -> None:
     parser.add_argument("--replays", type=int, default=5, help="cold replays a side")
     parser.add_argument("--scale", type=int, default=1000, help="open cases (0: skip)")
     parser.add_argument("--no-years", dest="years", action="store_false")
+    parser.add_argument("--no-commands", dest="commands", action="store_false")
     parser.add_argument("--keep", action="store_true", help="keep var/bench/<run>/")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "latest.json")
     args = parser.parse_args()

@@ -117,6 +117,23 @@ def render(result: dict[str, Any]) -> str:
             f"{u['p95'] * 1000:.0f} ms over {u['n']} ({scale['updates']['accepted']} accepted, "
             f"{scale['updates']['refused']} refused as the timer had moved the case first).",
         ]
+    timed = result.get("commands")
+    if timed:
+        lines += [
+            "",
+            f"The command as a whole process (start-up and imports included), over "
+            f"{timed['runs']} runs each:",
+            "",
+            "| command | median | p95 | target |",
+            "|---|---|---|---|",
+        ]
+        for name, t in timed.items():
+            if isinstance(t, dict) and "median" in t:
+                met = "met" if t["median"] <= t["target_s"] else "**missed**"
+                lines.append(
+                    f"| `lifecycle {name}` | {t['median']:.2f} s | {t['p95']:.2f} s | "
+                    f"≤ {t['target_s']:g} s {met} |"
+                )
     pages = (scale or {}).get("console")
     if pages:
         target = pages["target_p95_s"]

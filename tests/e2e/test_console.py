@@ -489,5 +489,12 @@ def test_an_officer_administers_the_bureaus_settings(bureau, browser: Browser):
     accessible(district, "refused page")
     page.get_by_role("button", name="吊销 zhou").click()
     expect(page.get_by_role("status")).to_contain_text("zhou")
+    # The same page in English, one click away (the English catalogue).
+    page.get_by_role("link", name="English").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Administration")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    accessible(page, "admin, in English")
+    page.get_by_role("link", name="中文").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("管理")
     district.goto(f"{bureau.api}/console/")
     expect(district).to_have_url(re.compile(r"/console/sign-in"))  # its session ended with it

@@ -57,3 +57,32 @@ def test_the_three_year_limits():
     assert grown["the view answer under 8 KB"] is False
     assert [met for name, met in grown.items() if "continue-as-new" in name] == [False]
     assert "**missed**" in render(result(0.06, 9000, [700, 3000]))
+
+
+def test_the_commands_and_the_console_pages_are_judged_against_their_targets():
+    found = result(0.06, 2000, [700, 800])
+    found["commands"] = {
+        "runs": 10,
+        "targets_s": {"rules": 0.3, "case": 1.0},
+        "policy list": {**figure(0.25, 0.3), "target_s": 0.3},
+        "case show": {**figure(1.4, 1.6), "target_s": 1.0},
+    }
+    found["scale"] = {
+        "cases": 1000,
+        "start_seconds": 20,
+        "starts_per_second": 50,
+        "worker_rss_mb": {"started": 300, "after": 320},
+        "update_s": figure(0.1, 0.3),
+        "updates": {"accepted": 10, "refused": 0},
+        "console": {
+            "target_p95_s": 0.3,
+            "open_cases": 1000,
+            "inbox": {**figure(0.02, 0.05), "rows": 200},
+            "case list": {**figure(0.2, 0.4), "rows": 200},
+        },
+    }
+    text = render(found)
+    assert "| `lifecycle policy list` | 0.25 s | 0.30 s | ≤ 0.3 s met |" in text
+    assert "| `lifecycle case show` | 1.40 s | 1.60 s | ≤ 1 s **missed** |" in text
+    assert "| inbox | 200 | 20 ms | 50 ms | met |" in text
+    assert "| case list | 200 | 200 ms | 400 ms | **missed** |" in text

@@ -1,0 +1,87 @@
+"""The command as a person runs it: each timed as a whole process (its own start-up and imports
+included) over several runs, median and p95. The rules' questions answer from the packs alone
+(target 0.3 s); `case show` and an accepted `case act` reach a case on the bench's own server
+and worker (target 1 s)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.engine import CaseService
+from bench.measure import summary
+from lifecycle.contracts import ActRequest
+from lifecycle.domain.application import Application
+from lifecycle.domain.credit_code import complete
+from lifecycle.store.repo import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+LIFECYCLE = str(Path(sys.executable).parent / "lifecycle")
+QUICK = 0.3
+CASE = 1.0
+RULES = {
+    "calendar is-workday": ["calendar", "is-workday", "2026-02-28"],
+    "credit-code check": ["credit-code", "check", "91350100M000100Y43"],
+    "policy list": ["policy", "list"],
+    "score": ["score", "wuhan-2021", "examples/wuhan-2021/evaluation.json"],
+    "quota": [
+        "quota",
+        "wenzhou-2021",
+        '{"city_diagnosis_target": 1200, "recognition": "province", '
+        '"served_demo_enterprise": false, "excellent_years_running": 1}',
+    ],
+}
+
+
+def _timed(args: list[str]) -> float:
+    began = time.perf_counter()
+    done = subprocess.run([LIFECYCLE, *args], cwd=ROOT, capture_output=True, text=True)
+    took = time.perf_counter() - began
+    if done.returncode != 0:
+        raise SystemExit(f"lifecycle {' '.join(args)} failed: {done.stderr.strip()[:300]}")
+    return took
+
+
+async def measure(service: CaseService, store: Store, stamp: str, runs: int = 10) -> dict[str, Any]:
+    out: dict[str, Any] = {"runs": runs, "targets_s": {"rules": QUICK, "case": CASE}}
+    for name, args in RULES.items():
+        _timed(args)  # warm the file cache once
+        out[name] = {**summary([_timed(args) for _ in range(runs)]), "target_s": QUICK}
+    case_id = await _listed(service, store, stamp)
+    show = ["case", "show", case_id]
+    _timed(show)
+    out["case show"] = {**summary([_timed(show) for _ in range(runs)]), "target_s": CASE}
+    acts = []
+    for n in range(runs + 1):
+        data = json.dumps(
+            {
+                "kind": "diagnosis",
+                "enterprise": complete(f"91420100MA4B{n:05d}"),
+                "district": "武昌区",
+                "date": "2026-03-10",
+            }
+        )
+        provider = f"provider:{case_id.rsplit(':', 1)[1]}"
+        took = _timed(["case", "act", case_id, "record_service", "--as", provider, "--data", data])
+        if n:
+            acts.append(took)
+    out["case act (accepted)"] = {**summary(acts), "target_s": CASE}
+    return out
+
+
+async def _listed(service: CaseService, store: Store, stamp: str) -> str:
+    """A wuhan-2021 platform admitted by the bureau: listed, taking services."""
+    example = json.loads((ROOT / "examples/wuhan-2021/application.json").read_text("utf-8"))
+    app = Application.model_validate(
+        {**example, "credit_code": complete(f"91420100MA{stamp[-7:]}")}
+    )
+    name = f"commands-{stamp}"
+    store.set_round("wuhan-2021", name, applications_close=None, preliminary_review_due=None, expert_review_due=None)  # fmt: skip
+    case_id = await service.apply("wuhan-2021", app, name)
+    admit = ActRequest(action="admit_directly", actor="bureau_officer:bench", reason="bench")
+    await service.act(case_id, admit)
+    return case_id
