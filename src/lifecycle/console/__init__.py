@@ -10,6 +10,8 @@ session's token; pages carry a strict Content-Security-Policy."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -116,8 +118,6 @@ def create_console(console: Console) -> FastAPI:
 
     sign_in_origin = ""
     if console.sign_in is not None:
-        from urllib.parse import urlsplit
-
         parts = urlsplit(console.sign_in.oidc.issuer)
         sign_in_origin = f"{parts.scheme}://{parts.netloc}"
     app.add_middleware(Headers, csp=CSP.format(sign_in=sign_in_origin).replace("  ", " "))

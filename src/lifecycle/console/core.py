@@ -68,6 +68,7 @@ class Console:
     hours: float = 8.0
     namespace: str = "default"
     envs: dict[str, Environment] = field(default_factory=dict)
+    oauth: Any = None  # the provider's client (Authlib), made when first asked
 
     def __post_init__(self) -> None:
         for language in i18n.LANGUAGES:

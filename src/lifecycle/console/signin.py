@@ -38,7 +38,7 @@ PROVIDER = "bureau"
 def _oauth(request: Request) -> Any:
     """The bureau's provider as Authlib's client (made once per console)."""
     console = console_of(request)
-    client = getattr(console, "_oauth_client", None)
+    client = console.oauth
     if client is None and console.sign_in is not None:
         oauth = OAuth()
         oauth.register(
@@ -49,7 +49,7 @@ def _oauth(request: Request) -> Any:
             client_kwargs={"scope": "openid profile", "code_challenge_method": "S256"},
         )
         client = oauth.create_client(PROVIDER)
-        console._oauth_client = client  # type: ignore[attr-defined]
+        console.oauth = client
     return client
 
 
