@@ -5,6 +5,7 @@ and worker (target 1 s)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LIFECYCLE = str(Path(sys.executable).parent / "lifecycle")
 QUICK = 0.3
 CASE = 1.0
+POLICY = "guangzhou-2024"
 RULES = {
     "calendar is-workday": ["calendar", "is-workday", "2026-02-28"],
     "credit-code check": ["credit-code", "check", "91350100M000100Y43"],
@@ -60,8 +62,8 @@ async def measure(service: CaseService, store: Store, stamp: str, runs: int = 10
         data = json.dumps(
             {
                 "kind": "diagnosis",
-                "enterprise": complete(f"91420100MA4B{n:05d}"),
-                "district": "武昌区",
+                "enterprise": complete(f"91440101MA5B{n:05d}"),
+                "district": "天河区",
                 "date": "2026-03-10",
             }
         )
@@ -74,14 +76,26 @@ async def measure(service: CaseService, store: Store, stamp: str, runs: int = 10
 
 
 async def _listed(service: CaseService, store: Store, stamp: str) -> str:
-    """A wuhan-2021 platform admitted by the bureau: listed, taking services."""
-    example = json.loads((ROOT / "examples/wuhan-2021/application.json").read_text("utf-8"))
+    """A guangzhou-2024 traction unit taken to the directory (its notice closes within seconds
+    on the bench's clock), taking the services it records."""
+    example = json.loads((ROOT / "examples/guangzhou-2024/application.json").read_text("utf-8"))
     app = Application.model_validate(
-        {**example, "credit_code": complete(f"91420100MA{stamp[-7:]}")}
+        {**example, "credit_code": complete(f"91440101MA{stamp[-7:]}")}
     )
     name = f"commands-{stamp}"
-    store.set_round("wuhan-2021", name, applications_close=None, preliminary_review_due=None, expert_review_due=None)  # fmt: skip
-    case_id = await service.apply("wuhan-2021", app, name)
-    admit = ActRequest(action="admit_directly", actor="bureau_officer:bench", reason="bench")
-    await service.act(case_id, admit)
-    return case_id
+    store.set_round(POLICY, name, applications_close=None, preliminary_review_due=None, expert_review_due=None)  # fmt: skip
+    case_id = await service.apply(POLICY, app, name)
+    officer = "bureau_officer:bench"
+    for request in (
+        ActRequest(action="begin_review", actor=officer),
+        ActRequest(
+            action="score", actor="expert:bench", data={"score": 90, "rank": 1, "recommended": True}
+        ),
+        ActRequest(action="publicise", actor=officer, reason="bench"),
+    ):
+        await service.act(case_id, request)
+    for _ in range(120):
+        if store.case(case_id) is not None and store.case(case_id).state == "listed":
+            return case_id
+        await asyncio.sleep(1)
+    raise SystemExit(f"{case_id} was not listed within 2 minutes")
