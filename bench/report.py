@@ -110,7 +110,14 @@ def render(result: dict[str, Any]) -> str:
         lines += [
             "",
             f"Scale: {scale['cases']:,} open cases started in {scale['start_seconds']} s "
-            f"({scale['starts_per_second']}/s); worker memory "
+            f"({scale['starts_per_second']}/s"
+            + (
+                f"; {scale['starts_retried']} start(s) tried again after SQLite's write lock "
+                "outlasted its busy timeout"
+                if scale.get("starts_retried")
+                else ""
+            )
+            + "); worker memory "
             f"{scale['worker_rss_mb']['started']:.0f} MB once started, "
             f"{scale['worker_rss_mb']['after']:.0f} MB after their timers fired; an officer's "
             f"Update while they fired: median {u['median'] * 1000:.0f} ms, p95 "

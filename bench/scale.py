@@ -10,6 +10,8 @@ import datetime as dt
 import random
 import time
 
+from sqlalchemy.exc import OperationalError
+
 from bench import console
 from bench.admission import BUSINESS_START, POLICY, application
 from bench.engine import CaseService, Failure
@@ -39,9 +41,20 @@ async def measure(client, store: Store, proc: Proc, queue: str, stamp: str, args
     gate = asyncio.Semaphore(args.at_once)
     apps = [application(n, stamp, prefix="91370213") for n in range(args.scale)]
 
+    retried = 0
+
     async def one(app) -> str:
+        nonlocal retried
         async with gate:
-            return await service.apply(POLICY, app, name, now=BUSINESS_START)
+            for attempt in range(5):
+                try:
+                    return await service.apply(POLICY, app, name, now=BUSINESS_START)
+                except OperationalError:  # SQLite's write lock held past its busy timeout
+                    if attempt == 4:
+                        raise
+                    retried += 1
+                    await asyncio.sleep(1)
+            raise AssertionError("unreachable")
 
     began = time.monotonic()
     cases = list(await asyncio.gather(*(one(a) for a in apps)))
@@ -85,6 +98,7 @@ async def measure(client, store: Store, proc: Proc, queue: str, stamp: str, args
     result = {
         "cases": args.scale,
         "start_seconds": round(started, 1),
+        "starts_retried": retried,
         "starts_per_second": round(args.scale / started, 1),
         "worker_rss_mb": {"before": rss_before, "started": rss_started, "after": proc.rss_mb()},
         "worker_cpu_s": round(proc.cpu() - cpu_before, 1),
