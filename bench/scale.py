@@ -88,7 +88,11 @@ async def measure(client, store: Store, proc: Proc, queue: str, stamp: str, args
             await asyncio.sleep(0.2)
 
     district = apps[0].district
-    # The console's pages with every case open (before the timers move them on).
+    # The console's pages with every case open and in the store (before the timers move them).
+    for _ in range(120):
+        if len(store.cases(state="submitted", policy=POLICY)) >= len(cases) - 1:
+            break
+        await asyncio.sleep(0.5)
     pages = await console.measure(client, store, stamp)
     await asyncio.gather(*(probe(district) for _ in range(4)))
     counts = {

@@ -28,8 +28,20 @@ def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+# An execution option of engines that only read (the console's lists): their transactions begin
+# deferred, so in WAL mode they neither wait for a writer nor hold one up.
+READ_ONLY = "lifecycle_read_only"
+
+
 def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    reading = connection.get_execution_options().get(READ_ONLY)
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def reader(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Sessions over the same engine that only read (never a write lock on SQLite)."""
+    bind = sessions.kw["bind"]
+    return sessionmaker(bind.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
 
 def make_engine(url: str) -> Engine:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from lifecycle.store.db import reader
 from lifecycle.store.models import CaseRow, CaseWorkRow, EvaluationRoundRow
 
 
@@ -46,7 +47,7 @@ LIMIT = 200  # rows a page shows at most; the counts are of everything that matc
 
 class Desk:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self.sessions = sessions
+        self.sessions = reader(sessions)  # lists only read: they never wait for a writer
 
     # --- work ---------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import datetime as dt
 from typing import Any
 
@@ -72,7 +73,7 @@ class Store:
         """The gateway's API keys and the events it received."""
         return ApiKeys(self.sessions)
 
-    @property
+    @functools.cached_property
     def desk(self) -> Desk:
         """What the console's lists read: work waiting, cases found, their counts."""
         return Desk(self.sessions)
