@@ -95,7 +95,8 @@ async def _listed(service: CaseService, store: Store, stamp: str) -> str:
     ):
         await service.act(case_id, request)
     for _ in range(120):
-        if store.case(case_id) is not None and store.case(case_id).state == "listed":
+        row = store.case(case_id)
+        if row is not None and row.state == "listed":
             return case_id
         await asyncio.sleep(1)
     raise SystemExit(f"{case_id} was not listed within 2 minutes")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import datetime as dt
+import functools
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
