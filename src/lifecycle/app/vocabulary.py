@@ -11,6 +11,8 @@ from lifecycle.domain.states import CaseState, Role
 from lifecycle.domain.work import KINDS
 
 ENGINE_ACTIONS = ("apply", "move_rules")
+# How an actor was known (engine rule).
+ASSURANCES = ("oidc", "api-key", "public-form", "asserted")
 # What a partner, a training filing and an evaluation round may be (engine rule).
 STATUSES = (
     "applied", "approved", "in_notice", "objected", "published",
@@ -43,4 +45,5 @@ def vocabulary() -> dict[str, list[str]]:
         "grade": sorted(grades),
         "choice": sorted(values),
         "status": sorted({*STATUSES}),
+        "assurance": list(ASSURANCES),
     }

@@ -40,4 +40,4 @@ def chosen(asked: str | None) -> str:
 
 # The words the engine gives at run time, each under its context: kept here so the catalogue
 # tool finds them (lifecycle.console.catalog), and a test checks each has its translation.
-CONTEXTS = ("state", "role", "kind", "action", "field", "grade", "choice", "status")
+CONTEXTS = ("state", "role", "kind", "action", "field", "grade", "choice", "status", "assurance")
