@@ -12,7 +12,7 @@ from lifecycle.domain.work import KINDS
 
 ENGINE_ACTIONS = ("apply", "move_rules")
 # How an actor was known (engine rule).
-ASSURANCES = ("oidc", "api-key", "public-form", "asserted")
+ASSURANCES = ("oidc", "api-key", "public-form", "asserted", "engine")
 # What a partner, a training filing and an evaluation round may be (engine rule).
 STATUSES = (
     "applied", "approved", "in_notice", "objected", "published",
