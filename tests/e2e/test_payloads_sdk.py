@@ -1,8 +1,10 @@
 """Straight to Temporal's port on the real dev server, around the command and the gateway: an
-Update over the engine's input limit (a 2.1 MB reason), a Signal over it, and payloads that
-claim the case's encryption but do not open. Each is refused at once (a Signal kept as a
-rejected event with its reason, never its content); the case answers throughout, none of its
-workflow tasks fails, and the next person's action goes through."""
+Update just over the engine's input limit (refused by the case's validator), one far over it
+(a 2.1 MB reason: refused by the server as it arrives), a Signal over it (refused by the
+server), and payloads that claim the case's encryption but do not open (an Update refused, a
+Signal kept as a rejected event with its reason, never its content). Nothing larger than the
+case takes reaches its history; the case answers throughout, none of its workflow tasks fails,
+and the next person's action goes through."""
 
 from __future__ import annotations
 
@@ -22,9 +24,11 @@ from temporalio.common import RawValue
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import PayloadCodec
 from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
 
 from lifecycle.contracts import ActRequest
 from lifecycle.temporal.codec import ENCODING, KEY_ID, EncryptionCodec, KeyRing
+from lifecycle.temporal.payloads import INPUT_BYTES
 from tests.helpers import cli, show
 
 pytestmark = pytest.mark.e2e
@@ -71,12 +75,13 @@ def test_inputs_over_the_limit_or_unopenable_never_stop_a_case(new_system):
             client = await Client.connect(system.address, data_converter=converter)
             handle = client.get_workflow_handle(case_id)
             said: dict[str, str] = {}
-            huge = {
-                "action": "begin_review",
-                "actor": "bureau_officer:li",
-                "reason": "异" * 700_000,
-            }
-            for what, value in (("huge", plain(huge)), ("forged", forged())):
+            act = {"action": "begin_review", "actor": "bureau_officer:li"}
+            # Just over the engine's limit: the case's validator refuses it (nothing in history).
+            over = {**act, "reason": "x" * (INPUT_BYTES - 50)}
+            # Far over it (a 2.1 MB reason): the server refuses it as it arrives, before any
+            # worker sees it.
+            huge = {**act, "reason": "异" * 700_000}
+            for what, value in (("over", plain(over)), ("forged", forged())):
                 started = time.monotonic()
                 with pytest.raises(WorkflowUpdateFailedError) as refused:
                     await asyncio.wait_for(handle.execute_update("act", value), 30)
@@ -84,18 +89,26 @@ def test_inputs_over_the_limit_or_unopenable_never_stop_a_case(new_system):
                 assert isinstance(cause, ApplicationError) and cause.type == "Invalid", cause
                 assert time.monotonic() - started < 15, f"the {what} update took long"
                 said[what] = cause.message
-            await handle.signal("event", plain({"event_id": "big", "reason": "异" * 700_000}))
+            # (the client tries a refusal of this kind again for a while before it gives up;
+            # the case answers meanwhile)
+            with pytest.raises(RPCError) as refused_by_server:
+                await asyncio.wait_for(handle.execute_update("act", plain(huge)), 60)
+            assert refused_by_server.value.status == RPCStatusCode.RESOURCE_EXHAUSTED
+            with pytest.raises(RPCError) as big_signal:
+                await handle.signal("event", plain({"event_id": "big", "reason": "异" * 700_000}))
+            assert big_signal.value.status == RPCStatusCode.INVALID_ARGUMENT, big_signal.value
             await handle.signal("event", forged())
+            events = [e async for e in handle.fetch_history_events()]
             failed = [
-                e
-                async for e in handle.fetch_history_events()
-                if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
+                e for e in events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
             ]
             assert failed == [], failed
+            # Nothing larger than a case takes is in its history.
+            assert max(e.ByteSize() for e in events) < INPUT_BYTES
             return said
 
         said = asyncio.run(send())
-        assert "bytes; a case takes at most 1048576 bytes (1 MiB)" in said["huge"], said
+        assert "bytes; a case takes at most 1048576 bytes (1 MiB)" in said["over"], said
         assert said["forged"].startswith("The request cannot be opened: it claims to be sealed")
         started = time.monotonic()
         assert show(system, case_id)["state"] == "submitted"
@@ -119,7 +132,7 @@ def test_inputs_over_the_limit_or_unopenable_never_stop_a_case(new_system):
             r["event_id"]: r["reason"]
             for r in json.loads(cli(system, "events", "rejected", "--json").stdout)
         }
-        assert "bytes; a case takes at most 1048576 (engine rule)" in rejected["big"], rejected
+        assert "big" not in rejected  # refused by the server: it never reached the case
         assert any("cannot be opened" in r for r in rejected.values()), rejected
         assert "异" not in "".join(rejected.values())
     finally:

@@ -17,7 +17,7 @@ from temporalio.client import Client
 
 from lifecycle.config import Settings
 from lifecycle.errors import Misconfigured, Unavailable
-from lifecycle.temporal.payloads import INPUT_BYTES, SERVER_BLOB_LIMIT
+from lifecycle.temporal.payloads import INPUT_BYTES, SERVER_BLOB_LIMIT, UPDATE_PAYLOADS_LIMIT
 from lifecycle.temporal.search_attributes import dev_server_flags
 
 _PR_SET_PDEATHSIG = 1
@@ -95,6 +95,7 @@ class DevServer:
             # Any Update the port takes can be refused by its case (lifecycle.temporal.payloads).
             f"--dynamic-config-value=limit.blobSize.error={SERVER_BLOB_LIMIT}",
             f"--dynamic-config-value=limit.blobSize.warn={INPUT_BYTES}",
+            f"--dynamic-config-value=history.maxInFlightUpdatePayloads={UPDATE_PAYLOADS_LIMIT}",
             *dev_server_flags(),
         ]
 
