@@ -3,6 +3,7 @@ the schema has become since; a new version never changes an old one."""
 
 import json
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,29 @@ def test_upgrade_leaves_its_input_alone():
     upgraded = upgrade(doc)
     assert json.dumps(doc, sort_keys=True, default=str) == before
     assert upgraded["pack_format"] == FORMAT
+
+
+def test_the_bureaus_folder_is_read_again_when_it_changes_and_a_broken_one_is_named(tmp_path):
+    """An installed version becomes current for the process that reads the folder next; a
+    folder that does not read is refused in one sentence at first, and a process that read it
+    before goes on with what it read."""
+    bureau = tmp_path / "packs"
+    registry = PackRegistry(PACK_DIR, ARCHIVE_DIR, bureau)
+    shipped = registry.current("wuhan-2021")
+    text = (
+        (PACK_DIR / "wuhan-2021.toml")
+        .read_text("utf-8")
+        .replace('title = "武汉市', 'title = "(修订) 武汉市', 1)
+    )
+    doc = tomllib.loads(text)
+    version = version_of(doc)
+    (bureau / "archive" / "wuhan-2021").mkdir(parents=True)
+    (bureau / "archive" / "wuhan-2021" / f"{version}.toml").write_text(text, "utf-8")
+    (bureau / "current.json").write_text(json.dumps({"wuhan-2021": version}), "utf-8")
+    assert registry.current("wuhan-2021").version == version
+    assert registry.has(shipped)  # the shipped version stays for the cases opened under it
+    (bureau / "current.json").write_text("{not json", "utf-8")
+    assert registry.current("wuhan-2021").version == version  # goes on with what it read
+    fresh = PackRegistry(PACK_DIR, ARCHIVE_DIR, bureau)
+    with pytest.raises(PackError, match="current.json: not a JSON object"):
+        fresh.current("wuhan-2021")

@@ -90,12 +90,25 @@ class PackRegistry:
 
     def _read_bureau(self) -> None:
         """The bureau's installed versions and current choices, when the folder changed (its
-        files are content-addressed and never change, so reading them again is safe)."""
+        files are content-addressed and never change, so reading them again is safe). A folder
+        that does not read is refused in one sentence when first read; a process that read it
+        before goes on with what it read (a running case is never failed by a file a person
+        is mending), and reads it again once it changes."""
         folder = self.bureau
         marks = _marks(folder)
         if marks == self._seen:
             return
+        first = self._seen is None
         self._seen = marks
+        try:
+            chosen = self._bureau_versions(folder)
+        except PackError:
+            if first:
+                raise
+            return
+        self._current = {**self._shipped, **chosen}
+
+    def _bureau_versions(self, folder: Path) -> dict[str, PackRef]:
         for path in sorted((folder / "archive").glob("*/*.toml")):
             ref = self._put(read_document(path), str(path))
             if (ref.id, ref.version) != (path.parent.name, path.stem):
@@ -103,7 +116,7 @@ class PackRegistry:
                     f"{path}: holds {ref}; an installed pack is named ID/VERSION.toml after its "
                     "own id and content hash ('lifecycle policy install' names it)."
                 )
-        self._current = dict(self._shipped)
+        chosen = {}
         for pack_id, version in _chosen(folder).items():
             ref = PackRef(id=pack_id, version=version)
             if ref not in self._packs:
@@ -111,7 +124,8 @@ class PackRegistry:
                     f"{folder / CURRENT}: names {ref}, which is not installed in "
                     f"{folder / 'archive'}."
                 )
-            self._current[pack_id] = ref
+            chosen[pack_id] = ref
+        return chosen
 
     def _read_current(self) -> None:
         current_dir, _ = self._dirs
