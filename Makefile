@@ -57,7 +57,7 @@ lint: install-test
 	$(BIN)/lint-imports --no-cache
 
 # The engine against a minimal twin workflow on one server (embedded, or TEMPORAL_ADDRESS);
-# about 6 minutes on 2 cores; writes var/bench/latest.json. Not part of `make test`.
+# about 10 minutes on 2 cores; writes var/bench/latest.json. Not part of `make test`.
 bench: install-test
 	$(BIN)/python -m bench $(BENCH_ARGS)
 

@@ -1,4 +1,8 @@
-"""``make bench``: ours against the twin, interleaved on one server, then the report.
+"""``make bench``: ours against the twins, interleaved on one server, then the report.
+
+Three workers: ours, the fair twin (the targets: it seals its payloads with the same codec and
+stays open once listed, as a case does) and the bare twin (for the record: nothing sealed, its
+runs complete).
 
 The embedded dev server is started in var/bench/ on free ports unless TEMPORAL_ADDRESS is set
 (then that server is used, and its namespace must have the case search attributes, which the
@@ -19,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import admission, commands, replay, report, scale, years
+from bench import admission, codec, commands, replay, report, scale, years
 from bench.measure import Proc, history_bytes, start_input_bytes, summary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,18 +75,19 @@ async def _idle(proc: Proc, quiet: float = 0.01, every: float = 0.5) -> None:
         before = now
 
 
-async def _admissions(args, client, ours, twin, procs, out: dict) -> dict:
-    """Rounds of one batch each side, the order swapped every round; a batch's CPU-seconds per
+SIDES = ("ours", "fair", "twin")
+
+
+async def _admissions(args, client, sides, procs, out: dict) -> dict:
+    """Rounds of one batch each side, the order turned every round; a batch's CPU-seconds per
     lifecycle, its warm Updates' latency, and sampled histories."""
     figures: dict[str, dict[str, list[float]]] = {
-        s: {"cpu": [], "updates": [], "history": [], "input": [], "timer": []}
-        for s in ("ours", "twin")
+        s: {"cpu": [], "updates": [], "history": [], "input": [], "timer": []} for s in SIDES
     }
-    sides = {"ours": ours, "twin": twin}
     saved: dict[str, str] = {}
     n = 0
-    for rnd in range(args.rounds + 1):  # round 0 warms both up and is not counted
-        order = ("ours", "twin") if rnd % 2 == 0 else ("twin", "ours")
+    for rnd in range(args.rounds + 1):  # round 0 warms every side up and is not counted
+        order = SIDES[rnd % 3 :] + SIDES[: rnd % 3]
         for name in order:
             side, proc = sides[name], procs[name]
             await _idle(proc)
@@ -93,7 +98,8 @@ async def _admissions(args, client, ours, twin, procs, out: dict) -> dict:
             used = proc.cpu() - cpu
             n += count
             if name == "ours":
-                twin.timer_seconds = sum(r.timer_seconds for r in runs) / len(runs)
+                for twin in (sides["fair"], sides["twin"]):
+                    twin.timer_seconds = sum(r.timer_seconds for r in runs) / len(runs)
             if rnd == 0:
                 continue
             f = figures[name]
@@ -105,7 +111,7 @@ async def _admissions(args, client, ours, twin, procs, out: dict) -> dict:
                 f["history"].append(history_bytes(history))
                 f["input"].append(start_input_bytes(history))
                 saved.setdefault(name, history.to_json())
-            if name == "ours":  # the case lives on; the bench's are closed once measured
+            if name != "twin":  # a case lives on (and the fair twin); closed once measured
                 await asyncio.gather(
                     *(client.get_workflow_handle(r.case_id).terminate("bench") for r in runs)
                 )
@@ -167,6 +173,7 @@ async def main(args: argparse.Namespace) -> dict:
     try:
         procs = {
             "ours": _spawn("ours", f"bench-ours-{stamp}", var),
+            "fair": _spawn("fair", f"bench-fair-{stamp}", var),
             "twin": _spawn("twin", f"bench-twin-{stamp}", var),
         }
         out["rss_at_start_mb"] = {name: proc.rss_mb() for name, proc in procs.items()}
@@ -174,10 +181,22 @@ async def main(args: argparse.Namespace) -> dict:
         clock = BusinessClock(day_seconds=args.day_seconds)
         service = CaseService(client, store, clock, task_queue=f"bench-ours-{stamp}", indexed=True)
         ours = admission.Ours(service, store, stamp)
-        twin = admission.Twin(twin_client, f"bench-twin-{stamp}", ours.steps, stamp)
+        sides = {
+            "ours": ours,
+            "fair": admission.Twin(
+                await connect(settings), f"bench-fair-{stamp}", ours.steps, stamp, "fair",
+                var / "twin-fair.db",
+            ),
+            "twin": admission.Twin(
+                twin_client, f"bench-twin-{stamp}", ours.steps, stamp, "twin",
+                var / "twin-twin.db",
+            ),
+        }  # fmt: skip
+        out["codec"] = codec.measure()
+        _save(out, args.out)
         if args.rounds:
             print(f"admission: {args.rounds} rounds of {args.batch} lifecycles a side", flush=True)
-            adm = await _admissions(args, client, ours, twin, procs, out)
+            adm = await _admissions(args, client, sides, procs, out)
             out["admission"] = {
                 s: {k: summary(v) for k, v in f.items()} for s, f in adm["figures"].items()
             }

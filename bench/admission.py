@@ -14,7 +14,7 @@ from pathlib import Path
 from temporalio.client import Client
 
 from bench.engine import CaseService, script
-from bench.twin import TWIN, TwinStart
+from bench.twin import TWIN, TwinStart, connect
 from lifecycle.calendar import SHANGHAI
 from lifecycle.domain.application import Application
 from lifecycle.domain.credit_code import complete
@@ -84,17 +84,22 @@ class Ours:
 
 
 class Twin:
-    side = "twin"
+    """``side``: "fair" (its client seals with the codec; its runs stay open once listed, and
+    the driver sees the listing in the twin's table as it sees ours in the store) or "twin" (the
+    bare one: nothing sealed, its runs complete)."""
 
-    def __init__(self, client: Client, queue: str, steps: int, stamp: str) -> None:
+    def __init__(
+        self, client: Client, queue: str, steps: int, stamp: str, side: str, table: Path
+    ) -> None:
         self.client, self.queue, self.steps, self.stamp = client, queue, steps, stamp
+        self.side, self.table = side, table
         self.timer_seconds = 7.0  # replaced by ours's measured notice before each batch
 
     async def start(self, n: int) -> Lifecycle:
-        case_id = f"twin-{self.stamp}-{n}"
+        case_id = f"{self.side}-{self.stamp}-{n}"
         handle = await self.client.start_workflow(
             TWIN,
-            TwinStart(case_id, self.steps, self.timer_seconds),
+            TwinStart(case_id, self.steps, self.timer_seconds, stay_open=self.side == "fair"),
             id=case_id,
             task_queue=self.queue,
         )
@@ -107,7 +112,18 @@ class Twin:
         return run
 
     async def finish(self, runs: list[Lifecycle]) -> None:
-        await asyncio.gather(*(self.client.get_workflow_handle(r.case_id).result() for r in runs))
+        if self.side != "fair":
+            await asyncio.gather(
+                *(self.client.get_workflow_handle(r.case_id).result() for r in runs)
+            )
+            return
+        db = connect(self.table)
+        ids = [r.case_id for r in runs]
+        marks = ",".join("?" * len(ids))
+        query = f"SELECT COUNT(*) FROM twin_rows WHERE action = 'list' AND case_id IN ({marks})"
+        while db.execute(query, ids).fetchone()[0] < len(ids):
+            await asyncio.sleep(0.25)
+        db.close()
 
 
 async def batch(side: Ours | Twin, first: int, count: int, at_once: int) -> list[Lifecycle]:

@@ -1,6 +1,6 @@
 """Cold replay: a fresh process imports the workflow module, builds a Replayer and replays one
 admission's history, as a worker does when a case wakes on a worker that has not cached it.
-``python -m bench.replay ours|twin HISTORY.json`` prints its figures as JSON."""
+``python -m bench.replay ours|fair|twin HISTORY.json`` prints its figures as JSON."""
 
 from __future__ import annotations
 
@@ -61,6 +61,11 @@ async def _replay(side: str, path: Path) -> dict[str, object]:
             data_converter=data_converter(Settings.from_env()),
             workflow_runner=workflow_runner(),
         )
+    elif side == "fair":  # the fair twin's history is sealed: opened with the same codec
+        from lifecycle.config import Settings
+        from lifecycle.temporal.client import data_converter
+
+        replayer = Replayer(workflows=workflows, data_converter=data_converter(Settings.from_env()))
     else:
         replayer = Replayer(workflows=workflows)
     history = WorkflowHistory.from_json("bench", json.loads(path.read_text()))

@@ -1,7 +1,12 @@
 """The baseline: a minimal workflow doing what one case's admission does in Temporal terms and
 nothing more. It takes the same number of Updates, each writing one SQLite row through an
 activity (as the case records each change), waits on one timer of the same length as the public
-notice, and writes a last row when the timer fires. Its input is small and its state a counter."""
+notice, and writes a last row when the timer fires. Its input is small and its state a counter.
+
+Two twins run it: the fair one (the targets) does the same work as a case on the two counts the
+engine cannot drop: its worker seals every payload with the same codec, and its run stays open
+after listing, as a listed case does, so it stays in the worker's cache. The bare one (for the
+record) seals nothing and completes once listed."""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ class TwinStart:
     case_id: str
     updates: int
     timer_seconds: float
+    stay_open: bool = False  # the fair twin: open after listing, as a listed case is
 
 
 @dataclass
@@ -32,15 +38,7 @@ class TwinActivities:
     """One row per change in a plain SQLite table (a connection per worker, WAL)."""
 
     def __init__(self, path: Path) -> None:
-        import sqlite3  # the activities' own: the workflow module imports no database library
-
-        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=wal")
-        self.db.execute("PRAGMA synchronous=normal")
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS twin_rows "
-            "(case_id TEXT, seq INTEGER, action TEXT, at TEXT, PRIMARY KEY (case_id, seq))"
-        )
+        self.db = connect(path)
 
     @activity.defn(name="twin_record")
     async def record(self, row: TwinRow) -> None:
@@ -48,6 +46,20 @@ class TwinActivities:
             "INSERT OR IGNORE INTO twin_rows VALUES (?, ?, ?, ?)",
             (row.case_id, row.seq, row.action, dt.datetime.now(dt.UTC).isoformat()),
         )
+
+
+def connect(path: Path):  # type: ignore[no-untyped-def]
+    """The twin's table (a connection per process, WAL): its worker writes, the driver reads."""
+    import sqlite3  # the activities' own: the workflow module imports no database library
+
+    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    db.execute("PRAGMA journal_mode=wal")
+    db.execute("PRAGMA synchronous=normal")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS twin_rows "
+        "(case_id TEXT, seq INTEGER, action TEXT, at TEXT, PRIMARY KEY (case_id, seq))"
+    )
+    return db
 
 
 @workflow.defn(name=TWIN)
@@ -72,6 +84,8 @@ class TwinWorkflow:
         await workflow.sleep(start.timer_seconds)
         self.state = "listed"
         await self._record(start.case_id, "list")
+        if start.stay_open:
+            await workflow.wait_condition(lambda: self.state == "closed")
         return self.state
 
     @workflow.update

@@ -1,5 +1,5 @@
 """One side's worker in its own process, so its CPU time and memory are its own:
-``python -m bench.worker ours|twin QUEUE`` (the address, namespace and store from the
+``python -m bench.worker ours|fair|twin QUEUE`` (the address, namespace and store from the
 environment, as the bureau's worker reads them). Prints ``ready`` once it polls; stops on
 SIGTERM."""
 
@@ -15,14 +15,25 @@ from temporalio.worker import Worker
 
 from bench.twin import TwinActivities, TwinWorkflow
 from lifecycle.config import Settings
-from lifecycle.temporal.client import connect
+from lifecycle.temporal.client import connect, for_worker
 from runtime.worker import build_worker, stop_on_signals
 
 
-async def _twin(settings: Settings, queue: str) -> Worker:
-    client = await Client.connect(settings.address, namespace=settings.namespace)
-    acts = TwinActivities(settings.var_dir / "twin.db")
-    return Worker(client, task_queue=queue, workflows=[TwinWorkflow], activities=[acts.record])
+async def _twin(settings: Settings, side: str, queue: str) -> Worker:
+    """The fair twin's worker decodes as ours does (the codec, tolerant) and keeps as many runs
+    in its cache; the bare twin's is the SDK's default."""
+    acts = TwinActivities(settings.var_dir / f"twin-{side}.db")
+    if side == "twin":
+        client = await Client.connect(settings.address, namespace=settings.namespace)
+        return Worker(client, task_queue=queue, workflows=[TwinWorkflow], activities=[acts.record])
+    client = for_worker(await connect(settings))
+    return Worker(
+        client,
+        task_queue=queue,
+        workflows=[TwinWorkflow],
+        activities=[acts.record],
+        max_cached_workflows=getattr(settings, "case_cache", 1000),
+    )
 
 
 async def main(side: str, queue: str) -> None:
@@ -38,7 +49,7 @@ async def main(side: str, queue: str) -> None:
         extra = {"cached": cache} if cache else {}
         worker = build_worker(client, settings.db_url, task_queue=queue, **extra)
     else:
-        worker = await _twin(settings, queue)
+        worker = await _twin(settings, side, queue)
     async with worker:
         print("ready", flush=True)
         await stop.wait()

@@ -15,8 +15,10 @@ from typing import Any
 
 import httpx
 import pytest
+from temporalio.api.common.v1 import Payload
 
 from lifecycle.domain.credit_code import complete
+from lifecycle.temporal.codec import key_of
 from tests.e2e.test_gateway import bearer, made_key, send_event
 from tests.e2e.test_listed_cli import signal_event, to_listed
 from tests.helpers import cli, show, wait_until
@@ -157,14 +159,16 @@ def test_canaries_are_sealed_everywhere_and_a_rotated_key_still_opens_old_cases(
         cli(system, "case", "act", case_id, "verify_complaint", "--as", "bureau_officer:li",
             "--data", json.dumps({"complaint": show(system, case_id)["listed"]["complaints"][0]["id"]}))  # fmt: skip
         history = temporal_json(system, "workflow", "show", "-w", case_id)
-        ids = {
-            base64.b64decode(p["metadata"]["encryption-key-id"]).decode()
-            for p in _payloads(history)
-            if "encryption-key-id" in p.get("metadata", {})
-        }
+        ids = {key_of(_payload(p)) for p in _payloads(history)} - {None}
         assert ids == {"k1", new_key}
     finally:
         assert system.stop() == 0
+
+
+def _payload(shown: dict) -> Payload:
+    """A payload as ``temporal workflow show -o json`` prints it (base64 inside)."""
+    metadata = {k: base64.b64decode(v) for k, v in shown.get("metadata", {}).items()}
+    return Payload(metadata=metadata, data=base64.b64decode(shown.get("data", "")))
 
 
 def _payloads(value: Any) -> list[dict]:

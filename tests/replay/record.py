@@ -3,14 +3,21 @@
 Run it after a deliberate change to the case workflow has been made safe for running cases
 (``workflows.versions.follows``); it adds histories beside the old ones and never writes over one (a saved
 history stands for a case that ran on the code of its day). Delete nothing here.
+
+`python -m tests.replay.record --sealed` records the same way through the codec, with the
+tests' own keys (``sealed/keys.json``), into ``sealed/``: histories as a bureau's Temporal holds
+them, one set per payload encoding the codec has written (each must open for as long as a case
+may hold it).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import os
+import sys
 import tempfile
 import uuid
 from collections.abc import Awaitable, Callable
@@ -26,6 +33,7 @@ from lifecycle.errors import LifecycleError
 from lifecycle.policies import REGISTRY
 from lifecycle.policies.loader import read_document
 from lifecycle.store.repo import Store
+from lifecycle.temporal.codec import SEAL_ENCODING, EncryptionCodec, ensure_keys
 from runtime.worker import build_worker
 from tests.helpers import BIN
 from tests.workflows.cases import (
@@ -41,6 +49,7 @@ from tests.workflows.cases import (
 )
 
 HERE = Path(__file__).parent
+SEALED = HERE / "sealed"
 FIXTURES = HERE.parent / "fixtures" / "packs"
 Scenario = Callable[[CaseService, WorkflowEnvironment, Path], Awaitable[str]]
 DAY = dt.timedelta(days=1)
@@ -258,7 +267,21 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 
-async def record(service: CaseService, env: WorkflowEnvironment, calendar: Path) -> None:
+# Sealed: named by the encoding the codec wrote them with (its name in the payloads' metadata).
+SEALED_SCENARIOS: dict[str, Scenario] = {
+    "qingdao_listed": qingdao_decided_at_one_instant,
+    "wuhan_evaluation_round": wuhan_evaluation_round,
+}
+
+
+def sealed_codec() -> EncryptionCodec:
+    """The codec with the tests' own keys (made once, kept with the histories they seal)."""
+    return EncryptionCodec(ensure_keys(SEALED / "keys.json"))
+
+
+async def record(
+    service: CaseService, env: WorkflowEnvironment, calendar: Path, sealed: bool = False
+) -> None:
     for policy in ("qingdao-2024", "wuhan-2021", "guangzhou-2024"):
         service.store.set_round(
             policy,
@@ -267,13 +290,18 @@ async def record(service: CaseService, env: WorkflowEnvironment, calendar: Path)
             preliminary_review_due=None,
             expert_review_due=None,
         )
-    for name, scenario in SCENARIOS.items():
-        if any(HERE.glob(f"{name}*.json")):
+    where, scenarios = HERE, SCENARIOS
+    if sealed:
+        encoding = SEAL_ENCODING.decode().replace("/", "_")
+        where = SEALED
+        scenarios = {f"{encoding}_{k}": v for k, v in SEALED_SCENARIOS.items()}
+    for name, scenario in scenarios.items():
+        if any(where.glob(f"{name}*.json")):
             print(f"kept {name}: a saved history is never written over")
             continue
         case_id = await scenario(service, env, calendar)
         for n, history in enumerate(await every_run(service, case_id), start=1):
-            path = HERE / (f"{name}.json" if n == 1 else f"{name}.run{n}.json")
+            path = where / (f"{name}.json" if n == 1 else f"{name}.run{n}.json")
             path.write_text(history.to_json(), encoding="utf-8")
             print(f"recorded {path.name}: {len(history.events)} events")
 
@@ -290,9 +318,12 @@ async def every_run(service: CaseService, case_id: str) -> list[WorkflowHistory]
     return out[::-1]
 
 
-async def main() -> None:
+async def main(sealed: bool = False) -> None:
+    converter = pydantic_data_converter
+    if sealed:
+        converter = dataclasses.replace(converter, payload_codec=sealed_codec())
     env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter,
+        data_converter=converter,
         test_server_existing_path=str(BIN / "temporal-test-server"),
     )
     with tempfile.TemporaryDirectory() as tmp:
@@ -309,9 +340,9 @@ async def main() -> None:
                 indexed=False,
                 real_now=env.get_current_time,
             )
-            await record(service, env, calendar)
+            await record(service, env, calendar, sealed)
     await env.shutdown()
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(main(sealed="--sealed" in sys.argv[1:]))

@@ -7,16 +7,20 @@ from __future__ import annotations
 import json
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 
 from lifecycle.errors import LifecycleError
 from lifecycle.temporal.codec import (
+    CIPHER,
+    COMPACT,
     ENCODING,
     KEY_ID,
     EncryptionCodec,
     KeyRing,
     SealedElsewhere,
     ensure_keys,
+    key_of,
 )
 
 PLAIN = Payload(
@@ -27,7 +31,7 @@ PLAIN = Payload(
 async def test_a_payload_is_sealed_and_opens_again():
     codec = EncryptionCodec(KeyRing.new())
     [sealed] = await codec.encode([PLAIN])
-    assert sealed.metadata["encoding"] == ENCODING and sealed.metadata[KEY_ID] == b"k1"
+    assert dict(sealed.metadata) == {"encoding": COMPACT} and key_of(sealed) == "k1"
     assert "王工".encode() not in sealed.data and b"1380000" not in sealed.SerializeToString()
     assert await codec.decode([sealed]) == [PLAIN]
     [again] = await codec.encode([PLAIN])
@@ -43,7 +47,7 @@ async def test_after_rotation_old_payloads_open_and_new_ones_use_the_new_key(tmp
     assert ring.current != "k1" and set(ring.keys) == {"k1", ring.current}
     codec = EncryptionCodec(ring)
     [after] = await codec.encode([PLAIN])
-    assert after.metadata[KEY_ID] == ring.current.encode()
+    assert key_of(after) == ring.current
     assert await codec.decode([before, after]) == [PLAIN, PLAIN]
     assert await codec.decode([PLAIN]) == [PLAIN]  # written before encryption: read as it is
 
@@ -76,3 +80,60 @@ def test_a_key_file_is_made_for_its_owner_only_and_a_bad_one_named(tmp_path):
         KeyRing.read(bad)
     with pytest.raises(LifecycleError, match="cannot be read"):
         KeyRing.read(tmp_path / "missing.json")
+
+
+def first_encoding(ring: KeyRing, payload: Payload) -> Payload:
+    """``payload`` as the first encoding sealed it (binary/encrypted: the key id and the cipher in
+    the metadata, the whole payload sealed as it is)."""
+    nonce = bytes(range(12))
+    sealed = AESGCM(ring.keys[ring.current]).encrypt(
+        nonce, payload.SerializeToString(), ring.current.encode()
+    )
+    metadata = {"encoding": ENCODING, KEY_ID: ring.current.encode(), "cipher": CIPHER}
+    return Payload(metadata=metadata, data=nonce + sealed)
+
+
+async def test_payloads_sealed_by_the_first_encoding_still_open():
+    ring = KeyRing.new()
+    codec = EncryptionCodec(ring)
+    old = first_encoding(ring, PLAIN)
+    assert key_of(old) == "k1"
+    assert await codec.decode([old]) == [PLAIN]
+    altered = Payload(metadata=old.metadata, data=old.data[:-1] + bytes([old.data[-1] ^ 1]))
+    with pytest.raises(SealedElsewhere, match="does not open it"):
+        await codec.decode([altered])
+
+
+async def test_the_compact_encoding_is_shorter_than_the_first_and_keeps_what_it_cannot_shrink():
+    ring = KeyRing.new()
+    codec = EncryptionCodec(ring)
+    step = Payload(
+        metadata={"encoding": b"json/plain"},
+        data=json.dumps({
+            "action": "begin_review", "actor": "bureau_officer:li", "reason": "", "clause": None,
+            "data": {}, "expected_seq": None, "request_id": "r-1", "sent_at": None,
+            "assurance": "asserted", "proof": None,
+        }, separators=(",", ":")).encode(),
+    )  # fmt: skip
+    [compact] = await codec.encode([step])
+    assert compact.ByteSize() < first_encoding(ring, step).ByteSize() - 150
+    noise = Payload(metadata={"encoding": b"binary/plain"}, data=bytes(range(256)) * 2)
+    [kept] = await codec.encode([noise])  # deflate would grow it: sealed as it is
+    assert kept.ByteSize() <= noise.ByteSize() + 40
+    assert await codec.decode([compact, kept]) == [step, noise]
+
+
+async def test_a_compact_payload_is_bound_to_its_key_id_and_encoding():
+    ring = KeyRing({"k1": bytes(32), "k2": bytes(32)}, "k1")
+    [sealed] = await EncryptionCodec(ring).encode([PLAIN])
+    renamed = Payload(metadata=sealed.metadata, data=bytes([2]) + b"k2" + sealed.data[3:])
+    with pytest.raises(SealedElsewhere, match="codec key 'k2'.* does not open it"):
+        await EncryptionCodec(ring).decode([renamed])
+    as_first = Payload(
+        metadata={"encoding": ENCODING, KEY_ID: b"k1", "cipher": CIPHER}, data=sealed.data[3:]
+    )
+    with pytest.raises(SealedElsewhere, match="does not open it"):
+        await EncryptionCodec(ring).decode([as_first])
+    tolerant = EncryptionCodec(ring, tolerant=True)
+    [marked] = await tolerant.decode([Payload(metadata=sealed.metadata, data=b"")])
+    assert marked.metadata["encoding"] != COMPACT  # refused by the case, never a failed task

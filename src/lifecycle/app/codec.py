@@ -18,7 +18,7 @@ from temporalio.service import RPCError
 from lifecycle.app.system import System
 from lifecycle.contracts import RESEAL
 from lifecycle.errors import Invalid
-from lifecycle.temporal.codec import ENCODING, EncryptionCodec
+from lifecycle.temporal.codec import ENCODINGS, EncryptionCodec
 
 
 async def transcode(codec: EncryptionCodec, body: bytes, decode: bool) -> dict[str, Any]:
@@ -45,7 +45,7 @@ _UNSEALABLE = {"search_attributes"}
 _PAYLOAD = "temporal.api.common.v1.Payload"
 
 
-def _payloads(message: Message) -> Iterator[Message]:
+def payloads_of(message: Message) -> Iterator[Message]:
     """Every payload a history event holds, however deep."""
     if message.DESCRIPTOR.full_name == _PAYLOAD:
         yield message
@@ -54,22 +54,22 @@ def _payloads(message: Message) -> Iterator[Message]:
         if field.type != field.TYPE_MESSAGE or field.name in _UNSEALABLE:
             continue
         if not field.is_repeated:
-            yield from _payloads(value)
+            yield from payloads_of(value)
             continue
         entry = field.message_type is not None and field.message_type.GetOptions().map_entry
         items = value.values() if entry else value
         for item in items:
             if isinstance(item, Message):
-                yield from _payloads(item)
+                yield from payloads_of(item)
 
 
 def unsealed(history: WorkflowHistory) -> int:
     """How many payloads with data in ``history`` are not sealed by the codec."""
     count = 0
     for event in history.events:
-        for p in _payloads(event):
+        for p in payloads_of(event):
             meta: Any = p
-            count += bool(meta.data) and meta.metadata.get("encoding") != ENCODING
+            count += bool(meta.data) and meta.metadata.get("encoding") not in ENCODINGS
     return count
 
 

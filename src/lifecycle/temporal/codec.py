@@ -5,8 +5,16 @@ Keys live in a JSON file (``LIFECYCLE_CODEC_KEYS``, by default ``var/codec-keys.
 
     {"current": "k2", "keys": {"k1": "<base64 of 32 bytes>", "k2": "…"}}
 
-Each payload carries the id of the key that sealed it in its metadata, so rotating (a new key
-made current, the old ones kept) never re-encrypts old histories: they open with their own key.
+Each payload carries the id of the key that sealed it, so rotating (a new key made current, the
+old ones kept) never re-encrypts old histories: they open with their own key.
+
+Two encodings, named in each payload's metadata; every payload either wrote opens:
+
+- ``sealed/z1`` (what the codec writes): the payload compressed with the shipped preset
+  dictionary ``z1`` (deflate, kept raw when that is shorter), then sealed; the envelope is the
+  encoding's name and, in the data, the key id's length, the key id and the nonce.
+- ``binary/encrypted`` (the first): the payload sealed as it is, the key id and the cipher's name
+  in the metadata.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ import base64
 import json
 import os
 import secrets
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,13 +33,18 @@ from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
 
 from lifecycle.errors import Misconfigured
+from lifecycle.temporal.dictionary import dictionary
 from lifecycle.temporal.payloads import UNOPENABLE, UNOPENABLE_REASON
 
-ENCODING = b"binary/encrypted"
+ENCODING = b"binary/encrypted"  # the first encoding: opened, no longer written
 KEY_ID = "encryption-key-id"
 CIPHER = b"AES-256-GCM"
 NONCE = 12
 SEALED = "sealed:"
+COMPACT = b"sealed/z1"  # compressed with the dictionary z1, then sealed
+SEAL_ENCODING = COMPACT  # what new payloads are sealed with
+ENCODINGS = (COMPACT, ENCODING)  # every encoding the codec opens
+RAW, DEFLATED = 0, 1  # the first byte of a compact payload's plaintext
 
 
 class KeyRing:
@@ -142,6 +156,11 @@ class EncryptionCodec(PayloadCodec):
         self.ring = ring
         self.tolerant = tolerant
         self._ciphers = {k: AESGCM(v) for k, v in ring.keys.items()}
+        self._current = ring.current.encode()
+        if len(self._current) > 255:
+            raise Misconfigured(
+                f"codec keys: key id '{ring.current[:40]}…' is longer than 255 bytes (engine rule)."
+            )
 
     def for_worker(self) -> EncryptionCodec:
         return EncryptionCodec(self.ring, tolerant=True)
@@ -170,26 +189,50 @@ class EncryptionCodec(PayloadCodec):
         )
 
     def seal(self, payload: Payload) -> Payload:
+        """``payload`` compressed with the dictionary when that is shorter, then sealed."""
+        plain = payload.SerializeToString()
+        packer = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zdict=dictionary("z1"))
+        packed = packer.compress(plain) + packer.flush()
+        body = bytes([DEFLATED]) + packed if len(packed) < len(plain) else bytes([RAW]) + plain
         nonce = os.urandom(NONCE)
-        key_id = self.ring.current
-        sealed = self._ciphers[key_id].encrypt(nonce, payload.SerializeToString(), key_id.encode())
+        key_id = self._current
+        sealed = self._ciphers[self.ring.current].encrypt(nonce, body, COMPACT + key_id)
         return Payload(
-            metadata={"encoding": ENCODING, KEY_ID: key_id.encode(), "cipher": CIPHER},
-            data=nonce + sealed,
+            metadata={"encoding": COMPACT},
+            data=bytes([len(key_id)]) + key_id + nonce + sealed,
         )
 
     def open(self, payload: Payload) -> Payload:
-        if payload.metadata.get("encoding") != ENCODING:
+        encoding = payload.metadata.get("encoding")
+        if encoding == COMPACT:
+            return self._open_compact(payload.data)
+        if encoding != ENCODING:
             return payload  # written before encryption was on: read as it is
         key_id = payload.metadata.get(KEY_ID, b"").decode()
+        plain = self._decrypt(key_id, payload.data, key_id.encode())
+        return Payload.FromString(plain)
+
+    def _open_compact(self, data: bytes) -> Payload:
+        size = data[0] if data else 0
+        key_id = data[1 : 1 + size]
+        body = self._decrypt(key_id.decode(errors="replace"), data[1 + size :], COMPACT + key_id)
+        if body[:1] == bytes([DEFLATED]):
+            unpacker = zlib.decompressobj(-15, zdict=dictionary("z1"))
+            plain = unpacker.decompress(body[1:]) + unpacker.flush()
+        elif body[:1] == bytes([RAW]):
+            plain = body[1:]
+        else:
+            raise ValueError("a compact payload's body is neither raw nor deflated")
+        return Payload.FromString(plain)
+
+    def _decrypt(self, key_id: str, data: bytes, bound_to: bytes) -> bytes:
         cipher = self._ciphers.get(key_id)
         if cipher is None:
             raise SealedElsewhere(self.ring, key_id, "is not among them")
         try:
-            plain = cipher.decrypt(payload.data[:NONCE], payload.data[NONCE:], key_id.encode())
+            return cipher.decrypt(data[:NONCE], data[NONCE:], bound_to)
         except InvalidTag as exc:
             raise SealedElsewhere(self.ring, key_id, "does not open it") from exc
-        return Payload.FromString(plain)
 
 
 class SealedElsewhere(Misconfigured, ValueError):
@@ -221,3 +264,13 @@ class SealedElsewhere(Misconfigured, ValueError):
         super().__init__(message)
         self.key_id = key_id
         self.what = "is not a key of this system" if what == "is not among them" else what
+
+
+def key_of(payload: Payload) -> str | None:
+    """The id of the key a sealed payload names (None: not sealed)."""
+    encoding = payload.metadata.get("encoding")
+    if encoding == COMPACT and payload.data:
+        return payload.data[1 : 1 + payload.data[0]].decode(errors="replace")
+    if encoding == ENCODING:
+        return payload.metadata.get(KEY_ID, b"").decode(errors="replace")
+    return None

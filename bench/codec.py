@@ -1,0 +1,61 @@
+"""The codec's encodings weighed on the saved histories (tests/replay): every payload a case
+wrote, sealed as the first encoding sealed it and as the codec seals it now.
+``python -m bench.codec`` prints the figures as JSON; ``make bench`` reports them."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import cast
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from temporalio.api.common.v1 import Payload
+from temporalio.client import WorkflowHistory
+
+from lifecycle.app.codec import payloads_of
+from lifecycle.temporal.codec import CIPHER, ENCODING, KEY_ID, NONCE, EncryptionCodec, KeyRing
+
+HISTORIES = Path(__file__).resolve().parents[1] / "tests" / "replay"
+
+
+def first_encoding(ring: KeyRing, payload: Payload) -> Payload:
+    nonce = os.urandom(NONCE)
+    key = ring.current.encode()
+    sealed = AESGCM(ring.keys[ring.current]).encrypt(nonce, payload.SerializeToString(), key)
+    return Payload(
+        metadata={"encoding": ENCODING, KEY_ID: key, "cipher": CIPHER}, data=nonce + sealed
+    )
+
+
+def measure(paths: list[Path] | None = None) -> dict[str, float]:
+    ring = KeyRing.new()
+    codec = EncryptionCodec(ring)
+    paths = paths or sorted(HISTORIES.glob("v*.json"))
+    plain = first = compact = count = 0
+    for path in paths:
+        history = WorkflowHistory.from_json(path.stem, path.read_text("utf-8"))
+        for event in history.events:
+            for found in payloads_of(event):  # search attributes left out: never sealed
+                payload = cast(Payload, found)
+                if not payload.data or payload.metadata.get("encoding") != b"json/plain":
+                    continue
+                sealed = codec.seal(payload)
+                assert codec.open(sealed) == payload
+                count += 1
+                plain += payload.ByteSize()
+                first += first_encoding(ring, payload).ByteSize()
+                compact += sealed.ByteSize()
+    return {
+        "histories": len(paths),
+        "payloads": count,
+        "plain_bytes": plain,
+        "first_encoding_bytes": first,
+        "compact_bytes": compact,
+        "compact_over_first": round(compact / first, 3) if first else 0.0,
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure([Path(p) for p in sys.argv[1:]] or None), indent=2))
