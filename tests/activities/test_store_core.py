@@ -25,8 +25,9 @@ from lifecycle.domain.case import AuditEntry
 from lifecycle.domain.plan import ClaimRequest, DeadlineRequest, Notification, ReservationRequest
 from lifecycle.domain.states import CaseState
 from lifecycle.errors import Misconfigured
+from lifecycle.store import verify
 from lifecycle.store.db import MIGRATIONS, make_engine, migrate
-from lifecycle.store.models import Base
+from lifecycle.store.models import Base, CaseDeadlineRow, ProviderRow
 from lifecycle.store.repo import Store
 
 T0 = dt.datetime(2025, 9, 26, 10, tzinfo=SHANGHAI)
@@ -267,3 +268,42 @@ def test_claims_are_exclusive_and_settings_are_the_last_set(real_store):
     assert real_store.settings("wenzhou-2021", ["city_diagnosis_target.2026", "x"]) == {
         "city_diagnosis_target.2026": 120
     }
+
+
+def test_a_record_writes_the_provider_deadlines_and_work_only_when_they_change(real_store):
+    """Each record writes the case and its new audit rows; the provider, the deadlines and the
+    work waiting are written again only when the case's projection of them changed (the
+    statements the database was sent are counted)."""
+    sent: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        sent.append(statement.split("(")[0].split(" WHERE")[0].strip())
+
+    def tables() -> set[str]:
+        found = {s.split()[2].strip('"') for s in sent if s.startswith(("INSERT", "DELETE"))}
+        found |= {s.split()[1].strip('"') for s in sent if s.startswith("UPDATE")}
+        sent.clear()
+        return found
+
+    notice = SnapshotDeadline(
+        name="public_notice", date=dt.date(2025, 10, 10), closes_at=T0, provisional=False,
+        first_year=2025, last_year=2025,
+    )  # fmt: skip
+    sa.event.listen(real_store.engine, "before_cursor_execute", seen)
+    real_store.record(snapshot("c", "publicity", 1, deadlines=[notice]), [entry(1, "a", CaseState.PUBLICITY)])  # fmt: skip
+    assert {"providers", "cases", "case_deadlines", "audit_log"} <= tables()
+    real_store.record(snapshot("c", "publicity", 2, deadlines=[notice]), [entry(2, "b", CaseState.PUBLICITY)])  # fmt: skip
+    assert tables() == {"cases", "audit_log"}
+    later = notice.model_copy(update={"date": dt.date(2025, 10, 13)})
+    real_store.record(snapshot("c", "publicity", 3, deadlines=[later]), [entry(3, "c", CaseState.PUBLICITY)])  # fmt: skip
+    assert tables() == {"cases", "case_deadlines", "audit_log"}
+    renamed = snapshot("c", "publicity", 4, deadlines=[later], provider_name="乙")
+    real_store.record(renamed, [entry(4, "d", CaseState.PUBLICITY)])
+    assert tables() == {"providers", "cases", "audit_log"}
+    real_store.record(snapshot("c", "publicity", 3, deadlines=[]), [])  # stale: nothing moves
+    assert tables() == set()
+    with real_store.sessions() as s:
+        assert s.scalars(sa.select(CaseDeadlineRow.date)).all() == [dt.date(2025, 10, 13)]
+        assert s.scalar(sa.select(ProviderRow.name)) == "乙"
+        assert verify.verify(s, "c").breaks == []  # the chain holds across the records
+    assert [r.seq for r in real_store.audit("c")] == [1, 2, 3, 4]

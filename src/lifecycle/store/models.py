@@ -73,6 +73,8 @@ class CaseRow(Base):
     pending_decision: Mapped[str | None] = mapped_column(Text)
     last_seq: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # Digests of what was last written beside the case (its provider, deadlines, work waiting).
+    written: Mapped[str | None] = mapped_column(String(48))
 
 
 class CaseDeadlineRow(Base):

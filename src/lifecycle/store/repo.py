@@ -7,11 +7,10 @@ import datetime as dt
 import functools
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy import insert as core_insert
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,7 +25,7 @@ from lifecycle.domain.plan import (
     SlotResult,
 )
 from lifecycle.errors import Unavailable
-from lifecycle.store import chain, reservations, verify
+from lifecycle.store import chain, reservations, verify, writes
 from lifecycle.store.db import make_engine, migrate, session_factory
 from lifecycle.store.desk import Desk
 from lifecycle.store.keys import ApiKeys
@@ -37,10 +36,8 @@ from lifecycle.store.models import (
     BusinessClockRow,
     CaseDeadlineRow,
     CaseRow,
-    CaseWorkRow,
     ClaimRow,
     NotificationRow,
-    ProviderRow,
     RejectedEventRow,
     RoundClaimRow,
     RoundRow,
@@ -48,7 +45,6 @@ from lifecycle.store.models import (
 )
 from lifecycle.store.rounds import Rounds
 
-SELECTED_STATES = ("publicity", "listed", "rectification")
 OPEN_STATES = (
     "submitted",
     "preliminary_review",
@@ -112,138 +108,22 @@ class Store:
         release: bool = False,
         notifications: list[Notification] | None = None,
     ) -> int:
-        """In one transaction: upserts provider, case and its deadlines (unless a newer snapshot
-        is already there), appends audit rows, writes reminders to the notifications outbox
-        (each once) and, for a case that ended, gives back every place it held. Returns how many
-        audit rows were new."""
-        with self.sessions.begin() as s:
-            insert = _insert(s)
-            provider = {
-                "credit_code": snap.credit_code,
-                "name": snap.provider_name,
-                "district": snap.district,
-                "parent_credit_code": snap.parent_credit_code,
-                "updated_at": snap.updated_at,
-            }
-            s.execute(
-                insert(ProviderRow)
-                .values(**provider)
-                .on_conflict_do_update(index_elements=["credit_code"], set_=provider)
-            )
-            held = s.execute(
-                select(CaseRow.last_seq, CaseRow.updated_at)
-                .where(CaseRow.case_id == snap.case_id)
-                .with_for_update()
-            ).first()
-            fields = snap.model_dump(exclude={"parent_credit_code", "deadlines", "work"})
-            fields["selected"] = snap.state in SELECTED_STATES
-            fresh = held is None or (held.last_seq, held.updated_at) <= (
-                snap.last_seq,
-                snap.updated_at,
-            )
-            if held is None:
-                s.execute(insert(CaseRow).values(**fields))
-            elif fresh:
-                s.execute(update(CaseRow).where(CaseRow.case_id == snap.case_id).values(**fields))
-            if fresh:
-                self._deadlines(s, snap)
-                self._work(s, snap)
-            added = 0
-            for e in sorted(entries, key=_seq):
-                if self._append(s, snap.case_id, e):
-                    added += 1
-                    self._registers(s, snap, e)
-            if notifications:
-                s.execute(
-                    _insert(s)(NotificationRow)
-                    .values(
-                        [{**n.model_dump(), "written_at": snap.updated_at} for n in notifications]
-                    )
-                    .on_conflict_do_nothing(index_elements=["key"])
-                )
-            if release:
-                reservations.release(s, snap.case_id)
-            return added
+        """In one transaction: upserts the case (unless a newer snapshot is already there), and
+        its provider, deadlines and work waiting where they changed, appends audit rows, writes
+        reminders to the notifications outbox (each once) and, for a case that ended, gives back
+        every place it held. Returns how many audit rows were new."""
+        with self.engine.begin() as c:
+            return writes.record(c, self.writes, self.seals, snap, entries, release, notifications)
 
-    def _registers(self, s: Session, snap: CaseSnapshot, e: AuditEntry) -> None:
-        """What a new audit row puts in the registers other cases read: an exit's ban."""
-        ban = e.data.get("ban") if e.action == "exit" else None
-        if ban:
-            s.add(
-                BanRow(
-                    credit_code=snap.credit_code,
-                    policy=ban["policy"],
-                    reason=f"{e.data.get('text') or e.data.get('reason')}",
-                    clause=f"{ban['policy']} {e.data.get('clause', '')}".strip(),
-                    starts=dt.date.fromisoformat(ban["starts"]),
-                    ends=dt.date.fromisoformat(ban["ends"]) if ban["ends"] else None,
-                    case_id=snap.case_id,
-                )
-            )
+    @property
+    def engine(self) -> Engine:
+        bound: Engine = self.sessions.kw["bind"]
+        return bound
 
-    def _deadlines(self, s: Session, snap: CaseSnapshot) -> None:
-        s.execute(delete(CaseDeadlineRow).where(CaseDeadlineRow.case_id == snap.case_id))
-        if snap.deadlines:
-            s.execute(
-                core_insert(CaseDeadlineRow),
-                [{"case_id": snap.case_id, **d.model_dump()} for d in snap.deadlines],
-            )
-
-    def _work(self, s: Session, snap: CaseSnapshot) -> None:
-        s.execute(delete(CaseWorkRow).where(CaseWorkRow.case_id == snap.case_id))
-        if snap.work:
-            s.execute(
-                core_insert(CaseWorkRow),
-                [
-                    {
-                        "case_id": snap.case_id,
-                        "n": n,
-                        "kind": w.kind,
-                        "role": w.role.value,
-                        "actions": w.actions,
-                        "clause": w.clause,
-                        "due_at": w.due,
-                        "due_date": w.due_date,
-                        "provisional": w.provisional,
-                        "deadline": w.deadline,
-                        "text": w.text,
-                        "ref": w.ref,
-                    }
-                    for n, w in enumerate(snap.work)
-                ],
-            )
-
-    def _append(self, s: Session, case_id: str, e: AuditEntry) -> int:
-        """Appends one audit row chained to the one before it; 0 when it is there already (a
-        retried record)."""
-        values = e.model_dump(mode="json", exclude={"at"})
-        values.update(case_id=case_id, at=e.at)
-        return self._chained(s, values)
-
-    def _chained(self, s: Session, values: dict[str, Any]) -> int:
-        """Appends the row ``values`` (its case_id and seq set) chained to the one before it,
-        sealed with the audit key; 0 when it is there already."""
-        insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-        case_id, seq = values["case_id"], values["seq"]
-        previous = s.scalar(
-            select(AuditRow.hash).where(AuditRow.case_id == case_id, AuditRow.seq == seq - 1)
-        )
-        values["prev_hash"] = previous or chain.GENESIS
-        values["hash"] = chain.digest(values["prev_hash"], values)
-        statement = (
-            insert(AuditRow)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["case_id", "seq"])
-            .returning(AuditRow.seq)
-        )
-        written = len(s.execute(statement).all())
-        if written and self.seals is not None:
-            s.execute(
-                insert(AuditSealRow)
-                .values(case_id=case_id, seq=seq, seal=chain.seal(self.seals, values["hash"]))
-                .on_conflict_do_nothing(index_elements=["case_id", "seq"])
-            )
-        return written
+    @functools.cached_property
+    def writes(self) -> writes.Writes:
+        """The record's statements, built once for this store's database."""
+        return writes.Writes(self.engine.dialect.name)
 
     def log_programme(
         self,
@@ -261,8 +141,10 @@ class Store:
         with self.sessions.begin() as s:
             last = s.scalar(select(func.max(AuditRow.seq)).where(AuditRow.case_id == trail))
             seq = (last or 0) + 1
-            self._chained(
+            writes.chained(
                 s,
+                self.writes,
+                self.seals,
                 {
                     "case_id": trail,
                     "seq": seq,
@@ -278,6 +160,7 @@ class Store:
                     "event_id": None,
                     "assurance": "asserted",
                 },
+                None,
             )
         return seq
 
