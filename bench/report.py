@@ -76,6 +76,15 @@ def checks(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
             f"{sealed['compact_bytes']:,} B against {sealed['first_encoding_bytes']:,} B "
             f"({sealed['compact_over_first']:.2f}×, {sealed['payloads']:,} payloads)",
         ))  # fmt: skip
+    recorded = result.get("store_record")
+    if recorded:
+        out.append((
+            f"the store's record of one change ({recorded['store']}, {recorded['records']:,} "
+            "records): at most 2 ms of CPU",
+            recorded["cpu_ms_per_record"] <= 2,
+            f"{recorded['cpu_ms_per_record']:.2f} ms CPU, {recorded['wall_ms_per_record']:.2f} ms "
+            "in all",
+        ))  # fmt: skip
     yrs = result.get("years")
     if yrs:
         runs = yrs["ours"]["runs"]

@@ -1,0 +1,56 @@
+"""The store's part of a lifecycle: the six ``record_case`` inputs of a saved qingdao-2024
+admission (tests/replay) recorded again and again as new cases, on a fresh SQLite file (or the
+store BENCH_DB_URL names), with the process's CPU time per record.
+``python -m bench.store [URL]`` prints the figures as JSON."""
+
+from __future__ import annotations
+
+import base64
+import json
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from lifecycle.contracts.activities import RecordInput
+from lifecycle.store.repo import Store
+
+HISTORY = (
+    Path(__file__).resolve().parents[1] / "tests" / "replay" / "v9_engine3_qingdao_listed.json"
+)
+
+
+def inputs() -> list[RecordInput]:
+    found = []
+    for event in json.loads(HISTORY.read_text("utf-8"))["events"]:
+        scheduled = event.get("activityTaskScheduledEventAttributes")
+        if scheduled and scheduled["activityType"]["name"] == "record_case":
+            data = base64.b64decode(scheduled["input"]["payloads"][0]["data"])
+            found.append(RecordInput.model_validate_json(data))
+    return found
+
+
+def measure(url: str | None = None, cases: int = 100) -> dict[str, object]:
+    steps = inputs()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.from_url(url or f"sqlite:///{tmp}/store.db")
+        stamp = uuid.uuid4().hex[:8]
+        cpu, wall = time.process_time(), time.perf_counter()
+        for n in range(cases):
+            for step in steps:
+                snap = step.snapshot.model_copy(update={"case_id": f"bench-{stamp}-{n}"})
+                store.record(snap, step.entries, step.release, step.notifications)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        store.engine.dispose()
+    records = cases * len(steps)
+    return {
+        "store": (url or "sqlite").split("://")[0],
+        "records": records,
+        "cpu_ms_per_record": round(cpu / records * 1000, 3),
+        "wall_ms_per_record": round(wall / records * 1000, 3),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(sys.argv[1] if len(sys.argv) > 1 else None), indent=2))
