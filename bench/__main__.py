@@ -23,7 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-from bench import admission, codec, commands, replay, report, scale, store, years
+from bench import admission, codec, commands, replay, report, scale, years
+from bench import store as store_bench
 from bench.measure import Proc, history_bytes, start_input_bytes, summary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -193,7 +194,7 @@ async def main(args: argparse.Namespace) -> dict:
             ),
         }  # fmt: skip
         out["codec"] = codec.measure()
-        out["store_record"] = store.measure(os.environ.get("BENCH_DB_URL"))
+        out["store_record"] = store_bench.measure(os.environ.get("BENCH_DB_URL"))
         _save(out, args.out)
         if args.rounds:
             print(f"admission: {args.rounds} rounds of {args.batch} lifecycles a side", flush=True)
