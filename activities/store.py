@@ -22,12 +22,12 @@ from temporalio.service import RPCError
 
 from lifecycle import logs
 from lifecycle.contracts import (
+    WHOLE_WANTED,
     ClaimRequest,
     ClaimResult,
     EventSeen,
     EventSeenInput,
     RecordInput,
-    RecordResult,
     RejectedEvents,
     ReservationRequest,
     SelectionCount,
@@ -38,6 +38,7 @@ from lifecycle.contracts import (
 )
 from lifecycle.contracts.case import STORE_BACK
 from lifecycle.store.repo import Store
+from lifecycle.store.writes import WholeWanted
 
 log = logs.get_logger("activities.store")
 
@@ -135,11 +136,19 @@ class StoreActivities:
             raise
 
     @activity.defn(name="record_case")
-    async def record_case(self, data: RecordInput) -> RecordResult:
-        added = await self._run(
-            lambda s: s.record(data.snapshot, data.entries, data.release, data.notifications)
-        )
-        return RecordResult(new_rows=added)
+    async def record_case(self, data: RecordInput) -> None:
+        """The change recorded (nothing is returned: the case goes on once it is written)."""
+        try:
+            await self._run(
+                lambda s: s.record(data.projection, data.entries, data.release, data.notifications)
+            )
+        except WholeWanted as exc:
+            raise ApplicationError(
+                f"the store does not hold case {exc}: its whole projection is wanted",
+                type=WHOLE_WANTED,
+                non_retryable=True,
+                category=ApplicationErrorCategory.BENIGN,  # asked and answered: no fault
+            ) from exc
 
     @activity.defn(name="claim")
     async def claim(self, request: ClaimRequest) -> ClaimResult:

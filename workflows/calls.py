@@ -25,6 +25,7 @@ from workflows.versions import follows
 with workflow.unsafe.imports_passed_through():
     from lifecycle.contracts import (
         CALENDAR_QUESTION,
+        WHOLE_WANTED,
         ClaimRequest,
         ClaimResult,
         Counted,
@@ -201,7 +202,9 @@ def _said(e: AuditEntry) -> str:
     return f"#{e.seq} {e.action} by {e.actor_role}:{e.actor_id}{moved} [{e.clause or '-'}]{why}"
 
 
-async def record(data: RecordInput, once: bool = False) -> None:
+async def record(data: RecordInput, once: bool = False, whole: RecordInput | None = None) -> None:
+    """``whole``: the same record with the case's whole projection, sent if ``data`` carries
+    only its change and the store does not hold the case."""
     try:
         await _call(
             "record_case",
@@ -213,6 +216,10 @@ async def record(data: RecordInput, once: bool = False) -> None:
             ONCE if once else BOUNDED,
         )
     except ActivityError as err:
+        cause = err.cause
+        wanted = isinstance(cause, ApplicationError) and cause.type == WHOLE_WANTED
+        if wanted and whole is not None and data.snapshot is None:
+            return await record(whole, once)
         raise _failure("the store", err) from err
 
 

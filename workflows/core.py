@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
         SelectionQuery,
         SlotResult,
     )
+    from lifecycle.contracts.activities import change_of, kept
     from lifecycle.contracts.case import RECENT_EVENTS, CaseStart, RunState
     from lifecycle.domain import deadlines, decide, engine
     from lifecycle.domain.case import Action, AuditEntry, Case, CaseDeadline
@@ -100,6 +101,9 @@ class CaseRun:
         self.periods = self._long_periods()  # what this run began in
         self.failed_now: set[str] = set()  # what failed in this turn (not asked again in it)
         self.in_round = False  # the case's own turn (a deadline, a retry), not a person's
+        # What of the projection the store keeps (KEPT), as this run last wrote it: sent whole
+        # on the run's first record and when it changes; otherwise only the change is sent.
+        self.stored_kept: tuple[object, ...] | None = None
 
     @property
     def case(self) -> Case:
@@ -347,21 +351,29 @@ class CaseRun:
         if "store" in self.failed_now and follows(ROUNDS, since=3):
             return False  # failed in this turn already: the next round tries again
         entries, notices = list(self.state.outbox), list(self.state.notices)
+        whole = display.snapshot(self.case, self.start, self.rules, self.now(), self.pack)
         data = RecordInput(
-            snapshot=display.snapshot(self.case, self.start, self.rules, self.now(), self.pack),
+            snapshot=whole,
             entries=entries,
             release=self.state.release,
             notifications=notices,
         )
+        if kept(whole) == self.stored_kept:  # the store has the rest from this run
+            data = data.model_copy(update={"snapshot": None, "change": change_of(whole)})
         rounds = follows(ROUNDS, since=3)
         try:
             # A change outside the case's own rounds (a person's action, an event) tries the
             # store once, so the person has the answer at once; if it fails, the case's round
-            # 10 s later tries it in full.
-            await calls.record(data, once=rounds and not self.in_round)
+            # 10 s later tries it in full. A store that does not hold the case is sent it whole.
+            await calls.record(
+                data,
+                once=rounds and not self.in_round,
+                whole=data.model_copy(update={"snapshot": whole, "change": None}),
+            )
         except calls.Unavailable as exc:
             self.wait_on("store", str(exc))
             return False
+        self.stored_kept = kept(whole)
         self.state.outbox = self.state.outbox[len(entries) :]
         self.state.notices = self.state.notices[len(notices) :]
         self.state.release = self.state.release and not data.release

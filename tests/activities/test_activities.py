@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.calendar import CalendarActivities
 from activities.store import StoreActivities
 from lifecycle.calendar import SHANGHAI, WorkingCalendar
-from lifecycle.contracts import CaseSnapshot, RecordInput, SelectionQuery
+from lifecycle.contracts import WHOLE_WANTED, CaseSnapshot, RecordInput, SelectionQuery
+from lifecycle.contracts.activities import change_of
 from lifecycle.domain.case import AuditEntry
 from lifecycle.domain.plan import DeadlineRequest as DeadlineInput
 from lifecycle.domain.states import CaseState
@@ -58,10 +61,38 @@ async def test_record_is_idempotent(real_store):
     data = RecordInput(
         snapshot=snapshot(CASE, "submitted", 1), entries=[entry(1, "apply", "submitted")]
     )
-    first = await env.run(acts.record_case, data)
-    again = await env.run(acts.record_case, data)  # an at-least-once retry
-    assert (first.new_rows, again.new_rows) == (1, 0)
-    assert [r.seq for r in real_store.audit(CASE)] == [1]
+    assert await env.run(acts.record_case, data) is None  # nothing returned: nothing to say
+    [written] = real_store.audit(CASE)
+    await env.run(acts.record_case, data)  # an at-least-once retry
+    assert [(r.seq, r.hash) for r in real_store.audit(CASE)] == [(1, written.hash)]
+
+
+async def test_a_change_keeps_what_the_store_holds_and_one_it_does_not_hold_asks_for_the_whole(
+    real_store,
+):
+    """After a run's first record (the whole projection), a record sends only its change: the
+    programme, round, provider and rules version stay as the store has them. A change of a case
+    the store does not hold is refused at once, not retried: the case sends it whole."""
+    acts = StoreActivities(lambda: real_store)
+    env = ActivityEnvironment()
+    whole = snapshot(CASE, "submitted", 1, rules_version="v1")
+    await env.run(acts.record_case, RecordInput(snapshot=whole, entries=[entry(1, "apply", "submitted")]))  # fmt: skip
+    moved = snapshot(CASE, "preliminary_review", 2, rules_version="v1")
+    change = RecordInput(change=change_of(moved), entries=[entry(2, "begin_review", "preliminary_review")])  # fmt: skip
+    assert "provider_name" not in change.model_dump_json()
+    await env.run(acts.record_case, change)
+    row = real_store.case(CASE)
+    assert (row.state, row.last_seq, row.provider_name, row.rules_version) == (
+        "preliminary_review", 2, "甲", "v1",
+    )  # fmt: skip
+    other = "case:qingdao-2024:r:91370212MA3QD0002L"
+    unknown = RecordInput(change=change_of(snapshot(other, "submitted", 1)), entries=[])
+    with pytest.raises(ApplicationError) as refused:
+        await env.run(acts.record_case, unknown)
+    assert refused.value.type == WHOLE_WANTED and refused.value.non_retryable
+    assert real_store.case(other) is None
+    with pytest.raises(ValueError, match="either the whole snapshot or a change"):
+        RecordInput(snapshot=whole, change=change_of(whole), entries=[])
 
 
 async def test_an_older_snapshot_never_overwrites_a_newer_one(real_store):

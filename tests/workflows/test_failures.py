@@ -6,10 +6,12 @@ import datetime as dt
 import shutil
 
 import pytest
+import sqlalchemy as sa
 from temporalio.client import WorkflowExecutionStatus
 
 from lifecycle.domain.states import CaseState
 from lifecycle.errors import LifecycleError
+from lifecycle.store.models import CaseRow
 from tests.workflows.cases import (
     DISTRICT,
     EXPERT,
@@ -142,3 +144,30 @@ async def test_a_reservation_needs_the_store(service, env, store, tmp_path):
     restore()
     assert (await service.view(case_id)).case.state == CaseState.EXPERT_REVIEW
     assert (await service.act(case_id, req("publicise", OFFICER))).state == CaseState.PUBLICITY
+
+
+async def test_a_store_that_lost_a_case_is_sent_it_whole(service, store):
+    """Each record after a run's first sends only the case's change; a store restored from a
+    copy taken before the case existed does not hold it, says so, and is sent the whole
+    projection: the case goes on and the store holds it again."""
+    rnd = open_round(store, "qingdao-2024")
+    case_id = await service.apply("qingdao-2024", qingdao(), rnd, now=at("2025-09-26"))
+    await service.act(case_id, req("begin_review", OFFICER))
+    with store.sessions.begin() as s:  # the case's row lost (its audit rows are append-only)
+        s.execute(sa.delete(CaseRow).where(CaseRow.case_id == case_id))
+    result = await service.act(case_id, req("pass_preliminary", DISTRICT))
+    assert result.recorded and result.state == CaseState.EXPERT_REVIEW
+    row = store.case(case_id)
+    assert (row.state, row.provider_name, row.policy) == (
+        "expert_review",
+        qingdao().name,
+        "qingdao-2024",
+    )
+    history = await service.client.get_workflow_handle(case_id).fetch_history()
+    records = [
+        e
+        for e in history.events
+        if e.activity_task_scheduled_event_attributes.activity_type.name == "record_case"
+    ]
+    assert len(records) == 4  # apply (whole), begin_review (its change), the change, then whole
+    assert [r.seq for r in store.audit(case_id)] == [1, 2, 3]

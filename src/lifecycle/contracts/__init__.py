@@ -6,11 +6,12 @@ exported from here."""
 
 from lifecycle.contracts.activities import (
     CALENDAR_QUESTION,
+    WHOLE_WANTED,
+    CaseChange,
     CaseSnapshot,
     EventSeen,
     EventSeenInput,
     RecordInput,
-    RecordResult,
     RejectedEvent,
     RejectedEvents,
     SelectionCount,
@@ -78,7 +79,8 @@ __all__ = [
     "ExternalEvent",
     "MoveRequest",
     "RecordInput",
-    "RecordResult",
+    "CaseChange",
+    "WHOLE_WANTED",
     "RejectedEvent",
     "RejectedEvents",
     "ReservationRequest",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from lifecycle.domain.case import AuditEntry
 from lifecycle.domain.plan import Notification
@@ -14,6 +14,9 @@ from lifecycle.domain.work import WorkItem
 
 # The calendar activity's failure type for a question no calendar can answer (not retried).
 CALENDAR_QUESTION = "CalendarQuestion"
+# The store's answer to a change of a case it does not hold (not retried): the whole projection
+# is sent instead.
+WHOLE_WANTED = "WholeProjectionWanted"
 
 
 class SnapshotDeadline(BaseModel):
@@ -48,11 +51,68 @@ class CaseSnapshot(BaseModel):
     updated_at: dt.datetime
 
 
+# What a case's projection holds that the store keeps between records: its programme, round,
+# provider and rules version (sent whole once a run, and again when one of them changes).
+KEPT = (
+    "policy",
+    "round",
+    "credit_code",
+    "provider_name",
+    "district",
+    "parent_credit_code",
+    "provider_type",
+    "sectors",
+    "rules_version",
+)
+
+
+class CaseChange(BaseModel):
+    """The projection without what the store keeps (``KEPT``): what a record sends once the
+    store has the case's whole projection from this run."""
+
+    case_id: str
+    state: str
+    pending_decision: str | None = None
+    next_deadline: dt.datetime | None = None
+    next_deadline_provisional: bool = False
+    deadlines: list[SnapshotDeadline] = Field(default_factory=list)
+    work: list[WorkItem] = Field(default_factory=list, description="what waits for people now")
+    last_seq: int
+    updated_at: dt.datetime
+
+
+def kept(snapshot: CaseSnapshot) -> tuple[object, ...]:
+    """What of ``snapshot`` the store keeps between records."""
+    return tuple(getattr(snapshot, name) for name in KEPT)
+
+
+def change_of(snapshot: CaseSnapshot) -> CaseChange:
+    return CaseChange.model_construct(
+        **{name: getattr(snapshot, name) for name in CaseChange.model_fields}
+    )
+
+
 class RecordInput(BaseModel):
-    snapshot: CaseSnapshot
+    """``snapshot``: the case's whole projection; or ``change``: the projection without what
+    the store keeps, once the store has it (the store answers WHOLE_WANTED if it does not)."""
+
+    snapshot: CaseSnapshot | None = None
+    change: CaseChange | None = None
     entries: list[AuditEntry]
     release: bool = Field(False, description="give back every place the case holds")
     notifications: list[Notification] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_projection(self) -> RecordInput:
+        if (self.snapshot is None) == (self.change is None):
+            raise ValueError("a record carries either the whole snapshot or a change, not both")
+        return self
+
+    @property
+    def projection(self) -> CaseSnapshot | CaseChange:
+        found = self.snapshot or self.change
+        assert found is not None
+        return found
 
 
 class SettingsInput(BaseModel):
@@ -64,10 +124,6 @@ class SettingsFound(BaseModel):
     values: dict[str, Any] = Field(
         description="key → value; a key the bureau has not set is absent"
     )
-
-
-class RecordResult(BaseModel):
-    new_rows: int
 
 
 class EventSeenInput(BaseModel):

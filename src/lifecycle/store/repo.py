@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from lifecycle.clock import BusinessClock
-from lifecycle.contracts.activities import CaseSnapshot, RejectedEvent
+from lifecycle.contracts.activities import CaseChange, CaseSnapshot, RejectedEvent
 from lifecycle.domain.case import AuditEntry
 from lifecycle.domain.plan import (
     ClaimRequest,
@@ -103,7 +103,7 @@ class Store:
 
     def record(
         self,
-        snap: CaseSnapshot,
+        snap: CaseSnapshot | CaseChange,
         entries: list[AuditEntry],
         release: bool = False,
         notifications: list[Notification] | None = None,
@@ -111,7 +111,8 @@ class Store:
         """In one transaction: upserts the case (unless a newer snapshot is already there), and
         its provider, deadlines and work waiting where they changed, appends audit rows, writes
         reminders to the notifications outbox (each once) and, for a case that ended, gives back
-        every place it held. Returns how many audit rows were new."""
+        every place it held. Returns how many audit rows were new. ``snap``: the case's whole
+        projection, or its change (``WholeWanted`` when the store does not hold the case)."""
         with self.engine.begin() as c:
             return writes.record(c, self.writes, self.seals, snap, entries, release, notifications)
 

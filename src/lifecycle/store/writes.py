@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, insert, select, upd
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from lifecycle.contracts.activities import CaseSnapshot
+from lifecycle.contracts.activities import CaseChange, CaseSnapshot
 from lifecycle.domain.case import AuditEntry
 from lifecycle.domain.plan import Notification
 from lifecycle.store import chain
@@ -37,6 +37,10 @@ from lifecycle.store.models import (
 SELECTED_STATES = ("publicity", "listed", "rectification")
 PROVIDER = ("name", "district", "parent_credit_code", "updated_at")
 PART = 16  # hex digits of each part's digest in ``written``
+
+
+class WholeWanted(LookupError):
+    """A change of a case the store does not hold: its whole projection is wanted."""
 
 
 def _table(model: type) -> Table:
@@ -60,7 +64,7 @@ class Writes:
             index_elements=["credit_code"], set_={c: provider.excluded[c] for c in PROVIDER}
         )
         self.held = (
-            select(cases.c.last_seq, cases.c.updated_at, cases.c.written)
+            select(cases.c.last_seq, cases.c.updated_at, cases.c.written, cases.c.credit_code)
             .where(cases.c.case_id == bindparam("case_id"))
             .with_for_update()
         )
@@ -89,7 +93,7 @@ def record(
     c: Connection,
     w: Writes,
     seals: chain.Keys | None,
-    snap: CaseSnapshot,
+    snap: CaseSnapshot | CaseChange,
     entries: list[AuditEntry],
     release: bool,
     notifications: list[Notification] | None,
@@ -97,16 +101,21 @@ def record(
     """See ``Store.record``; ``c`` is in its transaction."""
     case_id = snap.case_id
     held = c.execute(w.held, {"case_id": case_id}).first()
-    was = (held.written or "") if held is not None else ""
-    provider = (snap.credit_code, snap.provider_name, snap.district, snap.parent_credit_code)
+    if isinstance(snap, CaseSnapshot):
+        credit_code = snap.credit_code
+    elif held is None:
+        raise WholeWanted(case_id)
+    else:
+        credit_code = held.credit_code
+    was = ((held.written or "") if held is not None else "").ljust(3 * PART, "-")
+    before = [was[i * PART : (i + 1) * PART] for i in range(3)]
     now = [
-        _digest(repr(provider)),
+        _digest(repr(_provider(snap))) if isinstance(snap, CaseSnapshot) else before[0],
         _digest(snap.model_dump_json(include={"deadlines"})),
         _digest(snap.model_dump_json(include={"work"})),
     ]
-    before = [was[i * PART : (i + 1) * PART] for i in range(3)]
     fresh = held is None or (held.last_seq, held.updated_at) <= (snap.last_seq, snap.updated_at)
-    if held is None or (fresh and now[0] != before[0]):
+    if isinstance(snap, CaseSnapshot) and (held is None or (fresh and now[0] != before[0])):
         c.execute(
             w.provider,
             {
@@ -139,7 +148,7 @@ def record(
         hashes[e.seq] = values["hash"]
         if written:
             added += 1
-            _registers(c, w, snap, e)
+            _registers(c, w, case_id, credit_code, e)
     if notifications:
         c.execute(
             w.notify,
@@ -175,7 +184,11 @@ def chained(
     return written
 
 
-def _deadlines(c: Connection, w: Writes, snap: CaseSnapshot) -> None:
+def _provider(snap: CaseSnapshot) -> tuple[str | None, ...]:
+    return (snap.credit_code, snap.provider_name, snap.district, snap.parent_credit_code)
+
+
+def _deadlines(c: Connection, w: Writes, snap: CaseSnapshot | CaseChange) -> None:
     c.execute(w.deadlines_clear, {"case_id": snap.case_id})
     if snap.deadlines:
         c.execute(
@@ -184,7 +197,7 @@ def _deadlines(c: Connection, w: Writes, snap: CaseSnapshot) -> None:
         )
 
 
-def _work(c: Connection, w: Writes, snap: CaseSnapshot) -> None:
+def _work(c: Connection, w: Writes, snap: CaseSnapshot | CaseChange) -> None:
     c.execute(w.work_clear, {"case_id": snap.case_id})
     if snap.work:
         c.execute(
@@ -209,19 +222,19 @@ def _work(c: Connection, w: Writes, snap: CaseSnapshot) -> None:
         )
 
 
-def _registers(c: Connection, w: Writes, snap: CaseSnapshot, e: AuditEntry) -> None:
+def _registers(c: Connection, w: Writes, case_id: str, credit_code: str, e: AuditEntry) -> None:
     """What a new audit row puts in the registers other cases read: an exit's ban."""
     ban = e.data.get("ban") if e.action == "exit" else None
     if ban:
         c.execute(
             w.ban,
             {
-                "credit_code": snap.credit_code,
+                "credit_code": credit_code,
                 "policy": ban["policy"],
                 "reason": f"{e.data.get('text') or e.data.get('reason')}",
                 "clause": f"{ban['policy']} {e.data.get('clause', '')}".strip(),
                 "starts": dt.date.fromisoformat(ban["starts"]),
                 "ends": dt.date.fromisoformat(ban["ends"]) if ban["ends"] else None,
-                "case_id": snap.case_id,
+                "case_id": case_id,
             },
         )
