@@ -96,6 +96,7 @@ def show(
         lines[0] = f"**{case.name}** (formerly {start.application.name}) · " + lines[0]
     if rules is not None:
         lines[0] += f" · rules {rules.version}"
+    lines.append(f"Provider {case.name} ({case.credit_code}), district {case.district}")
     for problem in trouble.values():
         lines.append(f"⚠ Waiting: {problem}")
     if unrecorded:

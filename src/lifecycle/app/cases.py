@@ -171,9 +171,9 @@ class CaseService:
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
                 search_attributes=self._attributes(pack, app),
+                # The details (the provider, its district, the rules) are the case's own, set by
+                # the workflow from what it holds: nothing carried twice in the start event.
                 static_summary=f"{app.name} · {pack.title} ({pack.id}, round {name})",
-                static_details=f"Provider {app.name} ({app.credit_code}), district "
-                f"{app.district}; programme {pack.title}, {pack.source.document}; rules {rules}.",
             )
         except WorkflowAlreadyStartedError as exc:
             raise Refused(
