@@ -9,6 +9,7 @@ from temporalio.client import Client
 
 from activities.calendar import CalendarActivities
 from activities.identity import takes_asserted
+from activities.obtain import ObtainActivities
 from activities.rounds import RoundActivities
 from activities.store import Outage, StoreActivities
 from lifecycle.store.repo import Store
@@ -28,6 +29,7 @@ def build_activities(
         rounds.award,
         rounds.act_on_case,
         calendar.compute_deadline,
+        ObtainActivities(calendar, records).obtain,
         records.record_case,
         records.reserve,
         records.claim,

@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         DeadlineRequest,
         EventSeen,
         EventSeenInput,
+        ObtainRequest,
         RecordInput,
         RejectedEvent,
         RejectedEvents,
@@ -44,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from lifecycle.domain import limits
     from lifecycle.domain.case import AuditEntry
+    from lifecycle.domain.plan import Obtained, Plan
 
 TIMEOUT = dt.timedelta(seconds=10)
 BOUNDED = RetryPolicy(
@@ -144,6 +146,24 @@ async def count(request: DeadlineRequest) -> Counted:
         raise _failure("the working-day calendar", err) from err
 
 
+async def obtain(policy: str, plan: Plan) -> Obtained:
+    """Everything ``plan`` asks, in one local activity (the separate calls' order and
+    meaning); a failure names what failed, as theirs did."""
+    asked = [f"count {d.name or 'a deadline'}" for d in plan.deadlines]
+    asked += [f"claim {c.what}" for c in plan.claims] + (["read settings"] if plan.settings else [])
+    asked += ["reserve a place"] if plan.reservation else []
+    try:
+        obtained: Obtained = await _call(
+            "obtain", ObtainRequest(policy=policy, plan=plan), Obtained, "; ".join(asked)
+        )
+    except ActivityError as err:
+        cause = err.cause
+        details = getattr(cause, "details", None) or ()
+        raise _failure(str(details[0]) if details else "the store", err) from err
+    check_settings(policy, plan.settings, obtained.settings)
+    return obtained
+
+
 async def reserve(request: ReservationRequest) -> SlotResult:
     try:
         return await _call(
@@ -179,14 +199,19 @@ async def settings(policy: str, keys: list[str]) -> dict[str, Any]:
         )
     except ActivityError as err:
         raise _failure("the store", err) from err
-    missing = [k for k in keys if k not in found.values]
+    check_settings(policy, keys, found.values)
+    return found.values
+
+
+def check_settings(policy: str, keys: list[str], found: dict[str, Any]) -> None:
+    """A setting the bureau has not set is a wait (the bureau sets it), not a fault."""
+    missing = [k for k in keys if k not in found]
     if missing:
         key = missing[0]
         raise Unavailable(
             "the bureau's settings",
             f"{key} is not set; the bureau sets it with 'lifecycle setting set {policy} {key} VALUE'",
         )
-    return found.values
 
 
 # People's own words (a complaint, an objection) stay out of summaries; officers read them in the

@@ -39,6 +39,8 @@ from workflows.versions import follows
 # read model, and did not project the case when a deadline passed.
 CORE_V2 = "case-core-v2"
 RECOMPUTE_PROVISIONAL = "recompute-provisional-deadlines"
+# What a decision needs from outside asked in one local activity (engine 4).
+ONE_CALL = "one-call"
 # A change made safe for running cases: a decision's deadlines and its audit row take the one
 # business instant it was decided at (before, the day could turn while the calendar counted,
 # on a compressed clock above all, and a window then opened a day before its audit row).
@@ -190,6 +192,8 @@ class CaseRun:
         self.state.release = self.state.release or case.terminal
 
     async def obtain(self, plan: Plan) -> Obtained:
+        if not plan.empty and follows(ONE_CALL, since=4):
+            return await calls.obtain(self.case.policy, plan)
         slot = None
         legacy = plan.reservation is not None and not follows(CORE_V2)
         if legacy and plan.reservation is not None:

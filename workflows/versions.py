@@ -14,7 +14,8 @@ with workflow.unsafe.imports_passed_through():
     # Every change a run that names ENGINE 1 follows: case-inputs-v3, quiet-timers,
     # continue-at-new-periods, core-v2, one-instant-decisions, recompute-provisional,
     # local-calls, quiet-attributes. ENGINE 2 adds: input-bytes, dated-when-due, and (by engine only: validators
-    # ask it) proven assurance. ENGINE 3 adds: one-advance-a-round, proven-events. A later change raises
+    # ask it) proven assurance. ENGINE 3 adds: one-advance-a-round, proven-events. ENGINE 4 adds: one-call (what a decision
+    # needs from outside asked in one local activity). A later change raises
     # ENGINE and is checked with ``follows(change, since=N)``.
     from lifecycle.contracts.case import ENGINE
 

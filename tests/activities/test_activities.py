@@ -9,12 +9,22 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.calendar import CalendarActivities
+from activities.obtain import ObtainActivities
 from activities.store import StoreActivities
 from lifecycle.calendar import SHANGHAI, WorkingCalendar
-from lifecycle.contracts import WHOLE_WANTED, CaseSnapshot, RecordInput, SelectionQuery
+from lifecycle.contracts import (
+    WHOLE_WANTED,
+    CaseSnapshot,
+    ClaimRequest,
+    ObtainRequest,
+    RecordInput,
+    ReservationRequest,
+    SelectionQuery,
+)
 from lifecycle.contracts.activities import change_of
 from lifecycle.domain.case import AuditEntry
 from lifecycle.domain.plan import DeadlineRequest as DeadlineInput
+from lifecycle.domain.plan import Plan
 from lifecycle.domain.states import CaseState
 
 T0 = dt.datetime(2025, 9, 26, 10, tzinfo=SHANGHAI)
@@ -174,3 +184,37 @@ async def test_deadline_activity_reads_bureau_files_on_each_call(tmp_path):
     published = await env.run(acts.compute_deadline, ask)
     assert (published.date.isoformat(), published.provisional) == ("2027-10-11", False)
     assert published.closes_at.isoformat() == "2027-10-12T00:00:00+08:00"
+
+
+async def test_one_call_obtains_what_a_decision_needs_and_names_what_failed(real_store, tmp_path):
+    """``obtain``: the counts, the bureau's settings, the claims and the place, in one call,
+    each as its own call would give it (a retried call changes nothing more); a failure names
+    the part that failed, as the separate calls did by their names."""
+    folder = tmp_path / "cal"
+    folder.mkdir()
+    records = StoreActivities(lambda: real_store)
+    acts = ObtainActivities(CalendarActivities(lambda: WorkingCalendar.from_dir(folder)), records)
+    env = ActivityEnvironment()
+    real_store.set_setting("wenzhou-2021", "year_target", 12, T0)
+    plan = Plan(
+        deadlines=[DeadlineInput(name="public_notice", rule="window", date=dt.date(2026, 3, 3), working_days=5)],
+        settings=["year_target"],
+        claims=[ClaimRequest(key="enterprise:E1", holder=CASE, what="pilot E1", clause="§X")],
+        reservation=ReservationRequest(holder=CASE, pools={"p": "the places"}, capacity=1, clause="§一"),
+    )  # fmt: skip
+    ask = ObtainRequest(policy="wenzhou-2021", plan=plan)
+    got = await env.run(acts.obtain, ask)
+    assert got.counted["public_notice"].date == dt.date(2026, 3, 9)
+    assert got.settings == {"year_target": 12}
+    assert got.claims["enterprise:E1"].granted and got.slot is not None and got.slot.granted
+    assert await env.run(acts.obtain, ask) == got  # retried: granted again, no second place
+    assert real_store.held(CASE) == ["p"]
+    other = ObtainRequest(policy="wenzhou-2021", plan=plan.model_copy(update={"claims": [
+        ClaimRequest(key="enterprise:E1", holder="case-b", what="pilot E1", clause="§X")
+    ]}))  # fmt: skip
+    refused = await env.run(acts.obtain, other)
+    assert not refused.claims["enterprise:E1"].granted and refused.slot is None  # no place asked
+    (folder / "2026.toml").write_text("year = 2026\nnotice = \n", encoding="utf-8")
+    with pytest.raises(ApplicationError) as failed:
+        await env.run(acts.obtain, ask)
+    assert failed.value.details == ("the working-day calendar",)

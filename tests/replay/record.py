@@ -264,6 +264,11 @@ SCENARIOS: dict[str, Scenario] = {
     "v9_round_wuhan_evaluation_round": wuhan_evaluation_round,
     # A round's opener proven (patch round-opener-proven): an unproven opener is asked about.
     "v10_round_wuhan_evaluation_round": wuhan_evaluation_round,
+    # Engine 4: what a decision needs from outside asked in one local activity (obtain); after a
+    # run's first record only the case's change is sent.
+    "v11_engine4_qingdao_listed": qingdao_decided_at_one_instant,
+    "v11_engine4_wenzhou_listed_year": wenzhou_listed_year,
+    "v11_engine4_guangzhou_reports_and_a_change": guangzhou_reports_and_a_change,
 }
 
 

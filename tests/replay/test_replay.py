@@ -182,3 +182,29 @@ async def test_sealed_history_replays(path):
     history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None
+
+
+def local_calls(path: Path) -> collections.Counter[str]:
+    """The local activities a saved run called, by type (one marker each)."""
+    found: collections.Counter[str] = collections.Counter()
+    for e in json.loads(path.read_text(encoding="utf-8"))["events"]:
+        marker = e.get("markerRecordedEventAttributes", {})
+        data = marker.get("details", {}).get("data", {}).get("payloads", [{}])[0].get("data")
+        if data:
+            found[json.loads(base64.b64decode(data))["activity_type"]] += 1
+    return found
+
+
+def test_runs_of_engine_4_ask_what_a_decision_needs_in_one_call():
+    """Since engine 4 a decision's counts, settings, claims and place are one local activity
+    (``obtain``), where engine 3 called one for each (publicise: a count and a place); a lone
+    count outside a decision (a deadline counted again) is still its own call."""
+    recorded = [p for p in HISTORIES if p.stem.startswith("v11_engine4_") and ".run" not in p.name]
+    assert len(recorded) >= 3, "record the v11 histories: python -m tests.replay.record"
+    for path in recorded:
+        calls = local_calls(path)
+        assert calls["obtain"] >= 1, path.stem
+        assert not {"reserve", "claim", "read_settings"} & set(calls), path.stem
+    before = local_calls(HERE / "v9_engine3_qingdao_listed.json")
+    after = local_calls(HERE / "v11_engine4_qingdao_listed.json")
+    assert (before["compute_deadline"], before["reserve"], after["obtain"]) == (1, 1, 1)

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field, model_validator
 
 from lifecycle.domain.case import AuditEntry
-from lifecycle.domain.plan import Notification
+from lifecycle.domain.plan import Notification, Plan
 from lifecycle.domain.work import WorkItem
 
 # The calendar activity's failure type for a question no calendar can answer (not retried).
@@ -113,6 +113,13 @@ class RecordInput(BaseModel):
         found = self.snapshot or self.change
         assert found is not None
         return found
+
+
+class ObtainRequest(BaseModel):
+    """What one decision of a case needs from outside, asked at once (``obtain``)."""
+
+    policy: str = Field(description="whose bureau settings the plan reads")
+    plan: Plan
 
 
 class SettingsInput(BaseModel):

@@ -35,7 +35,7 @@ STORE_BACK = "store_back"
 VIEW = "view"
 
 # The engine's changes a run started now follows without patch markers (workflows.versions).
-ENGINE = 3
+ENGINE = 4
 
 RECENT_EVENTS = 64
 HISTORY_EVENTS = 2000
