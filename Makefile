@@ -33,8 +33,12 @@ browser:
 	       || { apt-get update -qq && apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES); }; }; } \
 	  || echo "Chromium is not installed (apt-get install chromium): the Web UI test is skipped."
 
+# The suite side by side in TEST_WORKERS processes (pytest-xdist): most of its time is end-to-end
+# tests waiting on business days and outages, which overlap; each process has its own ports,
+# folders and PostgreSQL database.
+TEST_WORKERS ?= 3
 test: install-test browser
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 # The console's screenshots in docs/screenshots, taken again by its browser test (Debian's
 # Chromium through Playwright, on a whole system).
