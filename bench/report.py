@@ -131,7 +131,9 @@ def render(result: dict[str, Any]) -> str:
             p95 = [r["fmt"].format(v) for v in r["spread"]]
             cells = [f"{c} (p95 {p})" for c, p in zip(cells, p95, strict=False)]
         row = f"| {r['name']} | {cells[0]} | {cells[1]} | {ratio} | {target} |"
-        if fair:
+        if fair and r["bare"] is None:  # measured against one twin only (see its name)
+            row += " | |"
+        elif fair:
             bare = r["fmt"].format(r["bare"]) + f" {r['unit']}"
             if r["spread"]:
                 bare += f" (p95 {r['fmt'].format(r['spread'][-1])})"

@@ -13,8 +13,6 @@ import os
 import sys
 from typing import Any
 
-import structlog
-
 _configured = False
 
 
@@ -40,12 +38,30 @@ OWN = (
 
 def configure(stream: Any = None, command: bool = False) -> None:
     """``command``: a person's command, whose terminal shows the engine's warnings and no
-    library's lines unless ``LIFECYCLE_LOG_LEVEL`` asks for them."""
+    library's lines unless ``LIFECYCLE_LOG_LEVEL`` asks for them. A command's handler is made
+    (and structlog imported) at its first line or first engine logger: a command that logs
+    nothing starts without it."""
     global _configured
     if _configured:
         return
     _configured = True
     stream = stream or sys.stderr
+    handler: logging.Handler = _Deferred(stream) if command else _handler(stream)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    asked = os.environ.get("LIFECYCLE_LOG_LEVEL", "").strip().upper()
+    root.setLevel(asked or ("WARNING" if command else "INFO"))
+    if command and not asked:
+        handler.addFilter(_own)
+    for chatty in ("alembic", "transitions"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    _quiet_temporal()
+
+
+def _handler(stream: Any) -> logging.Handler:
+    """structlog configured, and the handler every line goes through."""
+    import structlog
+
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -78,15 +94,32 @@ def configure(stream: Any = None, command: bool = False) -> None:
             ],
         )
     )
+    return handler
+
+
+class _Deferred(logging.Handler):
+    """Stands in for the handler until a line is logged or an engine logger is asked for; then
+    the real one takes its place (with its filters) and handles the line."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__()
+        self.stream = stream
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _realize().handle(record)
+
+
+def _realize() -> logging.Handler:
+    """The root's real handler, made now in place of a deferred one."""
     root = logging.getLogger()
-    root.handlers[:] = [handler]
-    asked = os.environ.get("LIFECYCLE_LOG_LEVEL", "").strip().upper()
-    root.setLevel(asked or ("WARNING" if command else "INFO"))
-    if command and not asked:
-        handler.addFilter(_own)
-    for chatty in ("alembic", "transitions"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
-    _quiet_temporal()
+    for n, held in enumerate(root.handlers):
+        if isinstance(held, _Deferred):
+            real = _handler(held.stream)
+            for kept in held.filters:
+                real.addFilter(kept)
+            root.handlers[n] = real
+            return real
+    return root.handlers[0] if root.handlers else logging.lastResort or logging.Handler()
 
 
 def _quiet_temporal() -> None:
@@ -109,6 +142,7 @@ def serving() -> None:
     import temporalio.workflow  # noqa: F401
 
     configure()
+    _realize()
     _quiet_temporal()
     root = logging.getLogger()
     root.setLevel(os.environ.get("LIFECYCLE_LOG_LEVEL", "").strip().upper() or "INFO")
@@ -121,4 +155,8 @@ def _own(record: logging.LogRecord) -> bool:
 
 
 def get_logger(name: str = "lifecycle") -> Any:
+    import structlog
+
+    if _configured:
+        _realize()
     return structlog.get_logger(name)

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from lifecycle.config import parse_date
-from lifecycle.contracts import ActRequest, MoveRequest
 from lifecycle.domain import credit_code, invalid, limits
 from lifecycle.domain.actors import Actor, ActorError
 from lifecycle.domain.application import Application, input_problem
 from lifecycle.domain.states import CaseState, Role
 from lifecycle.errors import Invalid
+
+if TYPE_CHECKING:  # the contracts load the whole domain: only the commands that send one
+    from lifecycle.contracts import ActRequest, MoveRequest
 
 FILE_BYTES = limits.FILE_BYTES
 
@@ -83,6 +85,8 @@ def actor(text: str, label: str = "--as") -> Actor:
 
 def act_request(**fields: Any) -> ActRequest:
     """A person's decision, within every limit on input, its actor written as ROLE:ID."""
+    from lifecycle.contracts import ActRequest
+
     request = ActRequest(**fields)
     problem = request.problem()
     if problem:
@@ -92,6 +96,8 @@ def act_request(**fields: Any) -> ActRequest:
 
 
 def move_request(**fields: Any) -> MoveRequest:
+    from lifecycle.contracts import MoveRequest
+
     request = MoveRequest(**fields)
     problem = request.problem()
     if problem:
