@@ -39,7 +39,8 @@ def measure(url: str | None = None, cases: int = 100) -> dict[str, object]:
         cpu, wall = time.process_time(), time.perf_counter()
         for n in range(cases):
             for step in steps:
-                snap = step.projection.model_copy(update={"case_id": f"bench-{stamp}-{n}"})
+                whole = getattr(step, "projection", None) or step.snapshot  # earlier engines
+                snap = whole.model_copy(update={"case_id": f"bench-{stamp}-{n}"})
                 store.record(snap, step.entries, step.release, step.notifications)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         store.engine.dispose()
