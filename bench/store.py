@@ -43,7 +43,7 @@ def measure(url: str | None = None, cases: int = 100) -> dict[str, object]:
                 snap = whole.model_copy(update={"case_id": f"bench-{stamp}-{n}"})
                 store.record(snap, step.entries, step.release, step.notifications)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        store.engine.dispose()
+        store.sessions.kw["bind"].dispose()
     records = cases * len(steps)
     return {
         "store": (url or "sqlite").split("://")[0],
