@@ -40,6 +40,7 @@ def measure(url: str | None = None, cases: int = 100) -> dict[str, object]:
         for n in range(cases):
             for step in steps:
                 whole = getattr(step, "projection", None) or step.snapshot  # earlier engines
+                assert whole is not None
                 snap = whole.model_copy(update={"case_id": f"bench-{stamp}-{n}"})
                 store.record(snap, step.entries, step.release, step.notifications)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
