@@ -47,8 +47,9 @@ def _environment(var: Path, day_seconds: int) -> None:
             os.environ[name] = str(_free_port())
 
 
-def _spawn(side: str, queue: str, var: Path) -> Proc:
-    log = (var / f"worker-{side}.log").open("w")
+def _spawn(side: str, queue: str, var: Path, label: str | None = None) -> Proc:
+    label = label or side
+    log = (var / f"worker-{label}.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "bench.worker", side, queue],
         cwd=ROOT,
@@ -60,9 +61,9 @@ def _spawn(side: str, queue: str, var: Path) -> Proc:
     line = process.stdout.readline().strip()
     if line != "ready":
         raise SystemExit(
-            f"the {side} worker did not start; its log is {var / f'worker-{side}.log'}"
+            f"the {label} worker did not start; its log is {var / f'worker-{label}.log'}"
         )
-    return Proc(side, process, log)
+    return Proc(label, process, log)
 
 
 async def _idle(proc: Proc, quiet: float = 0.01, every: float = 0.5) -> None:
@@ -211,10 +212,18 @@ async def main(args: argparse.Namespace) -> dict:
             out["commands"] = await commands.measure(service, store, stamp)
             _save(out, args.out)
         if args.scale:
-            print(f"scale: {args.scale} open cases", flush=True)
-            out["scale"] = await scale.measure(
-                client, store, procs["ours"], f"bench-ours-{stamp}", stamp, args
-            )
+            for workers in args.scale_workers:
+                print(f"scale: {args.scale} open cases, {workers} worker(s)", flush=True)
+                if workers > 1 and "ours-2" not in procs:  # a second worker on the same queue
+                    procs["ours-2"] = _spawn("ours", f"bench-ours-{stamp}", var, "ours-2")
+                polling = [procs["ours"]] + ([procs["ours-2"]] if workers > 1 else [])
+                prefix = f"9137021{2 + workers}"
+                out.setdefault("scales", []).append(
+                    await scale.measure(
+                        client, store, polling, f"bench-ours-{stamp}", stamp, args, prefix
+                    )
+                )
+                _save(out, args.out)
     finally:
         for proc in procs.values():
             proc.process.terminate()
@@ -241,7 +250,15 @@ def cli() -> None:
     parser.add_argument("--at-once", type=int, default=8, help="lifecycles driven at a time")
     parser.add_argument("--day-seconds", type=int, default=1, help="real seconds a business day")
     parser.add_argument("--replays", type=int, default=5, help="cold replays a side")
-    parser.add_argument("--scale", type=int, default=1000, help="open cases (0: skip)")
+    parser.add_argument("--scale", type=int, default=10_000, help="open cases (0: skip)")
+    parser.add_argument(
+        "--scale-workers",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        choices=[1, 2],
+        help="the scale phase with one worker, then with two on the same queue",
+    )
     parser.add_argument("--no-years", dest="years", action="store_false")
     parser.add_argument("--no-commands", dest="commands", action="store_false")
     parser.add_argument("--keep", action="store_true", help="keep var/bench/<run>/")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from lifecycle.store.db import reader
 from lifecycle.store.models import ApiKeyRow, ReceivedEventRow
 
 PREFIX = "lk_"
@@ -57,6 +58,7 @@ class KeyHolder:
 class ApiKeys:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
+        self.reads = reader(sessions)  # reads never take SQLite's write lock
 
     def create(
         self, name: str, role: str, scope: list[str], now: dt.datetime, signing_secret: str
@@ -89,7 +91,7 @@ class ApiKeys:
         if not key.startswith(PREFIX):
             return None
         key_id = key[len(PREFIX) :].partition("_")[0]
-        with self.sessions() as s:
+        with self.reads() as s:
             row = s.get(ApiKeyRow, key_id)
             if row is None or row.revoked_at is not None:
                 return None
@@ -99,17 +101,17 @@ class ApiKeys:
 
     def active(self, key_id: str) -> KeyHolder | None:
         """The holder of the key with this id, unless it was revoked."""
-        with self.sessions() as s:
+        with self.reads() as s:
             row = s.get(ApiKeyRow, key_id)
             return KeyHolder.of(row) if row is not None and row.revoked_at is None else None
 
     def named(self, name: str) -> KeyHolder | None:
-        with self.sessions() as s:
+        with self.reads() as s:
             row = s.scalar(select(ApiKeyRow).where(ApiKeyRow.name == name))
             return KeyHolder.of(row) if row else None
 
     def all(self) -> list[KeyHolder]:
-        with self.sessions() as s:
+        with self.reads() as s:
             rows = s.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at)).all()
             return [KeyHolder.of(r) for r in rows]
 
@@ -144,7 +146,7 @@ class ApiKeys:
 
     def received(self, sender: str, event_id: str) -> str | None:
         """The case an event was received for, if it was."""
-        with self.sessions() as s:
+        with self.reads() as s:
             row = s.get(ReceivedEventRow, (sender, event_id))
             return row.case_id if row else None
 

@@ -26,7 +26,7 @@ from lifecycle.domain.plan import (
 )
 from lifecycle.errors import Unavailable
 from lifecycle.store import chain, reservations, verify, writes
-from lifecycle.store.db import make_engine, migrate, session_factory
+from lifecycle.store.db import make_engine, migrate, reader, session_factory
 from lifecycle.store.desk import Desk
 from lifecycle.store.keys import ApiKeys
 from lifecycle.store.models import (
@@ -64,7 +64,13 @@ class Store:
     ) -> None:
         self.sessions, self.seals, self.checked = sessions, seals, checked
 
-    @property
+    @functools.cached_property
+    def reads(self) -> sessionmaker[Session]:
+        """Sessions that only read: on SQLite they begin deferred, so a read (a command's, the
+        gateway's, a case's look-up) neither waits for a writer nor holds one up."""
+        return reader(self.sessions)
+
+    @functools.cached_property
     def keys(self) -> ApiKeys:
         """The gateway's API keys and the events it received."""
         return ApiKeys(self.sessions)
@@ -74,7 +80,7 @@ class Store:
         """What the console's lists read: work waiting, cases found, their counts."""
         return Desk(self.sessions)
 
-    @property
+    @functools.cached_property
     def rounds(self) -> Rounds:
         """Evaluation rounds, their results and rewards."""
         return Rounds(self.sessions)
@@ -199,7 +205,7 @@ class Store:
             return ClaimResult(granted=held.holder == request.holder, held_by=held.holder)
 
     def settings(self, policy: str, keys: list[str]) -> dict[str, Any]:
-        with self.sessions() as s:
+        with self.reads() as s:
             rows = s.scalars(
                 select(SettingRow).where(SettingRow.policy == policy, SettingRow.key.in_(keys))
             )
@@ -210,7 +216,7 @@ class Store:
             s.merge(SettingRow(policy=policy, key=key, value=value, set_at=now))
 
     def all_settings(self, policy: str) -> dict[str, Any]:
-        with self.sessions() as s:
+        with self.reads() as s:
             rows = s.scalars(
                 select(SettingRow).where(SettingRow.policy == policy).order_by(SettingRow.key)
             )
@@ -226,7 +232,7 @@ class Store:
             query = query.where(NotificationRow.role == role)
         if due_from is not None:
             query = query.where(NotificationRow.due >= due_from)
-        with self.sessions() as s:
+        with self.reads() as s:
             return list(s.scalars(query))
 
     def reserve(self, request: ReservationRequest, now: dt.datetime) -> SlotResult:
@@ -266,7 +272,7 @@ class Store:
                     RoundClaimRow(policy=policy, round=round_, entity_code=entity, case_id=case_id)
                 )
         except IntegrityError:
-            with self.sessions() as s:
+            with self.reads() as s:
                 held = s.get(RoundClaimRow, (policy, round_, entity))
                 holder = held.case_id if held else None
             return None if holder == case_id else holder
@@ -308,7 +314,7 @@ class Store:
     # --- reads ------------------------------------------------------------------------------
 
     def active_ban(self, codes: list[str], policy: str, on: dt.date) -> BanRow | None:
-        with self.sessions() as s:
+        with self.reads() as s:
             return s.scalars(
                 select(BanRow)
                 .where(BanRow.credit_code.in_(codes))
@@ -322,12 +328,12 @@ class Store:
         query = select(BanRow).order_by(BanRow.starts, BanRow.id)
         if policy is not None:
             query = query.where(or_(BanRow.policy.is_(None), BanRow.policy == policy))
-        with self.sessions() as s:
+        with self.reads() as s:
             return list(s.scalars(query))
 
     def call_rounds(self, policy: str) -> list[str]:
         """The names of the rounds the bureau opened for a programme's call ('round set')."""
-        with self.sessions() as s:
+        with self.reads() as s:
             return list(
                 s.scalars(
                     select(RoundRow.round).where(RoundRow.policy == policy).order_by(RoundRow.round)
@@ -335,11 +341,11 @@ class Store:
             )
 
     def round(self, policy: str, name: str) -> RoundRow | None:
-        with self.sessions() as s:
+        with self.reads() as s:
             return s.get(RoundRow, (policy, name))
 
     def case(self, case_id: str) -> CaseRow | None:
-        with self.sessions() as s:
+        with self.reads() as s:
             return s.get(CaseRow, case_id)
 
     def cases(
@@ -352,13 +358,13 @@ class Store:
             query = query.where(CaseRow.policy == policy)
         if pending:
             query = query.where(CaseRow.pending_decision.is_not(None))
-        with self.sessions() as s:
+        with self.reads() as s:
             return list(s.scalars(query))
 
     def policy_audit(self, policy: str, actions: list[str]) -> list[tuple[AuditRow, CaseRow]]:
         """Audit rows of ``actions`` across a programme's cases, with each row's case, in the
         order they happened (what publications are generated from)."""
-        with self.sessions() as s:
+        with self.reads() as s:
             return [
                 (row, case)
                 for row, case in s.execute(
@@ -370,7 +376,7 @@ class Store:
             ]
 
     def audit(self, case_id: str) -> list[AuditRow]:
-        with self.sessions() as s:
+        with self.reads() as s:
             return list(
                 s.scalars(
                     select(AuditRow).where(AuditRow.case_id == case_id).order_by(AuditRow.seq)
@@ -379,7 +385,7 @@ class Store:
 
     def event_seen(self, case_id: str, event_id: str) -> int | None:
         """The change an event (or a request, by its key) made to the case, if it was applied."""
-        with self.sessions() as s:
+        with self.reads() as s:
             return s.scalar(
                 select(AuditRow.seq).where(
                     AuditRow.case_id == case_id, AuditRow.event_id == event_id
@@ -402,11 +408,11 @@ class Store:
         query = select(RejectedEventRow).order_by(RejectedEventRow.received_at, RejectedEventRow.id)
         if since is not None:
             query = query.where(RejectedEventRow.received_at >= since)
-        with self.sessions() as s:
+        with self.reads() as s:
             return list(s.scalars(query))
 
     def held(self, case_id: str) -> list[str]:
-        with self.sessions() as s:
+        with self.reads() as s:
             return reservations.held(s, case_id)
 
     def ping(self) -> None:
@@ -416,7 +422,7 @@ class Store:
 
     def open_case_ids(self) -> list[str]:
         """Every case not closed, by id."""
-        with self.sessions() as s:
+        with self.reads() as s:
             return list(
                 s.scalars(
                     select(CaseRow.case_id)
@@ -427,7 +433,7 @@ class Store:
 
     def cases_touching(self, year: int) -> list[str]:
         """Open cases with a running deadline whose count crossed ``year``."""
-        with self.sessions() as s:
+        with self.reads() as s:
             return list(
                 s.scalars(
                     select(CaseDeadlineRow.case_id)
@@ -443,7 +449,7 @@ class Store:
         self, policy: str, round_: str, provider_type: str, sectors: list[str], exclude: str
     ) -> dict[str, int]:
         """Only for cases whose history predates reservations (their recorded count)."""
-        with self.sessions() as s:
+        with self.reads() as s:
             rows = s.scalars(
                 select(CaseRow)
                 .where(CaseRow.policy == policy, CaseRow.round == round_)

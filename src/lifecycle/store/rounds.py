@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from lifecycle.contracts.rounds import PublishInput, RosterInput
 from lifecycle.domain.evaluations import Entrant, Result
+from lifecycle.store.db import reader
 from lifecycle.store.models import AwardRow, CaseRow, EvaluationResultRow, EvaluationRoundRow
 
 IN_DIRECTORY = ("listed", "rectification")
@@ -20,6 +21,7 @@ IN_DIRECTORY = ("listed", "rectification")
 class Rounds:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
+        self.reads = reader(sessions)  # reads never take SQLite's write lock
 
     def open(self, data: RosterInput, rules_version: str, entrants: int) -> None:
         """Records a round as it opens (a retried call finds it there and changes nothing)."""
@@ -42,7 +44,7 @@ class Rounds:
 
     def directory(self, policy: str) -> list[Entrant]:
         """The programme's providers in its directory now (listed, or under rectification)."""
-        with self.sessions() as s:
+        with self.reads() as s:
             rows = s.scalars(
                 select(CaseRow)
                 .where(CaseRow.policy == policy, CaseRow.state.in_(IN_DIRECTORY))
@@ -93,7 +95,7 @@ class Rounds:
             return granted
 
     def spent(self, round_id: str) -> int:
-        with self.sessions() as s:
+        with self.reads() as s:
             total = s.scalar(
                 select(func.coalesce(func.sum(AwardRow.amount_cny), 0)).where(
                     AwardRow.round_id == round_id
@@ -107,15 +109,15 @@ class Rounds:
         )
         if policy:
             query = query.where(EvaluationRoundRow.policy == policy)
-        with self.sessions() as s:
+        with self.reads() as s:
             return list(s.scalars(query))
 
     def round(self, round_id: str) -> EvaluationRoundRow | None:
-        with self.sessions() as s:
+        with self.reads() as s:
             return s.get(EvaluationRoundRow, round_id)
 
     def results(self, round_id: str) -> list[EvaluationResultRow]:
-        with self.sessions() as s:
+        with self.reads() as s:
             return list(
                 s.scalars(
                     select(EvaluationResultRow)
