@@ -26,7 +26,7 @@ from lifecycle.domain.plan import ClaimRequest, DeadlineRequest, Notification, R
 from lifecycle.domain.states import CaseState
 from lifecycle.errors import Misconfigured
 from lifecycle.store import verify
-from lifecycle.store.db import MIGRATIONS, make_engine, migrate
+from lifecycle.store.db import HEAD, MIGRATIONS, make_engine, migrate, revision
 from lifecycle.store.models import Base, CaseDeadlineRow, ProviderRow
 from lifecycle.store.repo import Store
 
@@ -167,6 +167,30 @@ def test_a_command_whose_clock_settings_differ_is_told_which(real_store, monkeyp
     monkeypatch.setenv("LIFECYCLE_DAY_SECONDS", "60")
     with pytest.raises(Misconfigured, match="but LIFECYCLE_DAY_SECONDS is 60 here;"):
         business_clock(Settings.from_env(), real_store)
+
+
+def test_a_store_at_the_newest_revision_is_opened_without_alembic(tmp_path):
+    """HEAD is Alembic's head; a new store is migrated to it; a store at it is opened as it is
+    (no migration run), and one a revision behind is upgraded."""
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD
+    engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    assert revision(engine) is None
+    migrate(engine)
+    assert revision(engine) == HEAD
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'not-a-revision'"))
+    with pytest.raises(Exception, match="not-a-revision"):
+        migrate(engine)  # not at HEAD: Alembic is asked, and it does not know that revision
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": HEAD})
+        conn.execute(text("DROP TABLE cases"))
+    migrate(engine)  # at HEAD: taken as it is, whatever its tables
+    with engine.connect() as conn:
+        assert "cases" not in sa.inspect(conn).get_table_names()
 
 
 def test_migrating_a_store_with_selected_cases_backfills_their_places(tmp_path):

@@ -4,23 +4,16 @@ notice drives is dated when it closed, 24:00 of its last day, with the time it w
 beside it, and the listing day (which later deadlines count from) is the day it was due."""
 
 import datetime as dt
-import json
 import signal
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import cli, show, wait_until
+from tests.helpers import cli, show, wait_for_business, wait_until
 
 pytestmark = pytest.mark.e2e
 EX = Path("examples")
 OFFICER = ("--as", "bureau_officer:li")
-
-
-def business_now(system) -> dt.datetime:
-    return dt.datetime.fromisoformat(
-        json.loads(cli(system, "clock", "--json").stdout)["business_now"]
-    )
 
 
 def test_a_notice_closed_while_no_worker_ran_lists_the_provider_when_it_closed(split):
@@ -39,7 +32,7 @@ def test_a_notice_closed_while_no_worker_ran_lists_the_provider_when_it_closed(s
     system.kill_worker(signal.SIGKILL)
 
     # Three business days past the close, the worker comes back.
-    wait_until(lambda: business_now(system) > closes + dt.timedelta(days=3), timeout=300)
+    wait_for_business(system, closes + dt.timedelta(days=3))
     system.start_worker()
     wait_until(lambda: show(system, case_id)["state"] == "listed", timeout=120, interval=1)
 

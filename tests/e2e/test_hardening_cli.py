@@ -15,7 +15,7 @@ import pytest
 
 from lifecycle.domain.credit_code import complete
 from lifecycle.store import chain
-from tests.helpers import BIN, cli, show, wait_until
+from tests.helpers import BIN, business_now, cli, show, wait_for_business, wait_until
 
 pytestmark = pytest.mark.e2e
 OFFICER = ("--as", "bureau_officer:li")
@@ -40,12 +40,6 @@ def publicised(system, tmp_path: Path, n: int) -> str:
     cli(system, "case", "act", case_id, "score", "--as", "expert:panel", "--data", data)
     cli(system, "case", "act", case_id, "publicise", *OFFICER)
     return case_id
-
-
-def business_now(system) -> dt.datetime:
-    return dt.datetime.fromisoformat(
-        json.loads(cli(system, "clock", "--json").stdout)["business_now"]
-    )
 
 
 def closes(system, case_id: str) -> dt.datetime:
@@ -74,7 +68,7 @@ def test_objections_while_no_worker_runs_are_judged_when_sent_and_applied_once(s
     assert again.returncode == 3 and again.stderr == first.stderr  # the same request id
     assert business_now(system) < early_close
 
-    wait_until(lambda: business_now(system) > close, timeout=120, interval=1)
+    wait_for_business(system, close, timeout=120)
     late = cli(
         system, "case", "act", late_case, "object", "--as", "public:b", "--reason", "迟到", ok=False
     )

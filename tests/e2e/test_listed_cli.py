@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from lifecycle.calendar import WorkingCalendar
+from lifecycle.calendar import SHANGHAI, WorkingCalendar
 from lifecycle.domain.credit_code import complete
-from tests.helpers import BIN, cli, lifecycle, show, wait_until
+from tests.helpers import BIN, cli, lifecycle, show, wait_for_business, wait_until
 
 pytestmark = pytest.mark.e2e
 OFFICER = ("--as", "bureau_officer:li")
@@ -31,7 +31,7 @@ def wait_for_day(system, day: str) -> None:
     """Until business time has just entered ``day`` (so a command lands on it)."""
     target = dt.date.fromisoformat(day)
     assert business_day(system) < target, f"{day} has passed already"
-    wait_until(lambda: business_day(system) >= target, timeout=300, interval=0.3)
+    wait_for_business(system, dt.datetime.combine(target, dt.time(0), tzinfo=SHANGHAI))
 
 
 def to_listed(
@@ -111,7 +111,7 @@ def test_a_wenzhou_year_filings_quota_and_complaints(new_system):
         wait_for_day(system, "2025-09-28")
         cli(system, *file_it)
         # From the 29th on (any later day is as late), the same filing is refused.
-        wait_until(lambda: business_day(system) >= dt.date(2025, 9, 29), timeout=60, interval=0.3)
+        wait_for_business(system, dt.datetime(2025, 9, 29, tzinfo=SHANGHAI), timeout=60)
         late = cli(system, *file_it, ok=False)
         assert late.returncode == 2
         assert "after its latest on-time date 2025-09-28" in late.stderr

@@ -21,7 +21,7 @@ import pytest
 import standardwebhooks
 
 from lifecycle.domain import credit_code
-from tests.helpers import cli, show, wait_until
+from tests.helpers import business_now, cli, show, wait_for_business, wait_until
 from tests.helpers.postgres import own_postgres, remove
 
 pytestmark = pytest.mark.e2e
@@ -29,12 +29,6 @@ EX = Path("examples")
 OFFICER = ("--as", "bureau_officer:li")
 OUTAGE = 100  # real seconds the store is down (the schedule before reached 15 minutes by then)
 CATCH_UP = 60  # real seconds the store may lag behind the cases once it is back
-
-
-def business_now(system) -> dt.datetime:
-    return dt.datetime.fromisoformat(
-        json.loads(cli(system, "clock", "--json").stdout)["business_now"]
-    )
 
 
 def _application(tmp: Path, code: str) -> str:
@@ -131,7 +125,7 @@ def _outage(system, tmp: Path, down, up, reads: bool = False) -> None:
 
     # The notice closes while the store is down: the case lists its provider all the same, and
     # shows what it waits on.
-    wait_until(lambda: business_now(system) > closes + dt.timedelta(hours=2), timeout=300)
+    wait_for_business(system, closes + dt.timedelta(hours=2))
     # (the case shows what it waits on once its try of the store has failed: at once on
     # PostgreSQL, after the lock's busy timeout on SQLite)
     seen = wait_until(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import json
 import os
 import socket
 import subprocess
@@ -33,7 +35,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until(check: Callable[[], T], timeout: float = 60.0, interval: float = 0.2) -> T:
+def wait_until(check: Callable[[], T], timeout: float = 60.0, interval: float = 0.5) -> T:
     deadline = time.monotonic() + timeout
     while True:
         result = check()
@@ -73,3 +75,26 @@ def show(system, case_id: str) -> dict:
     import json
 
     return json.loads(cli(system, "case", "show", case_id, "--json").stdout)
+
+
+def business_now(system) -> dt.datetime:
+    """The system's business time, as its command tells it."""
+    return dt.datetime.fromisoformat(
+        json.loads(cli(system, "clock", "--json").stdout)["business_now"]
+    )
+
+
+def wait_for_business(system, instant: dt.datetime, timeout: float = 300.0) -> dt.datetime:
+    """Until the system's business time is past ``instant``: the clock is read, slept on at its
+    speed (a business day each LIFECYCLE_DAY_SECONDS) and read again, so no command runs while
+    the test waits. Returns the business time read last."""
+    seconds_a_day = float(system.env.get("LIFECYCLE_DAY_SECONDS") or 86400)
+    deadline = time.monotonic() + timeout
+    while True:
+        now = business_now(system)
+        if now > instant:
+            return now
+        ahead = (instant - now).total_seconds() * seconds_a_day / 86400
+        if time.monotonic() + ahead > deadline:
+            raise AssertionError(f"business time {now} is not past {instant} within {timeout} s")
+        time.sleep(ahead + 0.05)
