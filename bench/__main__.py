@@ -99,15 +99,17 @@ async def _admissions(args, client, sides, procs, out: dict) -> dict:
             await _idle(proc)
             used = proc.cpu() - cpu
             n += count
-            if name == "ours":
+            timers = [r.timer_seconds for r in runs if r.timer_seconds > 0]
+            if name == "ours" and timers:
                 for twin in (sides["fair"], sides["twin"]):
-                    twin.timer_seconds = sum(r.timer_seconds for r in runs) / len(runs)
+                    twin.timer_seconds = sum(timers) / len(timers)
             if rnd == 0:
                 continue
             f = figures[name]
             f["cpu"].append(used / count)
             f["updates"].extend(u for r in runs for u in r.updates)
-            f["timer"].append(sum(r.timer_seconds for r in runs) / len(runs))
+            if timers:
+                f["timer"].append(sum(timers) / len(timers))
             for r in runs[:2]:
                 history = await client.get_workflow_handle(r.case_id).fetch_history()
                 f["history"].append(history_bytes(history))

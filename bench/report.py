@@ -209,6 +209,11 @@ def _scale(scale: dict) -> str:
             if scale.get("starts_retried")
             else ""
         )
+        + (
+            f"; {scale['not_started']:,} not started, as the close came first"
+            if scale.get("not_started")
+            else ""
+        )
         + "); worker memory "
         + "; ".join(
             (f"worker {n}: " if len(rss) > 1 else "")

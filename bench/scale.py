@@ -82,9 +82,13 @@ async def measure(
     apps = [application(n, stamp, prefix=prefix) for n in range(args.scale)]
     retried = 0
 
-    async def one(app, round_name: str) -> str:
+    fires = math.inf  # when the measured round's applications close (set below)
+
+    async def one(app, round_name: str) -> str | None:
         nonlocal retried
         async with gate:
+            if time.monotonic() > fires - 10:  # the close came first: not started
+                return None
             for attempt in range(5):
                 try:
                     return await service.apply(POLICY, app, round_name)
@@ -95,9 +99,11 @@ async def measure(
                     await asyncio.sleep(1)
             raise AssertionError("unreachable")
 
-    # The first cases, in a round of their own that closes far ahead, time the starts; the
-    # round under measure closes once the rest will have started at that rate, with a margin.
-    first = min(len(apps), max(40, len(apps) // 50))
+    # The first tenth, in a round of their own that closes far ahead, time the starts; the
+    # round under measure closes once the rest will have started at half that rate (starts slow
+    # down as the store and the server fill), and a minute more for the console's pages. A
+    # start that would still come within 10 s of the close is not made (and counted).
+    first = min(len(apps), max(40, len(apps) // 10))
     store.set_round(
         POLICY, f"{name}-first",
         applications_close=start_day + dt.timedelta(days=FAR),
@@ -105,10 +111,10 @@ async def measure(
         expert_review_due=None,
     )  # fmt: skip
     began = time.monotonic()
-    cases = list(await asyncio.gather(*(one(a, f"{name}-first") for a in apps[:first])))
+    made = await asyncio.gather(*(one(a, f"{name}-first") for a in apps[:first]))
     rate = first / (time.monotonic() - began)
     rest = apps[first:]
-    margin = 1.5 * len(rest) / rate + 30  # the rest's starts, then the console's pages
+    margin = 2 * len(rest) / rate + 60  # the rest's starts, then the console's pages
     close_days = math.ceil((time.monotonic() - began + margin) / args.day_seconds)
     store.set_round(
         POLICY, name,
@@ -116,13 +122,14 @@ async def measure(
         preliminary_review_due=start_day + dt.timedelta(days=close_days + REVIEW_DAYS),
         expert_review_due=None,
     )  # fmt: skip
-    cases += await asyncio.gather(*(one(a, name) for a in rest))
+    fires = real_at(close_days)
+    made += await asyncio.gather(*(one(a, name) for a in rest))
+    cases = [c for c in made if c is not None]
     started = time.monotonic() - began
     rss_started = [p.rss_mb() for p in procs]
 
     # The console's pages with every case open and in the store, before the timers move them.
-    fires = real_at(close_days)
-    while count(store, "submitted", name) < len(rest) and time.monotonic() < fires - 15:
+    while count(store, "submitted", name) < len(cases) - first and time.monotonic() < fires - 5:
         await asyncio.sleep(0.5)
     recorded = count(store, "submitted", name)
     pages = await console.measure(client, store, f"{stamp}-{len(procs)}")
@@ -170,10 +177,11 @@ async def measure(
     result = {
         "workers": len(procs),
         "at_once": args.at_once,
-        "cases": args.scale,
+        "cases": len(cases),
+        "not_started": args.scale - len(cases),
         "start_seconds": round(started, 1),
         "starts_retried": retried,
-        "starts_per_second": round(args.scale / started, 1),
+        "starts_per_second": round(len(cases) / started, 1),
         "recorded_before_pages": recorded + first,
         "seconds_left_before_close": left_before_close,
         "worker_rss_mb": [

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lifecycle.domain.credit_code import complete
-from tests.helpers import BIN, cli, lifecycle, show, wait_until
+from tests.helpers import BIN, cli, lifecycle, show, wait_for_deadline, wait_until
 
 pytestmark = pytest.mark.e2e
 CHAIN_LEADER = "examples/qingdao-2024/application-chain-leader.json"
@@ -96,6 +96,7 @@ def test_a_spring_festival_window_closes_on_business_time_and_lists(new_system):
     assert dt.date(2026, 2, 11) <= published.date() <= dt.date(2026, 2, 22)
     expected = cli(system, "calendar", "window", published.date().isoformat(), "5").stdout
     assert notice(shown)["date"] == expected.strip() >= "2026-02-24"  # after the holiday
+    wait_for_deadline(system, case_id, "public_notice", timeout=180)
     wait_until(lambda: show(system, case_id)["state"] == "listed", timeout=180, interval=1)
     listed = show(system, case_id)
     assert listed["business_now"] >= f"{expected.strip()}T"

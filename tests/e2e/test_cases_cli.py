@@ -6,7 +6,7 @@ import json
 import pytest
 
 from lifecycle.calendar import SHANGHAI
-from tests.helpers import cli, show, wait_until
+from tests.helpers import cli, show, wait_for_deadline, wait_until
 
 pytestmark = pytest.mark.e2e
 EX = "examples"
@@ -94,6 +94,7 @@ def test_qingdao_case_from_application_to_listing(system):
     assert "**publicity** · qingdao-2024 round e2e" in details
     assert f"Next deadline: public_notice {expected} 24:00" in details
 
+    wait_for_deadline(system, case_id, "public_notice", timeout=60)
     wait_until(lambda: show(system, case_id)["state"] == "listed", timeout=60, interval=1)
     assert listed_ids(system, "CaseState='publicity' AND PolicyId='qingdao-2024'") == set()
     assert case_id in listed_ids(system, "CaseState='listed'")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from lifecycle.domain.credit_code import complete
-from tests.helpers import cli, show, wait_until
+from tests.helpers import cli, show, wait_for_deadline, wait_until
 
 pytestmark = pytest.mark.e2e
 OFFICER = ("--as", "bureau_officer:li")
@@ -72,6 +72,7 @@ def test_rounds_rectification_clearance_and_publication_through_the_command(new_
             cli(system, "case", "act", case_id, "admit_directly", *OFFICER)
             wuhan.append(case_id)
         for case_id in (stays, misses, ordered):
+            wait_for_deadline(system, case_id, "public_notice", timeout=200)
             wait_until(lambda c=case_id: show(system, c)["state"] == "listed", timeout=200)
 
         # A rectification order of 2 working days: found by the Web UI's query, then it lapses.

@@ -15,7 +15,15 @@ import pytest
 
 from lifecycle.calendar import SHANGHAI, WorkingCalendar
 from lifecycle.domain.credit_code import complete
-from tests.helpers import BIN, cli, lifecycle, show, wait_for_business, wait_until
+from tests.helpers import (
+    BIN,
+    cli,
+    lifecycle,
+    show,
+    wait_for_business,
+    wait_for_deadline,
+    wait_until,
+)
 
 pytestmark = pytest.mark.e2e
 OFFICER = ("--as", "bureau_officer:li")
@@ -56,6 +64,7 @@ def to_listed(
     score = '{"score": 90, "rank": 1, "recommended": true}'
     cli(system, "case", "act", case_id, "score", "--as", "expert:panel", "--data", score)
     cli(system, "case", "act", case_id, "publicise", *OFFICER)
+    wait_for_deadline(system, case_id, "public_notice")
     wait_until(lambda: show(system, case_id)["state"] == "listed", timeout=300, interval=1)
     return case_id, f"provider:{app['credit_code']}"
 
@@ -202,6 +211,7 @@ def test_a_guangzhou_quarter_reminders_and_a_missed_report_across_a_worker_resta
     assert [(r["role"], r["due"]) for r in reminders()] == [("provider", "2026-04-15")]
     system.kill_worker(signal.SIGKILL)
     system.start_worker()
+    wait_for_deadline(system, case_id, "quarterly_self_report", timeout=200)
     wait_until(lambda: show(system, case_id)["findings"], timeout=200, interval=1)
     [finding] = show(system, case_id)["findings"]
     assert (finding["id"], finding["clause"]) == ("late_report", "§4.4.2")

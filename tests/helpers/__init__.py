@@ -98,3 +98,13 @@ def wait_for_business(system, instant: dt.datetime, timeout: float = 300.0) -> d
         if time.monotonic() + ahead > deadline:
             raise AssertionError(f"business time {now} is not past {instant} within {timeout} s")
         time.sleep(ahead + 0.05)
+
+
+def wait_for_deadline(system, case_id: str, name: str, timeout: float = 300.0) -> dict | None:
+    """Until the case's running deadline ``name`` has closed in business time (slept on, as
+    above); the deadline as the case showed it, or None when it runs no such deadline now."""
+    running = [d for d in show(system, case_id)["deadlines"] if d["name"] == name]
+    if running:
+        closes = dt.datetime.fromisoformat(running[0]["closes_at"])
+        wait_for_business(system, closes, timeout)
+    return running[0] if running else None
