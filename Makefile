@@ -42,7 +42,7 @@ browser:
 # The suite side by side in TEST_WORKERS processes (pytest-xdist): most of its time is end-to-end
 # tests waiting on business days and outages, which overlap; each process has its own ports,
 # folders and PostgreSQL database.
-TEST_WORKERS ?= 3
+TEST_WORKERS ?= 4
 test: install-test browser bytecode
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal
 
@@ -67,7 +67,7 @@ lint: install-test
 	$(BIN)/lint-imports --no-cache
 
 # The engine against a minimal twin workflow on one server (embedded, or TEMPORAL_ADDRESS);
-# about 10 minutes on 2 cores; writes var/bench/latest.json. Not part of `make test`.
+# about 35 minutes on 2 cores; writes var/bench/latest.json. Not part of `make test`.
 bench: install-test bytecode
 	$(BIN)/python -m bench $(BENCH_ARGS)
 

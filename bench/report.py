@@ -194,6 +194,19 @@ def _older(scale: dict) -> dict:
     return {**scale, "workers": 1, "worker_rss_mb": [scale["worker_rss_mb"]]}
 
 
+def _outcomes(updates: dict) -> str:
+    said = f"{updates['accepted']} accepted, "
+    if "unanswered" not in updates:  # a run from before the two were told apart
+        return said + (
+            f"{updates['refused']} not: refused as a timer had moved the case first, or "
+            "unanswered within the command's 30 s"
+        )
+    return said + (
+        f"{updates['refused']} refused as a timer had moved the case first, "
+        f"{updates['unanswered']} unanswered within the command's 30 s"
+    )
+
+
 def _scale(scale: dict) -> str:
     u = scale["update_s"]
     firing = scale.get("update_firing_s") or u
@@ -223,17 +236,31 @@ def _scale(scale: dict) -> str:
         + " (the case cache bounds it); an officer's Update while the "
         f"timers fired: median {firing['median'] * 1000:.0f} ms, p95 "
         f"{firing['p95'] * 1000:.0f} ms over {firing['n']} (all: p95 {u['p95'] * 1000:.0f} ms "
-        f"over {u['n']}; {scale['updates']['accepted']} accepted, "
-        f"{scale['updates']['refused']} refused as a timer had moved the case first)."
+        f"over {u['n']}; {_outcomes(scale['updates'])})."
     )
     if "recorded_before_pages" in scale:
+        left = scale["seconds_left_before_close"]
         text += (
             f" {scale['recorded_before_pages']:,} of them were in the read model when the "
-            f"console's pages were timed, {scale['seconds_left_before_close']} s before the "
-            "applications closed."
+            f"console's pages were timed, {abs(left)} s {'before' if left >= 0 else 'after'} "
+            "the applications closed."
         )
     contest = scale.get("contest")
-    if contest:
+    unanswered = [r for r in (contest or {}).get("other_refusals", []) if "did not answer" in r]
+    if contest and unanswered:
+        text += (
+            f" Contest for capped places (qingdao-2024 §一: at most {contest['cap']} a sector): "
+            f"{contest['providers']} providers driven at once while the timers fired; their "
+            "Updates did not answer within the command's 30 s, so it was **not decided** "
+            f"({contest['selected']} selected, {contest['listed']} listed, "
+            f"{contest['refused_with_cap']} refused with the cap; "
+            + (
+                "no action twice in any trail)."
+                if not contest["actions_twice"]
+                else f"an action twice: {'; '.join(contest['actions_twice'])})"
+            )
+        )
+    elif contest:
         text += (
             f" Contest for capped places (qingdao-2024 §一: at most {contest['cap']} a sector): "
             f"{contest['providers']} providers driven at once, {contest['selected']} selected, "

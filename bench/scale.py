@@ -136,7 +136,7 @@ async def measure(
     left_before_close = round(fires - time.monotonic(), 1)
 
     latencies: dict[str, list[float]] = {"before": [], "firing": []}
-    outcomes = {"accepted": 0, "refused": 0}
+    outcomes = {"accepted": 0, "refused": 0, "unanswered": 0}
     window_end = real_at(close_days + REVIEW_DAYS) + 5
     measured = cases[first:]
 
@@ -157,8 +157,8 @@ async def measure(
             try:
                 await service.act(case_id, request)
                 outcomes["accepted"] += 1
-            except Failure:
-                outcomes["refused"] += 1
+            except Failure as exc:  # refused (a timer moved the case first), or no answer
+                outcomes["unanswered" if "did not answer" in str(exc) else "refused"] += 1
             latencies["firing" if sent >= fires else "before"].append(time.monotonic() - sent)
             await asyncio.sleep(0.2)
 
