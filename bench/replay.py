@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import time
@@ -109,4 +110,7 @@ def measure(histories: dict[str, str], var: Path, times: int) -> dict[str, objec
 
 
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(_replay(sys.argv[1], Path(sys.argv[2])))))
+    print(json.dumps(asyncio.run(_replay(sys.argv[1], Path(sys.argv[2])))), flush=True)
+    # Left without interpreter finalisation, as the command leaves: the SDK's native threads can
+    # abort a finalising interpreter (SIGABRT) after the figures are written.
+    os._exit(0)

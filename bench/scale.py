@@ -167,9 +167,9 @@ async def measure(
         return await contest(service, store, f"contest-{stamp}-{len(procs)}", stamp, prefix)
 
     district = apps[0].district
-    *_, contested = await asyncio.gather(
-        *(probe(district) for _ in range(4)), contest_when_firing()
-    )
+    probing = asyncio.gather(*(probe(district) for _ in range(4)))  # running from here on
+    contested = await contest_when_firing()
+    await probing
     counts = {
         state: count(store, state, name)
         for state in ("submitted", "preliminary_review", "expert_review")

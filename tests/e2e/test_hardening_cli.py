@@ -50,12 +50,12 @@ def closes(system, case_id: str) -> dt.datetime:
 def test_objections_while_no_worker_runs_are_judged_when_sent_and_applied_once(split, tmp_path):
     system = split(
         LIFECYCLE_BUSINESS_START="2025-09-26",
-        LIFECYCLE_DAY_SECONDS="3",
+        LIFECYCLE_DAY_SECONDS="5",  # the early notice's window outlasts a loaded machine's commands
         LIFECYCLE_ACT_TIMEOUT="3",
     )
     cli(system, "round", "set", "qingdao-2024", "h")
     early_case, late_case = publicised(system, tmp_path, 1), publicised(system, tmp_path, 2)
-    # The two were publicised a few business days apart (3 s days): wait for the later close.
+    # The two were publicised a few business days apart (5 s days): wait for the later close.
     early_close = closes(system, early_case)
     close = max(early_close, closes(system, late_case))
     system.kill_worker(signal.SIGKILL)  # timers pending, the store and server still up
