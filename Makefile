@@ -42,7 +42,7 @@ browser:
 # The suite side by side in TEST_WORKERS processes (pytest-xdist): most of its time is end-to-end
 # tests waiting on business days and outages, which overlap; each process has its own ports,
 # folders and PostgreSQL database.
-TEST_WORKERS ?= 3
+TEST_WORKERS ?= 4
 test: install-test browser bytecode
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal
 
