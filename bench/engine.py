@@ -8,10 +8,15 @@ try:
     from lifecycle.app.cases import CaseService
     from lifecycle.app.demo import script
     from lifecycle.errors import LifecycleError as Failure
+    from lifecycle.errors import NoAnswer
 except ImportError:  # an engine from before the application layer
     from lifecycle.cases import CaseService  # type: ignore[import-not-found,no-redef]
     from lifecycle.demo import script  # type: ignore[import-not-found,no-redef]
 
     from lifecycle.config import UserError as Failure  # type: ignore[attr-defined,no-redef]
 
-__all__ = ["CaseService", "Failure", "script"]
+    class NoAnswer(Exception):  # type: ignore[no-redef]
+        """An engine from before the typed errors (its timeouts count as refusals)."""
+
+
+__all__ = ["CaseService", "Failure", "NoAnswer", "script"]

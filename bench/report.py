@@ -246,7 +246,10 @@ def _scale(scale: dict) -> str:
             "the applications closed."
         )
     contest = scale.get("contest")
-    unanswered = [r for r in (contest or {}).get("other_refusals", []) if "did not answer" in r]
+    # (a run from before unanswered Updates were counted apart kept them among the refusals)
+    unanswered = (contest or {}).get("unanswered") or [
+        r for r in (contest or {}).get("other_refusals", []) if "did not answer" in r
+    ]
     if contest and unanswered:
         text += (
             f" Contest for capped places (qingdao-2024 §一: at most {contest['cap']} a sector): "

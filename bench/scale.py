@@ -28,7 +28,7 @@ from sqlalchemy.exc import OperationalError
 
 from bench import console
 from bench.admission import BUSINESS_START, POLICY, application
-from bench.engine import CaseService, Failure, script
+from bench.engine import CaseService, Failure, NoAnswer, script
 from bench.measure import Proc, summary
 from lifecycle.clock import BusinessClock
 from lifecycle.contracts import ActRequest
@@ -157,8 +157,10 @@ async def measure(
             try:
                 await service.act(case_id, request)
                 outcomes["accepted"] += 1
-            except Failure as exc:  # refused (a timer moved the case first), or no answer
-                outcomes["unanswered" if "did not answer" in str(exc) else "refused"] += 1
+            except NoAnswer:
+                outcomes["unanswered"] += 1
+            except Failure:  # refused: a timer moved the case first
+                outcomes["refused"] += 1
             latencies["firing" if sent >= fires else "before"].append(time.monotonic() - sent)
             await asyncio.sleep(0.2)
 
@@ -227,6 +229,7 @@ async def contest(
     cap = kind.per_sector[1]
     gate = asyncio.Semaphore(8)
     refusals: list[str] = []
+    unanswered = 0
 
     async def one(app) -> tuple[str, bool]:
         async with gate:
@@ -234,6 +237,10 @@ async def contest(
             for step in script(pack, app):
                 try:
                     await service.act(case_id, step)
+                except NoAnswer:
+                    nonlocal unanswered
+                    unanswered += 1
+                    return case_id, False
                 except Failure as exc:
                     refusals.append(str(exc))
                     return case_id, False
@@ -262,6 +269,7 @@ async def contest(
         "listed": listed,
         "refused_with_cap": sum(f"at most {cap}" in r for r in refusals),
         "other_refusals": [r for r in refusals if f"at most {cap}" not in r][:3],
+        "unanswered": unanswered,
         "actions_twice": twice[:5],
         "exact": len(selected) == cap == listed
         and sum(f"at most {cap}" in r for r in refusals) == CONTEST - cap
