@@ -31,6 +31,7 @@ from lifecycle.temporal.interceptors import CaseLoggingInterceptor
 from lifecycle.temporal.sandbox import workflow_runner
 from lifecycle.temporal.schedules import ensure_schedules
 from lifecycle.temporal.search_attributes import ensure_registered
+from runtime import served
 from runtime.web import CONSOLE, console_mounts
 from workflows import WORKFLOWS
 
@@ -143,9 +144,19 @@ async def run_worker(settings: Settings) -> None:
 
 
 async def run_up(settings: Settings, announce: Callable[[str], None]) -> None:
-    """The whole system: the embedded dev server unless TEMPORAL_ADDRESS is set, then the worker."""
+    """The whole system: the embedded dev server unless TEMPORAL_ADDRESS is set, then the
+    worker and the gateway; beside them the command server, which answers this system's
+    `lifecycle` commands at once (runtime.served)."""
     stop = stop_on_signals()
     owner_only(settings)
+    commands = served.start(settings.var_dir, settings.var_dir / "command-server.log")
+    try:
+        await _run_up(settings, announce, stop)
+    finally:
+        served.stop(commands)
+
+
+async def _run_up(settings: Settings, announce: Callable[[str], None], stop: asyncio.Event) -> None:
     if not settings.embedded:
         client = await connect(settings)
         announce(f"Worker connected to Temporal at {settings.address} (no embedded server).")

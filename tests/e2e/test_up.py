@@ -37,6 +37,7 @@ def test_up_serves_ui_registers_attributes_polls_and_stops_cleanly(new_system):
     assert system.stop() == 0
     assert "Stopped the worker and the Temporal dev server." in system.output()
     assert (system.var_dir / "temporal.db").exists()
+    assert not (system.var_dir / "command.sock").exists()  # its command server stopped too
     for port in (system.port, system.api_port):  # the server and the gateway let go
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", port))

@@ -9,14 +9,15 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any
-
-import jwt
+from typing import TYPE_CHECKING, Any
 
 from lifecycle.app.failures import unavailable
 from lifecycle.domain.states import Role
 from lifecycle.errors import NotAllowed, Unauthenticated, Unavailable
 from lifecycle.store.keys import PREFIX, ApiKeys, KeyHolder
+
+if TYPE_CHECKING:
+    import jwt
 
 # What a key or token may do beyond its role's actions.
 READ, ACT, EVENTS, CODEC = "read", "act", "events", "codec"
@@ -117,6 +118,8 @@ def principal_of_holder(holder: KeyHolder) -> Principal:
 
 def token_expiry(token: str) -> float | None:
     """When a token (already checked) expires, to end a session made from it then."""
+    import jwt  # loaded where tokens are read: a command that reads none never loads it
+
     try:
         exp = jwt.decode(token, options={"verify_signature": False}).get("exp")
     except jwt.InvalidTokenError:
@@ -143,7 +146,11 @@ class Authenticator:
         # cannot be used, a key checked within KEY_GRACE still holds (no key is revoked while
         # the store is down: revoking writes to it).
         self._seen: dict[str, tuple[KeyHolder | None, float]] = {}
-        self._jwks = jwt.PyJWKClient(oidc.jwks_url, cache_keys=True) if oidc else None
+        self._jwks: jwt.PyJWKClient | None = None
+        if oidc:
+            import jwt
+
+            self._jwks = jwt.PyJWKClient(oidc.jwks_url, cache_keys=True)
 
     def principal(self, authorization: str | None) -> Principal:
         if not authorization:
@@ -194,6 +201,8 @@ class Authenticator:
                 "_JWKS_URL are not set); use an API key."
             )
         oidc = self.oidc
+        import jwt
+
         try:
             key = self._jwks.get_signing_key_from_jwt(token)
             claims = jwt.decode(

@@ -88,10 +88,11 @@ def cli() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    _exit(_main(argv))
+    _exit(answer(argv))
 
 
-def _main(argv: Sequence[str] | None) -> int:
+def answer(argv: Sequence[str] | None) -> int:
+    """Runs one command; its exit code (every error said in one sentence on stderr)."""
     try:
         result = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except LifecycleError as exc:

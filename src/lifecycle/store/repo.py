@@ -8,8 +8,6 @@ import functools
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,7 +23,7 @@ from lifecycle.domain.plan import (
     SlotResult,
 )
 from lifecycle.errors import Unavailable
-from lifecycle.store import chain, reservations, verify, writes
+from lifecycle.store import chain, db, reservations, verify, writes
 from lifecycle.store.db import make_engine, migrate, reader, session_factory
 from lifecycle.store.desk import Desk
 from lifecycle.store.keys import ApiKeys
@@ -243,7 +241,7 @@ class Store:
         """The system's clock: the one recorded when it first ran; the first caller records
         ``wanted`` (whether the settings still ask for it is the caller's question)."""
         with self.sessions.begin() as s:
-            insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+            insert = db.upsert(s.get_bind().dialect.name)
             s.execute(
                 insert(BusinessClockRow)
                 .values(
@@ -397,7 +395,7 @@ class Store:
         if not events:
             return
         with self.sessions.begin() as s:
-            insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+            insert = db.upsert(s.get_bind().dialect.name)
             s.execute(
                 insert(RejectedEventRow)
                 .values([e.model_dump() for e in events])
@@ -460,7 +458,7 @@ class Store:
 
 
 def _insert(s: Session):  # type: ignore[no-untyped-def]
-    return pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return db.upsert(s.get_bind().dialect.name)
 
 
 def _seq(entry: AuditEntry) -> int:

@@ -11,16 +11,15 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from lifecycle.domain.plan import ReservationRequest, SlotResult
+from lifecycle.store import db
 from lifecycle.store.models import ReservationPoolRow, ReservationRow
 
 
 def _insert(s: Session):  # type: ignore[no-untyped-def]
-    return pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return db.upsert(s.get_bind().dialect.name)
 
 
 def reserve(s: Session, request: ReservationRequest, now: dt.datetime) -> SlotResult:

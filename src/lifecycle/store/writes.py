@@ -15,13 +15,11 @@ import hashlib
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lifecycle.contracts.activities import CaseChange, CaseSnapshot
 from lifecycle.domain.case import AuditEntry
 from lifecycle.domain.plan import Notification
-from lifecycle.store import chain
+from lifecycle.store import chain, db
 from lifecycle.store.models import (
     AuditRow,
     AuditSealRow,
@@ -55,7 +53,7 @@ class Writes:
     """The record's statements for one dialect."""
 
     def __init__(self, dialect: str) -> None:
-        upsert = pg_insert if dialect == "postgresql" else sqlite_insert
+        upsert = db.upsert(dialect)
         providers, cases = _table(ProviderRow), _table(CaseRow)
         audit, seals = _table(AuditRow), _table(AuditSealRow)
         deadlines, work = _table(CaseDeadlineRow), _table(CaseWorkRow)
