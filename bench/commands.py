@@ -1,12 +1,17 @@
 """The command as a person runs it: each timed as a whole process (its own start-up and imports
 included) over several runs, median and p95. The rules' questions answer from the packs alone
 (target 0.3 s); `case show` and an accepted `case act` reach a case on the bench's own server
-and worker (target 1 s)."""
+and worker (target 1 s).
+
+Timed twice: answered by the system's command server, as a person's commands are while the
+system runs (`lifecycle up` starts one; the targets), and each alone in its own process (no
+system running here, or LIFECYCLE_COMMAND_SERVER=0; for the record)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import time
@@ -19,6 +24,7 @@ from lifecycle.contracts import ActRequest
 from lifecycle.domain.application import Application
 from lifecycle.domain.credit_code import complete
 from lifecycle.store.repo import Store
+from runtime import served
 
 ROOT = Path(__file__).resolve().parents[1]
 LIFECYCLE = str(Path(sys.executable).parent / "lifecycle")
@@ -39,9 +45,11 @@ RULES = {
 }
 
 
-def _timed(args: list[str]) -> float:
+def _timed(args: list[str], env: dict[str, str]) -> float:
     began = time.perf_counter()
-    done = subprocess.run([LIFECYCLE, *args], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [LIFECYCLE, *args], cwd=ROOT, capture_output=True, text=True, env={**os.environ, **env}
+    )
     took = time.perf_counter() - began
     if done.returncode != 0:
         raise SystemExit(f"lifecycle {' '.join(args)} failed: {done.stderr.strip()[:300]}")
@@ -49,16 +57,32 @@ def _timed(args: list[str]) -> float:
 
 
 async def measure(service: CaseService, store: Store, stamp: str, runs: int = 10) -> dict[str, Any]:
+    """Served (the targets), then alone."""
+    case_id = await _listed(service, store, stamp)
+    var = Path(os.environ["LIFECYCLE_VAR_DIR"])
+    server = served.start(var, var / "command-server.log")
+    try:
+        for _ in range(600):
+            if (var / served.SOCKET).exists():
+                break
+            await asyncio.sleep(0.1)
+        out = _measure(case_id, runs, {}, 0)
+    finally:
+        served.stop(server)
+    alone = _measure(case_id, runs, {"LIFECYCLE_COMMAND_SERVER": "0"}, runs + 1)
+    return {**out, "alone": {k: v for k, v in alone.items() if isinstance(v, dict)}}
+
+
+def _measure(case_id: str, runs: int, env: dict[str, str], first: int) -> dict[str, Any]:
     out: dict[str, Any] = {"runs": runs, "targets_s": {"rules": QUICK, "case": CASE}}
     for name, args in RULES.items():
-        _timed(args)  # warm the file cache once
-        out[name] = {**summary([_timed(args) for _ in range(runs)]), "target_s": QUICK}
-    case_id = await _listed(service, store, stamp)
+        _timed(args, env)  # warm the file cache once
+        out[name] = {**summary([_timed(args, env) for _ in range(runs)]), "target_s": QUICK}
     show = ["case", "show", case_id]
-    _timed(show)
-    out["case show"] = {**summary([_timed(show) for _ in range(runs)]), "target_s": CASE}
+    _timed(show, env)
+    out["case show"] = {**summary([_timed(show, env) for _ in range(runs)]), "target_s": CASE}
     acts = []
-    for n in range(runs + 1):
+    for n in range(first, first + runs + 1):
         data = json.dumps(
             {
                 "kind": "diagnosis",
@@ -68,8 +92,9 @@ async def measure(service: CaseService, store: Store, stamp: str, runs: int = 10
             }
         )
         provider = f"provider:{case_id.rsplit(':', 1)[1]}"
-        took = _timed(["case", "act", case_id, "record_service", "--as", provider, "--data", data])
-        if n:
+        act = ["case", "act", case_id, "record_service", "--as", provider, "--data", data]
+        took = _timed(act, env)
+        if n > first:
             acts.append(took)
     out["case act (accepted)"] = {**summary(acts), "target_s": CASE}
     return out
