@@ -52,6 +52,22 @@ def _address(folder_fd: int) -> str:
     return f"/proc/self/fd/{folder_fd}/{SOCKET}"
 
 
+def _wanted() -> bool:
+    """Commands are served on Linux (a socket's path through /proc, descriptors passed along
+    it), unless LIFECYCLE_COMMAND_SERVER=0."""
+    return sys.platform == "linux" and os.environ.get("LIFECYCLE_COMMAND_SERVER", "1") != "0"
+
+
+def _answers(address: str) -> bool:
+    """Whether a command server listens at ``address`` now."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as probe:
+        try:
+            probe.connect(address)
+        except OSError:
+            return False
+    return True
+
+
 def _umask() -> int:
     mask = os.umask(0o077)
     os.umask(mask)
@@ -65,7 +81,7 @@ def forward(argv: Sequence[str] | None = None) -> int | None:
     """The command run by this system's command server: its exit code, or None when there is
     no server to run it (the caller then runs it itself; nothing was run)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if os.environ.get("LIFECYCLE_COMMAND_SERVER", "1") == "0" or not args:
+    if not _wanted() or not args:
         return None
     if args[0] in OWN_PROCESS:
         return None
@@ -139,6 +155,9 @@ def serve(var_dir: Path, preload: Callable[[], None], run: Callable[[list[str]],
         raise SystemExit("the command server loaded something that runs a thread; not serving")
     folder = os.open(var_dir, os.O_RDONLY | os.O_DIRECTORY)
     path = var_dir / SOCKET
+    if _answers(_address(folder)):  # this folder's system already runs one (a second start)
+        os.close(folder)
+        raise SystemExit(f"a command server already answers at {path}; not serving")
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -257,7 +276,7 @@ def start(var_dir: Path, log: Path) -> subprocess.Popen[bytes] | None:
     """The command server beside a running system (``lifecycle up``), in a process of its own
     (never forked from the worker, whose threads a fork would copy); None when commands are not
     to be served (LIFECYCLE_COMMAND_SERVER=0)."""
-    if os.environ.get("LIFECYCLE_COMMAND_SERVER", "1") == "0":
+    if not _wanted():
         return None
     with log.open("ab") as out:
         return subprocess.Popen(

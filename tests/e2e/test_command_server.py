@@ -133,6 +133,15 @@ def test_a_running_system_answers_commands_as_their_own_process_would(new_system
     assert waiting.returncode == 130
     assert "stopped" not in cli(system, "case", "list", "--policy", "qingdao-2024").stdout
 
+    # A second server for the same folder (a second start) leaves the first one serving.
+    second = subprocess.run(
+        [sys.executable, "-m", "runtime.served", str(system.var_dir)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert second.returncode != 0 and "already answers" in second.stderr
+    _, cpu = _cpu_of(["case", "show", case_id, "--json"], system.env)
+    assert cpu < 0.3
+
     # A server that is gone (stopped, or killed leaving its socket): the command runs itself.
     server = [
         int(proc.name)
