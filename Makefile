@@ -41,10 +41,11 @@ browser:
 
 # The suite side by side in TEST_WORKERS processes (pytest-xdist): most of its time is end-to-end
 # tests waiting on business days and outages, which overlap; each process has its own ports,
-# folders and PostgreSQL database.
+# folders and PostgreSQL database. Tests are handed out two at a time, the longest waits first
+# (marked `long`; tests/conftest.py orders them), so no process ends alone on a long one.
 TEST_WORKERS ?= 4
 test: install-test browser bytecode
-	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist load --maxschedchunk 2
 
 # The console's screenshots in docs/screenshots, taken again by its browser test (Debian's
 # Chromium through Playwright, on a whole system).

@@ -38,6 +38,10 @@ SOCKET = "command.sock"
 OWN_PROCESS = frozenset({"up", "worker", "api"})
 # One request: the command's arguments and environment (an environment is a few KB).
 MAX_REQUEST = 1 << 20
+# A copy that has not said it started within this many seconds is not waited for: the command
+# runs itself, and the copy, never told to go, runs nothing.
+STARTED_WITHIN = 10.0
+GO = b"go"
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 
 
@@ -102,17 +106,19 @@ def forward(argv: Sequence[str] | None = None) -> int | None:
             "errors": [getattr(s, "errors", None) or "strict" for s in _stdio()],
         }
         socket.send_fds(conn, [json.dumps(request).encode()], [0, 1, 2])
+        conn.settimeout(STARTED_WITHIN)
         started = conn.recv(MAX_REQUEST)
-    except OSError:  # no server here (never started, or stopped): the command runs itself
-        conn.close()
-        return None
+        if started:
+            conn.settimeout(None)
+            conn.send(GO)  # the copy runs the command only once it has this
+    except OSError:  # no server here (never started, stopped, or no answer in time)
+        started = b""
     finally:
         os.close(folder)
-    if not started:
+    if not started:  # nothing was run: the command runs itself
         conn.close()
         return None
-    child = json.loads(started)["pid"]
-    return _wait(conn, child)
+    return _wait(conn, json.loads(started)["pid"])
 
 
 def _stdio() -> tuple[Any, ...]:
@@ -220,6 +226,8 @@ def _child(
         listener.close()
         conn.settimeout(None)
         conn.send(json.dumps({"pid": os.getpid()}).encode())
+        if conn.recv(len(GO)) != GO:  # the command gave up waiting and runs itself
+            os._exit(0)
         os.setsid()  # apart from the system's own Ctrl-C; the command's are passed on to it
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -236,6 +244,7 @@ def _child(
             time.tzset()
         sys.argv = [request["argv0"], *request["argv"]]
         _reopen_stdio(request["encoding"], request["errors"])
+        threading.Thread(target=_end_with, args=(conn,), daemon=True).start()
         code = run(request["argv"])
     except KeyboardInterrupt:
         code = 130
@@ -251,6 +260,14 @@ def _child(
         with contextlib.suppress(Exception):
             conn.send(json.dumps({"exit": code}).encode())
         os._exit(code)
+
+
+def _end_with(conn: socket.socket) -> None:
+    """The copy ends when its command does: a command killed (its connection closed before
+    the answer) takes its copy with it, as it would its own process."""
+    with contextlib.suppress(OSError):
+        conn.recv(1)
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _reopen_stdio(encodings: list[str], errors: list[str]) -> None:

@@ -79,6 +79,7 @@ def test_one_business_clock_for_command_worker_and_cases(new_system, tmp_path):
     assert system.stop() == 0
 
 
+@pytest.mark.long
 def test_a_spring_festival_window_closes_on_business_time_and_lists(new_system):
     # Five commands before the notice; on a slow machine each takes a few seconds. The notice
     # counts its opening day: published on any day from 11 February (Wednesday) to the
@@ -155,6 +156,7 @@ def test_a_holiday_file_loaded_while_provisional_windows_wait(new_system, tmp_pa
     assert system.stop() == 0
 
 
+@pytest.mark.long
 def test_officers_publicising_at_the_same_moment_select_at_most_the_cap(new_system, tmp_path):
     system = new_system()
     system.start()

@@ -3,6 +3,7 @@ runs is answered by a forked copy of a process that has loaded the libraries onc
 person's arguments, environment, folder, terminal, exit code and Ctrl-C; without a server the
 command runs in its own process, with the same answer."""
 
+import contextlib
 import json
 import os
 import resource
@@ -132,6 +133,35 @@ def test_a_running_system_answers_commands_as_their_own_process_would(new_system
     _, _ = waiting.communicate(timeout=30)
     assert waiting.returncode == 130
     assert "stopped" not in cli(system, "case", "list", "--policy", "qingdao-2024").stdout
+
+    # A command killed takes its copy with it: the application it would have read is never
+    # applied.
+    cli(system, "round", "set", "qingdao-2024", "killed")
+    killed = subprocess.Popen(
+        [
+            str(BIN / "lifecycle"),
+            "case",
+            "apply",
+            "qingdao-2024",
+            "/dev/stdin",
+            "--round",
+            "killed",
+        ],
+        env={**os.environ, **system.env},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1.0)
+    killed.kill()
+    killed.wait(10)
+    time.sleep(1.0)
+    assert killed.stdin is not None
+    with contextlib.suppress(BrokenPipeError):  # no process reads it any more
+        killed.stdin.write(application.read_bytes())
+        killed.stdin.close()
+    time.sleep(2.0)
+    assert "killed" not in cli(system, "case", "list", "--policy", "qingdao-2024").stdout
 
     # A second server for the same folder (a second start) leaves the first one serving.
     second = subprocess.run(

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.e2e
 PAGES = sorted((ROOT / "docs").glob("*.md"))
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
 def test_the_page_runs_as_written(new_system, page):
     walk = walkthrough(page)

@@ -16,6 +16,7 @@ EX = Path("examples")
 OFFICER = ("--as", "bureau_officer:li")
 
 
+@pytest.mark.long
 def test_a_notice_closed_while_no_worker_ran_lists_the_provider_when_it_closed(split):
     system = split(LIFECYCLE_BUSINESS_START="2026-03-02", LIFECYCLE_DAY_SECONDS="3")
     cli(system, "round", "set", "guangzhou-2024", "down")

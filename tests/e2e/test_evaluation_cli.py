@@ -41,6 +41,7 @@ def workflow_ids(system, query: str) -> set[str]:
     return {w["execution"]["workflowId"] for w in json.loads(out or "[]")}
 
 
+@pytest.mark.long
 def test_rounds_rectification_clearance_and_publication_through_the_command(new_system, tmp_path):
     # 4 s a day: the three guangzhou units are listed well before 1 April, when guangzhou's
     # Schedule opens the 2026-Q1 round with the directory as it stands then.

@@ -47,6 +47,7 @@ def closes(system, case_id: str) -> dt.datetime:
     return dt.datetime.fromisoformat(notice["closes_at"])
 
 
+@pytest.mark.long
 def test_objections_while_no_worker_runs_are_judged_when_sent_and_applied_once(split, tmp_path):
     system = split(
         LIFECYCLE_BUSINESS_START="2025-09-26",

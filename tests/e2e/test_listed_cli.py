@@ -89,6 +89,7 @@ def signal_event(system, case_id: str, event: dict) -> None:
     )
 
 
+@pytest.mark.long
 def test_a_wenzhou_year_filings_quota_and_complaints(new_system):
     # Eight seconds a day: listing takes about eight business days, and a loaded machine's
     # commands must still leave 28 September ahead when the filing is tried.
@@ -196,6 +197,7 @@ def test_a_wenzhou_year_filings_quota_and_complaints(new_system):
         assert system.stop() == 0
 
 
+@pytest.mark.long
 def test_a_guangzhou_quarter_reminders_and_a_missed_report_across_a_worker_restart(split):
     system = split(LIFECYCLE_BUSINESS_START="2026-03-16", LIFECYCLE_DAY_SECONDS="3")
     case_id, provider = to_listed(system, "guangzhou-2024", "e2e")
@@ -230,6 +232,7 @@ def test_a_guangzhou_quarter_reminders_and_a_missed_report_across_a_worker_resta
     assert "finding late_report (§4.4.2)" in text
 
 
+@pytest.mark.long
 def test_a_rename_partners_the_transform_assess_rule_and_a_clearance_through_the_command(
     new_system,
 ):

@@ -14,6 +14,7 @@ from tests.helpers import show
 pytestmark = pytest.mark.e2e
 
 
+@pytest.mark.long
 def test_the_first_case_walkthrough_runs_as_written(new_system):
     walk = walkthrough(ROOT / "README.md")
     assert walk.settings["LIFECYCLE_DAY_SECONDS"] == "10"

@@ -172,6 +172,7 @@ def _outage(system, tmp: Path, down, up, reads: bool = False) -> None:
     assert "Traceback" not in log, log[-3000:]
 
 
+@pytest.mark.long
 def test_a_postgresql_outage_while_notices_close(split, tmp_path):
     server = own_postgres()
     if server is None:
@@ -187,6 +188,7 @@ def test_a_postgresql_outage_while_notices_close(split, tmp_path):
         remove(server)
 
 
+@pytest.mark.long
 def test_a_sqlite_store_held_by_another_process_while_notices_close(split, tmp_path):
     system = split(LIFECYCLE_BUSINESS_START="2026-03-02", LIFECYCLE_DAY_SECONDS="20")
     held: list[sqlite3.Connection] = []
