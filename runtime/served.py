@@ -169,6 +169,7 @@ def serve(var_dir: Path, preload: Callable[[], None], run: Callable[[list[str]],
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     listener.bind(_address(folder))
     os.chmod(path, 0o600)
+    ours = path.stat().st_ino
     listener.listen(64)
     listener.settimeout(1.0)
     parent = os.getppid()
@@ -182,11 +183,12 @@ def serve(var_dir: Path, preload: Callable[[], None], run: Callable[[list[str]],
                 conn, _ = listener.accept()
             except (TimeoutError, InterruptedError):
                 continue
-            with conn:
+            with conn, contextlib.suppress(Exception):  # one bad request never stops the server
                 _answer(conn, listener, run)
     finally:
         with contextlib.suppress(FileNotFoundError):
-            path.unlink()
+            if path.stat().st_ino == ours:  # not a newer server's socket (a quick restart)
+                path.unlink()
         listener.close()
         os.close(folder)
 
