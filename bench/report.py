@@ -277,11 +277,6 @@ def fill(page: Path) -> None:
     page.write_text(BLOCK.sub(rendered, text), encoding="utf-8")
 
 
-if __name__ == "__main__":  # python -m bench.report docs/performance.md
-    for name in sys.argv[1:]:
-        fill(Path(name))
-
-
 def _commands(timed: dict[str, Any]) -> list[str]:
     """The commands' table: served by the command server and alone (a run kept from before the
     command server timed them alone only)."""
@@ -320,3 +315,8 @@ def _commands(timed: dict[str, Any]) -> list[str]:
             f"≤ {t['target_s']:g} s {met} | {apart} |"
         )
     return lines
+
+
+if __name__ == "__main__":  # python -m bench.report docs/performance.md
+    for name in sys.argv[1:]:
+        fill(Path(name))
