@@ -10,8 +10,8 @@ forks a copy of itself to run it: the copy runs exactly the command a new proces
 the person's environment, in their folder, writing to their terminal, and the command leaves
 with its exit code. Ctrl-C and a terminate reach the copy.
 
-A command that finds no server (no system running here, a split production set-up, or
-``LIFECYCLE_COMMAND_SERVER=0``) runs in its own process, as before: the same code, only slower
+A command that finds no server (no system running here, a split production set-up, a machine
+other than Linux, or ``LIFECYCLE_COMMAND_SERVER=0``) runs in its own process, as before: the same code, only slower
 to start. ``up``, ``worker`` and ``api`` always run in their own process.
 
 This module is what every command loads first, so it imports the standard library only.
@@ -26,12 +26,14 @@ import os
 import signal
 import socket
 import struct
-import subprocess
 import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import subprocess
 
 SOCKET = "command.sock"
 # The long-running processes: never run inside the server.
@@ -295,6 +297,8 @@ def start(var_dir: Path, log: Path) -> subprocess.Popen[bytes] | None:
     """The command server beside a running system (``lifecycle up``), in a process of its own
     (never forked from the worker, whose threads a fork would copy); None when commands are not
     to be served (LIFECYCLE_COMMAND_SERVER=0)."""
+    import subprocess
+
     if not _wanted():
         return None
     with log.open("ab") as out:
@@ -307,6 +311,8 @@ def start(var_dir: Path, log: Path) -> subprocess.Popen[bytes] | None:
 
 
 def stop(server: subprocess.Popen[bytes] | None) -> None:
+    import subprocess
+
     if server is None or server.poll() is not None:
         return
     server.terminate()
