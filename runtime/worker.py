@@ -150,16 +150,29 @@ async def run_up(settings: Settings, announce: Callable[[str], None]) -> None:
     stop = stop_on_signals()
     owner_only(settings)
     commands = served.start(settings.var_dir, settings.var_dir / "command-server.log")
+    ready = (
+        f"Commands: `lifecycle …` typed in another terminal with this folder ({settings.var_dir}) "
+        "are answered at once by this system's command server."
+        if commands is not None
+        else None
+    )
     try:
-        await _run_up(settings, announce, stop)
+        await _run_up(settings, announce, stop, ready)
     finally:
         served.stop(commands)
 
 
-async def _run_up(settings: Settings, announce: Callable[[str], None], stop: asyncio.Event) -> None:
+async def _run_up(
+    settings: Settings,
+    announce: Callable[[str], None],
+    stop: asyncio.Event,
+    commands: str | None,
+) -> None:
     if not settings.embedded:
         client = await connect(settings)
         announce(f"Worker connected to Temporal at {settings.address} (no embedded server).")
+        if commands:
+            announce(commands)
         await _serve(client, settings, stop, gateway=True)
         return
     link = secrets.token_urlsafe(32) if os.environ.get("LIFECYCLE_UI_CODEC", "1") != "0" else None
@@ -178,6 +191,8 @@ async def _run_up(settings: Settings, announce: Callable[[str], None], stop: asy
             f"Console: {api}{CONSOLE}/  Sign in once as the demonstration officer (this link "
             f"works once, for this run): {api}{CONSOLE}/sign-in/once/{once.token}"
         )
+        if commands:
+            announce(commands)
         await _serve(client, settings, stop, gateway=True, ui_link=link, once=once)
     finally:
         with contextlib.suppress(Exception):

@@ -26,6 +26,10 @@ def test_up_serves_ui_registers_attributes_polls_and_stops_cleanly(new_system):
     assert f"HTTP gateway: http://127.0.0.1:{system.api_port} (OpenAPI at /docs)" in (
         system.output()
     )
+    assert (
+        f"with this folder ({system.var_dir}) are answered at once by this system's command "
+        in (system.output())
+    )
     assert system.ui_status() == 200
     assert httpx.get(f"{system.api}/health").json() == {"status": "ok"}
     assert httpx.get(f"{system.api}/openapi.json").json()["info"]["title"] == "lifecycle gateway"
