@@ -63,7 +63,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     from runtime.served import forward
 
     os.umask(OWNER_ONLY)
-    code = forward(argv)
+    try:
+        code = forward(argv)
+    except KeyboardInterrupt:  # Ctrl-C while handing it over: a copy told to run it ends with it
+        code = 130
     if code is None:
         code = command(argv)
     sys.stdout.flush()

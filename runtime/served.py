@@ -14,7 +14,8 @@ A command that finds no server (no system running here, a split production set-u
 other than Linux, or ``LIFECYCLE_COMMAND_SERVER=0``) runs in its own process, as before: the same code, only slower
 to start. ``up``, ``worker`` and ``api`` always run in their own process.
 
-This module is what every command loads first, so it imports the standard library only.
+This module is what every command loads first, so it imports the standard library only (and the
+settings' one definition of the system's folder).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lifecycle.config import var_dir
+
 if TYPE_CHECKING:
     import subprocess
 
@@ -45,11 +48,6 @@ MAX_REQUEST = 1 << 20
 STARTED_WITHIN = 10.0
 GO = b"go"
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
-
-
-def _var_dir(env: dict[str, str] | os._Environ[str]) -> Path:
-    """The system's folder as its settings name it (LIFECYCLE_VAR_DIR, default ./var)."""
-    return Path(env.get("LIFECYCLE_VAR_DIR", "var")).resolve()
 
 
 def _address(folder_fd: int) -> str:
@@ -92,7 +90,7 @@ def forward(argv: Sequence[str] | None = None) -> int | None:
     if args[0] in OWN_PROCESS:
         return None
     try:
-        folder = os.open(_var_dir(os.environ), os.O_RDONLY | os.O_DIRECTORY)
+        folder = os.open(var_dir(), os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
         return None
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -109,18 +107,17 @@ def forward(argv: Sequence[str] | None = None) -> int | None:
         }
         socket.send_fds(conn, [json.dumps(request).encode()], [0, 1, 2])
         conn.settimeout(STARTED_WITHIN)
-        started = conn.recv(MAX_REQUEST)
-        if started:
-            conn.settimeout(None)
-            conn.send(GO)  # the copy runs the command only once it has this
-    except OSError:  # no server here (never started, stopped, or no answer in time)
-        started = b""
-    finally:
-        os.close(folder)
-    if not started:  # nothing was run: the command runs itself
+        child = int(json.loads(conn.recv(MAX_REQUEST))["pid"])
+        conn.settimeout(None)
+        conn.send(GO)  # the copy runs the command only once it has this
+    except (OSError, ValueError, KeyError, TypeError):
+        # no server here (never started, stopped, no answer in time, or not one that says
+        # which copy runs it): nothing was run, and the command runs itself
         conn.close()
         return None
-    return _wait(conn, json.loads(started)["pid"])
+    finally:
+        os.close(folder)
+    return _wait(conn, child)
 
 
 def _stdio() -> tuple[Any, ...]:
@@ -256,7 +253,11 @@ def _child(
         code = exc.code if isinstance(exc, SystemExit) and isinstance(exc.code, int) else 1
         if not isinstance(exc, SystemExit):
             with contextlib.suppress(Exception):
-                sys.stderr.write(f"lifecycle stopped on an unexpected {type(exc).__name__}.\n")
+                sys.stderr.write(
+                    f"lifecycle stopped on an unexpected {type(exc).__name__} ({exc}) before "
+                    "running the command; nothing was done. Run it again, or with "
+                    "LIFECYCLE_COMMAND_SERVER=0 to run it in a process of its own.\n"
+                )
     finally:
         with contextlib.suppress(Exception):
             sys.stdout.flush()

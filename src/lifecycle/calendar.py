@@ -16,6 +16,7 @@ from pathlib import Path
 
 import chinese_calendar
 
+from lifecycle.config import var_dir
 from lifecycle.domain.days import SHANGHAI, Deadline
 from lifecycle.holidays import (
     CalendarError,
@@ -77,8 +78,7 @@ class WorkingCalendar:
         value = os.environ.get("LIFECYCLE_CALENDAR_DIR", "").strip()
         if value:
             return cls.from_dir(Path(value))
-        var = Path(os.environ.get("LIFECYCLE_VAR_DIR", "var"))
-        return cls.from_dir(var / "calendar", must_exist=False)
+        return cls.from_dir(var_dir() / "calendar", must_exist=False)
 
     def notices(self, first: dt.date, last: dt.date) -> list[str]:
         """The calendar sources a count between two dates relied on, one per year."""

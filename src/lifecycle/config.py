@@ -45,6 +45,12 @@ def _date(name: str) -> dt.date | None:
         raise Misconfigured(str(exc)) from None
 
 
+def var_dir() -> Path:
+    """The system's folder (LIFECYCLE_VAR_DIR, default ``var`` in the working folder): its store,
+    keys, Temporal's database, the bureau's packs and calendar, the command server's socket."""
+    return Path(os.environ.get("LIFECYCLE_VAR_DIR", "var")).resolve()
+
+
 @dataclass(frozen=True)
 class Settings:
     var_dir: Path
@@ -69,12 +75,12 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        var_dir = Path(os.environ.get("LIFECYCLE_VAR_DIR", "var")).resolve()
+        folder = var_dir()
         cert, key = os.environ.get("TEMPORAL_TLS_CERT"), os.environ.get("TEMPORAL_TLS_KEY")
         if bool(cert) != bool(key):
             raise Misconfigured("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together.")
         return cls(
-            var_dir=var_dir,
+            var_dir=folder,
             temporal_address=os.environ.get("TEMPORAL_ADDRESS") or None,
             namespace=os.environ.get("TEMPORAL_NAMESPACE") or "default",
             tls_cert=Path(cert) if cert else None,
@@ -82,18 +88,18 @@ class Settings:
             api_key=os.environ.get("TEMPORAL_API_KEY") or None,
             temporal_port=_int("LIFECYCLE_TEMPORAL_PORT", 7233),
             ui_port=_int("LIFECYCLE_UI_PORT", 8233),
-            db_url=os.environ.get("LIFECYCLE_DB_URL") or f"sqlite:///{var_dir / 'lifecycle.db'}",
+            db_url=os.environ.get("LIFECYCLE_DB_URL") or f"sqlite:///{folder / 'lifecycle.db'}",
             day_seconds=_int("LIFECYCLE_DAY_SECONDS", 86400, maximum=86400),
             business_start=_date("LIFECYCLE_BUSINESS_START"),
             act_timeout=_int("LIFECYCLE_ACT_TIMEOUT", 30, maximum=3600),
             calendar_dir=Path(
-                os.environ.get("LIFECYCLE_CALENDAR_DIR") or var_dir / "calendar"
+                os.environ.get("LIFECYCLE_CALENDAR_DIR") or folder / "calendar"
             ).resolve(),
             codec_keys=Path(
-                os.environ.get("LIFECYCLE_CODEC_KEYS") or var_dir / "codec-keys.json"
+                os.environ.get("LIFECYCLE_CODEC_KEYS") or folder / "codec-keys.json"
             ).resolve(),
             audit_keys=Path(
-                os.environ.get("LIFECYCLE_AUDIT_KEYS") or var_dir / "audit-keys.json"
+                os.environ.get("LIFECYCLE_AUDIT_KEYS") or folder / "audit-keys.json"
             ).resolve(),
             api_port=_int("LIFECYCLE_API_PORT", 8080),
             api_url=(os.environ.get("LIFECYCLE_API_URL") or "").rstrip("/") or None,

@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from lifecycle.config import var_dir
 from lifecycle.policies.loader import (
     ARCHIVE_DIR,
     PACK_DIR,
@@ -36,7 +37,7 @@ def bureau_dir() -> Path:
     given = os.environ.get("LIFECYCLE_PACKS_DIR")
     if given:
         return Path(given).resolve()
-    return (Path(os.environ.get("LIFECYCLE_VAR_DIR", "var")) / "packs").resolve()
+    return var_dir() / "packs"
 
 
 CURRENT = "current.json"

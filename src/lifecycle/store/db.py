@@ -61,6 +61,11 @@ def upsert(dialect: str) -> Callable[..., Any]:
     return sqlite.insert
 
 
+def upsert_in(s: Session) -> Callable[..., Any]:
+    """``upsert`` for the dialect of the database ``s`` is bound to."""
+    return upsert(s.get_bind().dialect.name)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

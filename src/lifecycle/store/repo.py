@@ -194,7 +194,7 @@ class Store:
         """Claims ``request.key`` for its holder for good, atomically (insert-or-get)."""
         with self.sessions.begin() as s:
             s.execute(
-                _insert(s)(ClaimRow)
+                db.upsert_in(s)(ClaimRow)
                 .values(key=request.key, holder=request.holder, claimed_at=now)
                 .on_conflict_do_nothing(index_elements=["key"])
             )
@@ -241,7 +241,7 @@ class Store:
         """The system's clock: the one recorded when it first ran; the first caller records
         ``wanted`` (whether the settings still ask for it is the caller's question)."""
         with self.sessions.begin() as s:
-            insert = db.upsert(s.get_bind().dialect.name)
+            insert = db.upsert_in(s)
             s.execute(
                 insert(BusinessClockRow)
                 .values(
@@ -395,7 +395,7 @@ class Store:
         if not events:
             return
         with self.sessions.begin() as s:
-            insert = db.upsert(s.get_bind().dialect.name)
+            insert = db.upsert_in(s)
             s.execute(
                 insert(RejectedEventRow)
                 .values([e.model_dump() for e in events])
@@ -455,10 +455,6 @@ class Store:
                 .where(CaseRow.case_id != exclude)
             ).all()
         return {sector: sum(1 for r in rows if sector in r.sectors) for sector in sectors}
-
-
-def _insert(s: Session):  # type: ignore[no-untyped-def]
-    return db.upsert(s.get_bind().dialect.name)
 
 
 def _seq(entry: AuditEntry) -> int:

@@ -18,14 +18,10 @@ from lifecycle.store import db
 from lifecycle.store.models import ReservationPoolRow, ReservationRow
 
 
-def _insert(s: Session):  # type: ignore[no-untyped-def]
-    return db.upsert(s.get_bind().dialect.name)
-
-
 def reserve(s: Session, request: ReservationRequest, now: dt.datetime) -> SlotResult:
     pools = sorted(request.pools)
     s.execute(
-        _insert(s)(ReservationPoolRow)
+        db.upsert_in(s)(ReservationPoolRow)
         .values([{"pool": p} for p in pools])
         .on_conflict_do_nothing(index_elements=["pool"])
     )
@@ -50,7 +46,7 @@ def reserve(s: Session, request: ReservationRequest, now: dt.datetime) -> SlotRe
                 clause=request.clause,
             )
     s.execute(
-        _insert(s)(ReservationRow)
+        db.upsert_in(s)(ReservationRow)
         .values([{"pool": p, "case_id": request.holder, "held_since": now} for p in pools])
         .on_conflict_do_nothing(index_elements=["pool", "case_id"])
     )
