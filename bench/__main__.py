@@ -26,6 +26,7 @@ from pathlib import Path
 from bench import admission, codec, commands, replay, report, scale, years
 from bench import store as store_bench
 from bench.measure import Proc, history_bytes, start_input_bytes, summary
+from lifecycle.config import SPREAD
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -260,6 +261,13 @@ def cli() -> None:
         default=[1, 2],
         choices=[1, 2],
         help="the scale phase with one worker, then with two on the same queue",
+    )
+    parser.add_argument(
+        "--spread",
+        type=int,
+        default=SPREAD,
+        help="seconds the scale cases' deadline firings are spread over once due "
+        "(LIFECYCLE_DEADLINE_SPREAD; 0: all at the instant)",
     )
     parser.add_argument("--no-years", dest="years", action="store_false")
     parser.add_argument("--no-commands", dest="commands", action="store_false")

@@ -216,10 +216,13 @@ def _scale(scale: dict) -> str:
         + "); worker memory "
         + "; ".join(
             (f"worker {n}: " if len(rss) > 1 else "")
-            + f"{r['started']:.0f} MB once started, {r['after']:.0f} MB after their timers fired"
+            + f"{r['started']:.0f} MB once started, {r['after']:.0f} MB "
+            + ("when the officers stopped" if scale.get("spread_s") else "after their timers fired")
             for n, r in enumerate(rss, 1)
         )
-        + " (the case cache bounds it); an officer's Update while the "
+        + " (the case cache bounds it); "
+        + _spread(scale)
+        + "an officer's Update while the "
         f"timers fired: median {firing['median'] * 1000:.0f} ms, p95 "
         f"{firing['p95'] * 1000:.0f} ms over {firing['n']} (all: p95 {u['p95'] * 1000:.0f} ms "
         f"over {u['n']}; {_outcomes(scale['updates'])})."
@@ -261,6 +264,19 @@ def _scale(scale: dict) -> str:
             )
         )
     return text
+
+
+def _spread(scale: dict) -> str:
+    """How the round's close fired (a run from before the spread fired it all at once)."""
+    if not scale.get("spread_s"):
+        return ""
+    applied = (scale.get("states_after") or {}).get("closes_applied", 0)
+    return (
+        f"the close fell due for every case at one instant and each case applied it at its own "
+        f"share of {scale['spread_s']:,} s (LIFECYCLE_DEADLINE_SPREAD), the review's due date "
+        f"30 s later likewise; {applied:,} cases had applied the close (recorded in their trails) "
+        f"when the officers stopped, {scale['probed_s']:.0f} s after it; "
+    )
 
 
 BLOCK = re.compile(r"(<!-- bench: (\S+) -->\n)(.*?)(<!-- /bench -->)", re.S)

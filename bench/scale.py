@@ -56,6 +56,22 @@ def count(store: Store, state: str, round_name: str) -> int:
         )
 
 
+def closes_applied(store: Store, round_name: str) -> int:
+    """Cases of ``round_name`` whose round's close has been applied and recorded (the review
+    the system began, in their audit trails)."""
+    with store.reads() as s:
+        return int(
+            s.scalar(
+                select(func.count())
+                .select_from(AuditRow)
+                .join(CaseRow, CaseRow.case_id == AuditRow.case_id)
+                .where(CaseRow.policy == POLICY, CaseRow.round == round_name)
+                .where(AuditRow.action == "begin_review", AuditRow.actor_role == "system")
+            )
+            or 0
+        )
+
+
 async def measure(
     client, store: Store, procs: list[Proc], queue: str, stamp: str, args, prefix: str
 ) -> dict:
@@ -65,7 +81,10 @@ async def measure(
     clock = BusinessClock(
         business_origin=BUSINESS_START, real_origin=origin, day_seconds=args.day_seconds
     )
-    service = CaseService(client, store, clock, task_queue=queue)
+    service = CaseService(client, store, clock, task_queue=queue, spread=args.spread)
+    # The contest's 20 cases fire at their deadlines (no spread), so that their listings, five
+    # working days after the notice, are seen within the run.
+    contesting = CaseService(client, store, clock, task_queue=queue)
     name = f"scale-{stamp}-{len(procs)}"
     start_day = BUSINESS_START.date()
 
@@ -137,7 +156,9 @@ async def measure(
 
     latencies: dict[str, list[float]] = {"before": [], "firing": []}
     outcomes = {"accepted": 0, "refused": 0, "unanswered": 0}
-    window_end = real_at(close_days + REVIEW_DAYS) + 5
+    # Timed from before the close until 30 s after the review's due date (at the bench's speed),
+    # while the close's firings and, from 30 s on, the review's are spread over the window.
+    window_end = real_at(close_days + REVIEW_DAYS) + 30
     measured = cases[first:]
 
     async def probe(district: str) -> None:
@@ -147,9 +168,10 @@ async def measure(
             if row is None or row.state not in ("submitted", "preliminary_review"):
                 await asyncio.sleep(0.05)
                 continue
-            if row.state == "submitted":
+            if row.state == "submitted" and time.monotonic() < fires:
                 request = ActRequest(action="begin_review", actor=OFFICER)
             else:
+                # Under review (the close began it, applied or due): the district's pass.
                 request = ActRequest(
                     action="pass_preliminary", actor=f"district_officer:bench@{district}"
                 )
@@ -166,18 +188,25 @@ async def measure(
 
     async def contest_when_firing() -> dict[str, Any]:
         await asyncio.sleep(max(0.0, fires - time.monotonic()))
-        return await contest(service, store, f"contest-{stamp}-{len(procs)}", stamp, prefix)
+        return await contest(contesting, store, f"contest-{stamp}-{len(procs)}", stamp, prefix)
 
-    district = apps[0].district
-    probing = asyncio.gather(*(probe(district) for _ in range(4)))  # running from here on
+    async def probed(district: str) -> dict[str, int]:
+        """The officers' Updates, then where the cases stand when they stop, and how many
+        cases' closes were applied and recorded by then."""
+        await asyncio.gather(*(probe(district) for _ in range(4)))
+        counts = {
+            state: count(store, state, name)
+            for state in ("submitted", "preliminary_review", "expert_review")
+        }
+        return {**counts, "closes_applied": closes_applied(store, name)}
+
+    probing = asyncio.ensure_future(probed(apps[0].district))  # running from here on
     contested = await contest_when_firing()
-    await probing
-    counts = {
-        state: count(store, state, name)
-        for state in ("submitted", "preliminary_review", "expert_review")
-    }
+    counts = await probing
     result = {
         "workers": len(procs),
+        "spread_s": args.spread,
+        "probed_s": round(window_end - fires, 1),
         "at_once": args.at_once,
         "cases": len(cases),
         "not_started": args.scale - len(cases),

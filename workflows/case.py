@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import AsyncIterator
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RawValue
@@ -79,6 +79,11 @@ INPUT_BYTES_LIMIT = "input-bytes"
 # is refused (kept for its sender) where the worker takes no named actor, as a person's action
 # is; the worker's answer is kept in the history.
 PROVEN_EVENTS = "proven-events"
+# A change made safe for running cases (engine 5): an action or event that comes while a deadline
+# of the case has fallen due but is not applied yet (its firing spread over the bureau's window,
+# or the worker behind) applies that deadline first and is judged on the case as it then stands;
+# validators, which cannot apply it, leave the judgement to the handler (by engine only).
+DUE_FIRST = "due-first"
 
 
 @workflow.defn(name=WORKFLOW)
@@ -164,8 +169,9 @@ class CaseWorkflow:
         if nxt is not None and core.state.retry_at is not None and nxt.closes_at <= core.now():
             nxt = None  # due, but held by what the case waits on: the retry wakes it
         delays = []
+        spread = _spread(core.case.case_id, self.start.spread)
         if nxt is not None:
-            delays.append(core.clock.real_delay(nxt.closes_at, workflow.now()))
+            delays.append(core.clock.real_delay(nxt.closes_at, workflow.now(), spread))
         reminder = deadlines.next_reminder(core.case)
         if reminder is not None:
             delays.append(core.clock.real_delay(reminder, workflow.now()))
@@ -181,7 +187,10 @@ class CaseWorkflow:
         summary = "retry what the case waits on"
         if nxt is not None and delays[0] == delay:
             flag = " (provisional)" if nxt.provisional else ""
-            summary = f"{nxt.name}: {nxt.date} 24:00 Asia/Shanghai{flag}"
+            later = (
+                f", applied {spread.total_seconds():g} s after (bureau setting)" if spread else ""
+            )
+            summary = f"{nxt.name}: {nxt.date} 24:00 Asia/Shanghai{flag}{later}"
         if follows(QUIET_TIMERS):
             return await self._wait_on_timer(workflow.now() + delay, delay, summary)
         try:
@@ -263,6 +272,9 @@ class CaseWorkflow:
             earlier = await self._earlier(key)
             if earlier is not None:
                 return ActResult(state=core.case.state, seq=earlier, duplicate=True)
+            passed = await self._due_first() if strict else None
+            if passed:  # judged again on the case as it now stands
+                judged, request = None, _read_after(request, passed)
             try:
                 action = _action(request, strict, core.sent(request.sent_at) if strict else None)
                 verdict = None
@@ -273,8 +285,12 @@ class CaseWorkflow:
                         raise Refused(verdict.refusal)
                 await core.decide(action, verdict)
             except Refused as exc:
+                if passed:  # what fell due is recorded even so
+                    await self._settle()
                 raise _failure(str(exc), "Refused", exc.clause) from None
             except calls.Unavailable as exc:
+                if passed:
+                    await self._settle()
                 raise _failure(exc.refusal(request.action), exc.kind) from None
             if key is not None:
                 core.remember(key, core.case.seq)
@@ -297,6 +313,8 @@ class CaseWorkflow:
             action = _action(request, True, self.core.sent(request.sent_at))
         except Refused as exc:
             raise _failure(str(exc), "Invalid") from None
+        if _engine_at_least(5) and self._due_pending():
+            return  # the handler applies what fell due first, then judges the action
         verdict = self._judge(request, action)
         if verdict.refusal:
             raise _failure(verdict.refusal, "Refused", clause_of(verdict.refusal))
@@ -313,6 +331,27 @@ class CaseWorkflow:
         if problem:
             return decide.Verdict(None, cited(problem, None))
         return decide.judge(core.case, core.pack, action)
+
+    def _due_pending(self) -> bool:
+        """A deadline of the case fell due and is not applied yet (its firing is spread over the
+        bureau's window, or the worker is behind); not while the case waits on something (its
+        retry round applies it then)."""
+        core = self.core
+        return not core.state.trouble and bool(deadlines.due(core.case, core.now()))
+
+    async def _due_first(self) -> tuple[int, int] | None:
+        """Applies what fell due before an action or event is judged, as the deadline's own
+        turn would (its changes dated when it fell due); the case's change numbers before and
+        after, or None when nothing was due."""
+        if not self._due_pending() or not follows(DUE_FIRST, since=5):
+            return None
+        core = self.core
+        before = core.case.seq
+        await core.pass_due()
+        await core.ensure_running()
+        await core.follow_ups()
+        self.changed = True
+        return before, core.case.seq
 
     @contextlib.asynccontextmanager
     async def _turn(self) -> AsyncIterator[None]:
@@ -456,6 +495,10 @@ class CaseWorkflow:
             and not await self._takes_asserted(event.actor)
         ):
             raise Refused(assurance.unproven(event.actor))
+        passed = await self._due_first() if strict else None
+        if passed:
+            core.events_unwritten = True  # what fell due is written even if the event is refused
+            event = _read_after(event, passed)
         action = _action(event, strict, core.sent(event.sent_at) if strict else None)
         if strict:
             verdict = self._judge(event, action)
@@ -596,6 +639,28 @@ def _action(
         assurance=known or _proven(request),
         at=at,
     )
+
+
+def _spread(case_id: str, seconds: int) -> dt.timedelta:
+    """How long after a deadline falls due this case's timer fires: the case's own share of the
+    bureau's spread (the same for every deadline of the case), so that many cases' deadlines
+    falling at one instant are applied over the window instead of all at once."""
+    if seconds <= 0:
+        return dt.timedelta(0)
+    share = int.from_bytes(hashlib.sha256(case_id.encode()).digest()[:4], "big") / 2**32
+    return dt.timedelta(milliseconds=round(share * seconds * 1000))
+
+
+_Request = TypeVar("_Request", bound=ActRequest)
+
+
+def _read_after(request: _Request, passed: tuple[int, int]) -> _Request:
+    """A request read at the change before what just fell due was applied: read as of now
+    (nobody could have read the deadline's changes before they were applied; the action is
+    judged on the case with them)."""
+    if request.expected_seq != passed[0]:
+        return request
+    return request.model_copy(update={"expected_seq": passed[1]})
 
 
 def _engine_at_least(version: int) -> bool:

@@ -49,9 +49,12 @@ class BusinessClock(BaseModel):
         real = dt.datetime.now(dt.UTC)
         return self.anchored(real).now(real).astimezone(SHANGHAI).date()
 
-    def real_delay(self, instant: dt.datetime, real_now: dt.datetime) -> dt.timedelta:
-        """Real time until business ``instant`` (zero when it has passed)."""
-        return max((instant - self.now(real_now)) / self.factor, dt.timedelta(0))
+    def real_delay(
+        self, instant: dt.datetime, real_now: dt.datetime, after: dt.timedelta = dt.timedelta(0)
+    ) -> dt.timedelta:
+        """Real time until business ``instant`` (zero when it has passed), or until ``after``
+        more real time has passed since it (zero when that has passed too)."""
+        return max((instant - self.now(real_now)) / self.factor + after, dt.timedelta(0))
 
     def describe(self) -> str:
         speed = "real time" if self.day_seconds == DAY else f"{self.day_seconds} s per day"

@@ -10,6 +10,10 @@ from pathlib import Path
 from lifecycle.errors import Invalid, Misconfigured
 
 TASK_QUEUE = "lifecycle"
+# The longest a deadline's firing may be spread after it falls due (LIFECYCLE_DEADLINE_SPREAD);
+# the default at real speed: deadlines that fall at 24:00 are all applied by 00:30.
+MAX_SPREAD = 6 * 3600
+SPREAD = 1800
 
 
 def _int(name: str, default: int, minimum: int = 1, maximum: int = 65535) -> int:
@@ -25,6 +29,14 @@ def _int(name: str, default: int, minimum: int = 1, maximum: int = 65535) -> int
             f"{name} is '{raw}'; it must be a whole number from {minimum} to {maximum}."
         )
     return value
+
+
+def _spread(day_seconds: int) -> int:
+    """Seconds of real time over which the deadlines of many cases that fall due at one instant
+    are applied (each case at its own share of it; the effects are dated when they fell due).
+    By default half an hour at real speed, none on a faster business clock (a demo, a test),
+    where half an hour is many business days."""
+    return _int("LIFECYCLE_DEADLINE_SPREAD", SPREAD if day_seconds == 86400 else 0, 0, MAX_SPREAD)
 
 
 def parse_date(name: str, raw: str) -> dt.date:
@@ -72,11 +84,13 @@ class Settings:
     api_url: str | None = None
     token: str | None = None
     case_cache: int = 1000
+    deadline_spread: int = 0
 
     @classmethod
     def from_env(cls) -> Settings:
         folder = var_dir()
         cert, key = os.environ.get("TEMPORAL_TLS_CERT"), os.environ.get("TEMPORAL_TLS_KEY")
+        day_seconds = _int("LIFECYCLE_DAY_SECONDS", 86400, maximum=86400)
         if bool(cert) != bool(key):
             raise Misconfigured("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together.")
         return cls(
@@ -89,7 +103,7 @@ class Settings:
             temporal_port=_int("LIFECYCLE_TEMPORAL_PORT", 7233),
             ui_port=_int("LIFECYCLE_UI_PORT", 8233),
             db_url=os.environ.get("LIFECYCLE_DB_URL") or f"sqlite:///{folder / 'lifecycle.db'}",
-            day_seconds=_int("LIFECYCLE_DAY_SECONDS", 86400, maximum=86400),
+            day_seconds=day_seconds,
             business_start=_date("LIFECYCLE_BUSINESS_START"),
             act_timeout=_int("LIFECYCLE_ACT_TIMEOUT", 30, maximum=3600),
             calendar_dir=Path(
@@ -105,6 +119,7 @@ class Settings:
             api_url=(os.environ.get("LIFECYCLE_API_URL") or "").rstrip("/") or None,
             token=os.environ.get("LIFECYCLE_TOKEN") or None,
             case_cache=_int("LIFECYCLE_CASE_CACHE", 1000, maximum=100_000),
+            deadline_spread=_spread(day_seconds),
         )
 
     @property

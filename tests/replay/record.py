@@ -27,8 +27,9 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from lifecycle.app.cases import CaseService
+from lifecycle.app.cases import CaseService, case_id_for
 from lifecycle.contracts import EVENT, CalendarNotice, ExternalEvent, MoveRequest
+from lifecycle.domain.credit_code import complete
 from lifecycle.errors import LifecycleError
 from lifecycle.policies import REGISTRY
 from lifecycle.policies.loader import read_document
@@ -47,6 +48,7 @@ from tests.workflows.cases import (
     simple,
     to_publicity,
 )
+from workflows.case import _spread
 
 HERE = Path(__file__).parent
 SEALED = HERE / "sealed"
@@ -231,6 +233,36 @@ async def outage_and_an_unproven_event(service, env, _calendar) -> str:
     return case_id
 
 
+async def action_while_a_deadline_is_spread(service, env, _calendar) -> str:
+    """Engine 5: the round's close spread over the bureau's window; the district's pass comes
+    inside it and applies the close first; the preliminary review's own deadline is spread."""
+    service.spread = 6 * 3600
+    try:
+        service.store.set_round(
+            "qingdao-2024",
+            "spread",
+            applications_close=dt.date(2026, 3, 2),
+            preliminary_review_due=dt.date(2026, 3, 12),
+            expert_review_due=None,
+        )
+        app = next(  # a provider whose case applies the close 3 to 5 hours after 24:00
+            a
+            for n in range(100)
+            if (a := qingdao(credit_code=complete(f"91370200MA3T{n:05d}"[:17])))
+            and 3 * 3600
+            < _spread(case_id_for("qingdao-2024", "spread", a.credit_code), 21600).total_seconds()
+            < 5 * 3600
+        )
+        case_id = await service.apply("qingdao-2024", app, "spread", now=at("2026-03-02"))
+    finally:
+        service.spread = 0
+    await env.sleep(DAY // 2)  # 2026-03-02 22:00: due at 24:00, applied at the case's share
+    await env.sleep(DAY // 6)  # 2026-03-03 02:00: due and, at this case's share, not applied
+    await service.act(case_id, req("pass_preliminary", DISTRICT))
+    await env.sleep(DAY)
+    return case_id
+
+
 SCENARIOS: dict[str, Scenario] = {
     "v2_qingdao_listed_after_undecided_objection": listed_after_undecided_objection,
     "v2_qingdao_rejected_gives_its_place_back": rejected_gives_its_place_back,
@@ -269,6 +301,10 @@ SCENARIOS: dict[str, Scenario] = {
     "v11_engine4_qingdao_listed": qingdao_decided_at_one_instant,
     "v11_engine4_wenzhou_listed_year": wenzhou_listed_year,
     "v11_engine4_guangzhou_reports_and_a_change": guangzhou_reports_and_a_change,
+    # Engine 5: deadlines spread over the bureau's window; an action inside it applies what
+    # fell due first.
+    "v12_engine5_qingdao_listed": qingdao_decided_at_one_instant,
+    "v12_engine5_action_while_a_deadline_is_spread": action_while_a_deadline_is_spread,
 }
 
 

@@ -115,8 +115,10 @@ class CaseService:
         history_budget: int = HISTORY_EVENTS,
         act_timeout: float = 30.0,
         real_now: Callable[[], Awaitable[dt.datetime]] | None = None,
+        spread: int = 0,
     ) -> None:
         self.client, self.store, self.clock = client, store, clock or BusinessClock()
+        self.spread = spread  # LIFECYCLE_DEADLINE_SPREAD: seconds a deadline's firing is spread
         self.task_queue, self.indexed, self.history_budget = task_queue, indexed, history_budget
         self.act_timeout = act_timeout
         # The time a request is sent at: the wall clock, or a test server's own clock.
@@ -159,6 +161,7 @@ class CaseService:
             clock=clock,
             indexed=self.indexed,
             history_budget=self.history_budget,
+            spread=self.spread,
             engine=ENGINE,
         )
         try:
@@ -371,6 +374,7 @@ async def cases(system: System) -> CaseService:
         system.store,
         system.clock(),
         act_timeout=system.settings.act_timeout,
+        spread=system.settings.deadline_spread,
     )
 
 

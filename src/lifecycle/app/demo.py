@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from lifecycle.app.cases import CaseService
+from lifecycle.app.cases import cases as case_service
 from lifecycle.app.system import System
 from lifecycle.clock import BusinessClock
 from lifecycle.contracts import ActRequest
@@ -99,7 +99,7 @@ async def run(system: System, pause: float, say: Callable[[str], None]) -> None:
     """Applies every pack's sample applications (fresh credit codes) and takes each through
     the people's steps of its admission, saying what it did."""
     settings, store, clock = system.settings, system.store, system.clock()
-    service = CaseService(await system.client(), store, clock)
+    service = await case_service(system)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
     _yearly_targets(store, clock, say)
     cases = []

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from lifecycle.clock import BusinessClock
+from lifecycle.config import MAX_SPREAD
 from lifecycle.contracts.activities import RejectedEvent
 from lifecycle.domain import limits
 from lifecycle.domain.application import Application
@@ -35,7 +36,7 @@ STORE_BACK = "store_back"
 VIEW = "view"
 
 # The engine's changes a run started now follows without patch markers (workflows.versions).
-ENGINE = 4
+ENGINE = 5
 
 RECENT_EVENTS = 64
 HISTORY_EVENTS = 2000
@@ -102,6 +103,13 @@ class CaseStart(BaseModel):
     clock: BusinessClock = Field(default_factory=BusinessClock)
     indexed: bool = Field(True, description="keep the custom search attributes up to date")
     history_budget: int = Field(HISTORY_EVENTS, ge=40, le=3500)
+    spread: int = Field(
+        0,
+        ge=0,
+        le=MAX_SPREAD,
+        description="seconds of real time over which the cases' deadline firings are spread "
+        "once they fall due (bureau setting LIFECYCLE_DEADLINE_SPREAD); effects are dated when due",
+    )
     carried: RunState | None = None
     engine: int = Field(
         0, description="the engine's changes this run follows (0: as its history's markers say)"
