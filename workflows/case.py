@@ -272,13 +272,14 @@ class CaseWorkflow:
             earlier = await self._earlier(key)
             if earlier is not None:
                 return ActResult(state=core.case.state, seq=earlier, duplicate=True)
-            passed = await self._due_first() if strict else None
-            if passed:  # judged again on the case as it now stands
-                judged, request = None, _read_after(request, passed)
+            passed: tuple[int, int] | None = None
             try:
                 action = _action(request, strict, core.sent(request.sent_at) if strict else None)
                 verdict = None
                 if strict:
+                    passed = await self._due_first(action)
+                    if passed:  # judged again on the case as it now stands
+                        judged, request = None, _read_after(request, passed)
                     verdict = judged.verdict if judged and judged.holds(self) else None
                     verdict = verdict or self._judge(request, action)
                     if verdict.refusal:
@@ -313,7 +314,7 @@ class CaseWorkflow:
             action = _action(request, True, self.core.sent(request.sent_at))
         except Refused as exc:
             raise _failure(str(exc), "Invalid") from None
-        if _engine_at_least(5) and self._due_pending():
+        if _engine_at_least(5) and self._due_pending(action):
             return  # the handler applies what fell due first, then judges the action
         verdict = self._judge(request, action)
         if verdict.refusal:
@@ -332,22 +333,29 @@ class CaseWorkflow:
             return decide.Verdict(None, cited(problem, None))
         return decide.judge(core.case, core.pack, action)
 
-    def _due_pending(self) -> bool:
-        """A deadline of the case fell due and is not applied yet (its firing is spread over the
-        bureau's window, or the worker is behind); not while the case waits on something (its
-        retry round applies it then)."""
+    def _due_pending(self, action: Action) -> bool:
+        """A deadline of the case fell due before ``action`` was sent and is not applied yet
+        (its firing is spread over the bureau's window, or the worker is behind); not while the
+        case waits on something (its retry round applies it then), nor for the public's action
+        sent after its window closed (refused on the case as it stood, naming the close)."""
         core = self.core
-        return not core.state.trouble and bool(deadlines.due(core.case, core.now()))
+        sent = action.at or core.now()
+        return (
+            not core.state.trouble
+            and bool(deadlines.due(core.case, sent))
+            and not admissible.late(core.case, core.pack, action, sent)
+        )
 
-    async def _due_first(self) -> tuple[int, int] | None:
-        """Applies what fell due before an action or event is judged, as the deadline's own
-        turn would (its changes dated when it fell due); the case's change numbers before and
-        after, or None when nothing was due."""
-        if not self._due_pending() or not follows(DUE_FIRST, since=5):
+    async def _due_first(self, action: Action) -> tuple[int, int] | None:
+        """Applies what fell due before ``action`` was sent, before it is judged, as the
+        deadline's own turn would (its changes dated when it fell due); what fell due only after
+        it was sent waits for that turn, so the action is judged on the case as it stood when
+        sent. The case's change numbers before and after, or None when nothing was due."""
+        if not self._due_pending(action) or not follows(DUE_FIRST, since=5):
             return None
         core = self.core
         before = core.case.seq
-        await core.pass_due()
+        await core.pass_due(upto=action.at)
         await core.ensure_running()
         await core.follow_ups()
         self.changed = True
@@ -495,11 +503,11 @@ class CaseWorkflow:
             and not await self._takes_asserted(event.actor)
         ):
             raise Refused(assurance.unproven(event.actor))
-        passed = await self._due_first() if strict else None
+        action = _action(event, strict, core.sent(event.sent_at) if strict else None)
+        passed = await self._due_first(action) if strict else None
         if passed:
             core.events_unwritten = True  # what fell due is written even if the event is refused
             event = _read_after(event, passed)
-        action = _action(event, strict, core.sent(event.sent_at) if strict else None)
         if strict:
             verdict = self._judge(event, action)
         else:  # judged again below at the time it is applied, as these runs did

@@ -290,10 +290,12 @@ class CaseRun:
             self.case.deadlines[start.rule.name] = start.instance(counted)
         self.clear("deadlines")
 
-    async def pass_due(self) -> None:
+    async def pass_due(self, upto: dt.datetime | None = None) -> None:
+        """Passes the deadlines due now (or, for an action sent earlier, those due by ``upto``,
+        when it was sent)."""
         now = self.now()
         self.state.notices += deadlines.reminders_due(self.case, now)
-        for held in deadlines.due(self.case, now):
+        for held in deadlines.due(self.case, upto or now):
             if (
                 held.provisional
                 and held.counts_working_days

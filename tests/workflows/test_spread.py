@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from lifecycle.app.cases import case_id_for
-from lifecycle.contracts import EVENT, ExternalEvent
+from lifecycle.app.cases import case_id_for, stamped
+from lifecycle.contracts import ACT, EVENT, ActResult, ExternalEvent
 from lifecycle.domain.application import Application
 from lifecycle.domain.credit_code import complete
 from lifecycle.domain.states import CaseState
@@ -139,3 +139,25 @@ async def test_no_spread_fires_at_the_deadline(service, env, store):
     assert service.spread == 0
     await until(env, service, case_id, CLOSES_AT + dt.timedelta(seconds=5))
     assert (await service.view(case_id)).case.state == CaseState.PRELIMINARY_REVIEW
+
+
+async def test_action_sent_before_the_deadline_is_judged_on_the_case_as_it_stood(
+    spread, env, store
+):
+    """The bureau's begin_review sent at 23:50, before the close, reaches the case only in the
+    window (straight through Temporal, as a request held up on its way would): it is judged on
+    the case as it stood when sent (submitted) and accepted, and the close, which fell due only
+    after it was sent, no longer applies (the review had begun)."""
+    case_id, offset = await submitted(spread, store)
+    await until(env, spread, case_id, CLOSES_AT - dt.timedelta(minutes=10))
+    early = stamped(case_id, req("begin_review", OFFICER), await env.get_current_time())
+    await until(env, spread, case_id, CLOSES_AT + offset / 3)
+    handle = spread.client.get_workflow_handle(case_id)
+    result = await handle.execute_update(ACT, early, result_type=ActResult)
+    assert result.state == CaseState.PRELIMINARY_REVIEW
+    await until(env, spread, case_id, CLOSES_AT + offset + dt.timedelta(minutes=1))
+    audit = store.audit(case_id)
+    assert [(r.action, r.actor_role) for r in audit] == [
+        ("apply", "provider"),
+        ("begin_review", "bureau_officer"),
+    ]

@@ -36,10 +36,10 @@ def stale(case: Case, expected_seq: int | None) -> str | None:
 
 def refusal(case: Case, pack: PolicyPack, action: Action, sent: dt.datetime) -> str | None:
     """Why the action may not come in, in one sentence; None when it may."""
-    return _late(case, pack, action, sent) or _over_budget(case, pack, action, sent)
+    return late(case, pack, action, sent) or _over_budget(case, pack, action, sent)
 
 
-def _late(case: Case, pack: PolicyPack, action: Action, sent: dt.datetime) -> str | None:
+def late(case: Case, pack: PolicyPack, action: Action, sent: dt.datetime) -> str | None:
     """The public acts only while a window of the case's state is open, at the time it sent
     the action: an objection sent after the notice closed is refused even if no worker was
     there to close it (engine rule: the public may only object during the public notice)."""
