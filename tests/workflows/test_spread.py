@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from lifecycle.app.cases import case_id_for, stamped
+from lifecycle.app.views.cases import case_json, case_text
 from lifecycle.contracts import ACT, EVENT, ActResult, ExternalEvent
 from lifecycle.domain.application import Application
 from lifecycle.domain.credit_code import complete
@@ -70,6 +71,15 @@ async def test_deadline_applied_at_the_case_share_of_the_window_dated_when_due(s
     view = await spread.view(case_id)
     assert view.case.state == CaseState.SUBMITTED  # due, not applied yet: its share is later
     assert view.case.deadlines["applications_close"].closes_at == CLOSES_AT
+    # What a person reading it is told (case show): fallen due, applied at the case's turn.
+    real = await env.get_current_time()
+    assert [(d["name"], d["due"]) for d in case_json(view, None, real=real)["deadlines"]] == [
+        ("applications_close", True)
+    ]
+    assert (
+        "deadline applications_close: 2026-03-02 24:00 (fell due: applied at the case's turn, "
+        "or first by the next action)"
+    ) in case_text(view, None, real=real)
     await until(env, spread, case_id, CLOSES_AT + offset + dt.timedelta(seconds=5))
     assert (await spread.view(case_id)).case.state == CaseState.PRELIMINARY_REVIEW
     audit = store.audit(case_id)

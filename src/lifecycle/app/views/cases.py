@@ -11,6 +11,7 @@ from lifecycle.app.views.listed import listed_json, listed_lines, masked_reason
 from lifecycle.app.views.time import at, closes, iso
 from lifecycle.calendar import SHANGHAI
 from lifecycle.contracts import CaseView
+from lifecycle.domain.case import CaseDeadline
 from lifecycle.domain.decide import OpenAction, open_actions
 from lifecycle.policies import REGISTRY
 from lifecycle.store.models import AuditRow, CaseRow
@@ -40,9 +41,15 @@ NO_TRAIL = (
 )
 
 
-def case_json(view: CaseView, trail: list[AuditRow] | None, texts: bool = False) -> dict[str, Any]:
+def case_json(
+    view: CaseView,
+    trail: list[AuditRow] | None,
+    texts: bool = False,
+    real: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """The case as JSON, as of the real instant ``real`` (now when not given)."""
     c = view.case
-    now = business_now(view)
+    now = business_now(view, real)
     last = c.last_change
     return {
         "case_id": c.case_id,
@@ -77,6 +84,7 @@ def case_json(view: CaseView, trail: list[AuditRow] | None, texts: bool = False)
                 "closes_at": d.closes_at.isoformat(),
                 "provisional": d.provisional,
                 "passed": d.expired,
+                "due": d.open and d.closes_at <= now,  # fallen due, not applied yet
                 "met": d.met,
                 "period": d.period,
                 "overdue": d.name in view.overdue,
@@ -133,9 +141,14 @@ def entry_json(row: AuditRow, texts: bool = False) -> dict[str, Any]:
     }
 
 
-def case_text(view: CaseView, trail: list[AuditRow] | None, texts: bool = False) -> str:
+def case_text(
+    view: CaseView,
+    trail: list[AuditRow] | None,
+    texts: bool = False,
+    real: dt.datetime | None = None,
+) -> str:
     c = view.case
-    now = business_now(view)
+    now = business_now(view, real)
     rules = f"   rules {view.rules}" if view.rules else ""
     last = c.last_change
     changed = (
@@ -155,12 +168,17 @@ def case_text(view: CaseView, trail: list[AuditRow] | None, texts: bool = False)
     lines += [f"  WAITING: {problem}" for problem in view.trouble]
     if view.unrecorded:
         lines.append(f"  {view.unrecorded} change(s) are not in the store yet (it will catch up)")
+
+    def due(d: CaseDeadline) -> bool:  # fallen due and not applied yet (the bureau's spread)
+        return d.open and d.closes_at <= now
+
     for d in c.running():
         flags = [
             f
             for f, on in (
                 ("provisional", d.provisional),
                 ("passed", d.expired),
+                ("fell due: applied at the case's turn, or first by the next action", due(d)),
                 ("met", d.met),
                 ("OVERDUE", d.name in view.overdue),
             )
