@@ -22,10 +22,14 @@ def notice(shown: dict) -> dict:
     return next(d for d in shown["deadlines"] if d["name"] == "public_notice")
 
 
+def code(n: int) -> str:
+    return complete(f"91370281MA3E2E{n:03d}")
+
+
 def chain_leader(tmp_path, n: int) -> str:
     """The example chain leader with a credit code of its own."""
     app = json.loads(Path(CHAIN_LEADER).read_text("utf-8"))
-    app["credit_code"] = complete(f"91370281MA3E2E{n:03d}")
+    app["credit_code"] = code(n)
     path = tmp_path / f"chain-{n}.json"
     path.write_text(json.dumps(app, ensure_ascii=False), encoding="utf-8")
     return str(path)
@@ -193,4 +197,46 @@ def test_officers_publicising_at_the_same_moment_select_at_most_the_cap(new_syst
     cli(system, "case", "move", moved, "--to", "current", *OFFICER, "--reason", "恢复现行规则")
     rows = [e for e in show(system, moved)["history"] if e["action"] == "move_rules"]
     assert [r["data"]["to"] for r in rows] == [older, rows[0]["data"]["from"]]
+    assert system.stop() == 0
+
+
+def test_a_close_spread_over_the_bureau_window_is_applied_first_by_an_action(new_system, tmp_path):
+    """LIFECYCLE_DEADLINE_SPREAD through the real command: the round's close falls at 24:00; the
+    case's share of the bureau's hour has not come, so `case show` says the close fell due and
+    is being applied; the district's pass sent then applies the close first (dated 24:00) and is
+    accepted on the case under review."""
+    from workflows.case import _spread
+
+    n = next(  # a provider whose share of the hour is past this test's end
+        n for n in range(100) if _spread(f"case:qingdao-2024:sp:{code(n)}", 3600).seconds > 600
+    )
+    system = new_system(
+        LIFECYCLE_BUSINESS_START="2025-09-29",
+        LIFECYCLE_DAY_SECONDS="20",
+        LIFECYCLE_DEADLINE_SPREAD="3600",
+    )
+    system.start()
+    cli(system, "round", "set", "qingdao-2024", "sp", "--applications-close", "2025-09-29")
+    case_id = cli(
+        system, "case", "apply", "qingdao-2024", chain_leader(tmp_path, n), "--round", "sp"
+    )
+    case_id = case_id.stdout.strip()
+    assert case_id == f"case:qingdao-2024:sp:{code(n)}"
+    wait_for_deadline(system, case_id, "applications_close", timeout=120)
+    shown = show(system, case_id)
+    assert shown["state"] == "submitted"
+    assert [(d["name"], d["due"]) for d in shown["deadlines"]] == [("applications_close", True)]
+    text = cli(system, "case", "show", case_id).stdout
+    assert (
+        "deadline applications_close: 2025-09-29 24:00 (fell due: applied at the case's turn"
+        in text
+    )
+    cli(system, "case", "act", case_id, "pass_preliminary", "--as", "district_officer:w@城阳区")
+    shown = show(system, case_id)
+    assert shown["state"] == "expert_review"
+    trail = [(e["action"], e["actor_role"], e["at"]) for e in shown["history"]]
+    assert trail[1:] == [
+        ("begin_review", "system", "2025-09-30T00:00:00+08:00"),
+        ("pass_preliminary", "district_officer", trail[2][2]),
+    ]
     assert system.stop() == 0
