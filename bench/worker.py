@@ -11,7 +11,7 @@ import sys
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter as plain_converter
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from bench.twin import TwinActivities, TwinWorkflow
 from lifecycle.config import Settings
@@ -46,7 +46,9 @@ async def main(side: str, queue: str) -> None:
                 settings.address, namespace=settings.namespace, data_converter=plain_converter
             )
         cache = getattr(settings, "case_cache", None)  # an earlier commit's worker has none
-        extra = {"cached": cache} if cache else {}
+        extra: dict = {"cached": cache} if cache else {}
+        if os.environ.get("BENCH_UNSANDBOXED"):  # the workflows outside the sandbox, to weigh it
+            extra["runner"] = UnsandboxedWorkflowRunner()
         worker = build_worker(client, settings.db_url, task_queue=queue, **extra)
     else:
         worker = await _twin(settings, side, queue)

@@ -13,7 +13,7 @@ import signal
 from collections.abc import Callable
 
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import Worker, WorkflowRunner
 
 from activities import Outage, build_activities
 from lifecycle import logs
@@ -48,11 +48,13 @@ def build_worker(
     cached: int = 1000,
     seals: KeyRing | None = None,
     outage: Outage | None = None,
+    runner: WorkflowRunner | None = None,
 ) -> Worker:
     """``db_url``: the store (or its URL: its schema is created or migrated before polling).
     ``cached``: runs kept in memory between their tasks (LIFECYCLE_CASE_CACHE). A case wakes
     rarely; one not in memory replays its short history when it does, so memory stays bounded
-    however many cases are open."""
+    however many cases are open. ``runner``: the workflows' runner (the sandbox unless the
+    bench weighs it)."""
     REGISTRY.load(everything=True)  # every version a running case may name, read before any replays
     store = db_url if isinstance(db_url, Store) else Store.from_url(db_url, seals)
     return Worker(
@@ -62,7 +64,7 @@ def build_worker(
         workflows=WORKFLOWS,
         activities=build_activities(lambda: store, client, outage),
         interceptors=[CaseLoggingInterceptor()],
-        workflow_runner=workflow_runner(),
+        workflow_runner=runner or workflow_runner(),
     )
 
 
