@@ -85,9 +85,8 @@ async def measure(
     # An earlier commit's engine (make bench-at) has no spread: its cases fire at the instant.
     spreads = "spread" in inspect.signature(CaseService).parameters
     spread = args.spread if spreads else 0
-    service = CaseService(
-        client, store, clock, task_queue=queue, **({"spread": spread} if spreads else {})
-    )
+    extra: dict[str, Any] = {"spread": spread} if spreads else {}
+    service = CaseService(client, store, clock, task_queue=queue, **extra)
     # The contest's 20 cases fire at their deadlines (no spread), so that their listings, five
     # working days after the notice, are seen within the run.
     contesting = CaseService(client, store, clock, task_queue=queue)
