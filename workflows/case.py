@@ -169,7 +169,7 @@ class CaseWorkflow:
         if nxt is not None and core.state.retry_at is not None and nxt.closes_at <= core.now():
             nxt = None  # due, but held by what the case waits on: the retry wakes it
         delays = []
-        spread = _spread(core.case.case_id, self.start.spread)
+        spread = deadlines.share(core.case.case_id, self.start.spread)
         if nxt is not None:
             delays.append(core.clock.real_delay(nxt.closes_at, workflow.now(), spread))
         reminder = deadlines.next_reminder(core.case)
@@ -647,16 +647,6 @@ def _action(
         assurance=known or _proven(request),
         at=at,
     )
-
-
-def _spread(case_id: str, seconds: int) -> dt.timedelta:
-    """How long after a deadline falls due this case's timer fires: the case's own share of the
-    bureau's spread (the same for every deadline of the case), so that many cases' deadlines
-    falling at one instant are applied over the window instead of all at once."""
-    if seconds <= 0:
-        return dt.timedelta(0)
-    share = int.from_bytes(hashlib.sha256(case_id.encode()).digest()[:4], "big") / 2**32
-    return dt.timedelta(milliseconds=round(share * seconds * 1000))
 
 
 _Request = TypeVar("_Request", bound=ActRequest)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lifecycle.domain.credit_code import complete
-from tests.helpers import BIN, cli, lifecycle, show, wait_for_deadline, wait_until
+from tests.helpers import BIN, cli, lifecycle, sharing, show, wait_for_deadline, wait_until
 
 pytestmark = pytest.mark.e2e
 CHAIN_LEADER = "examples/qingdao-2024/application-chain-leader.json"
@@ -205,11 +205,9 @@ def test_a_close_spread_over_the_bureau_window_is_applied_first_by_an_action(new
     case's share of the bureau's hour has not come, so `case show` says the close fell due and
     is being applied; the district's pass sent then applies the close first (dated 24:00) and is
     accepted on the case under review."""
-    from workflows.case import _spread
-
-    n = next(  # a provider whose share of the hour is past this test's end
-        n for n in range(100) if _spread(f"case:qingdao-2024:sp:{code(n)}", 3600).seconds > 600
-    )
+    # A provider whose share of the hour is past this test's end (10 minutes on).
+    shared, _ = sharing("qingdao-2024", "sp", 3600, 600, 3600, "91370281MA3E2E")
+    n = int(shared[14:17])
     system = new_system(
         LIFECYCLE_BUSINESS_START="2025-09-29",
         LIFECYCLE_DAY_SECONDS="20",

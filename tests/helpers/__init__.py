@@ -108,3 +108,22 @@ def wait_for_deadline(system, case_id: str, name: str, timeout: float = 300.0) -
         closes = dt.datetime.fromisoformat(running[0]["closes_at"])
         wait_for_business(system, closes, timeout)
     return running[0] if running else None
+
+
+def sharing(
+    policy: str, round_name: str, spread: int, lowest: float, highest: float, prefix: str
+) -> tuple[str, dt.timedelta]:
+    """The first credit code (``prefix`` and a serial) whose case in ``policy`` round
+    ``round_name`` applies its deadlines between ``lowest`` and ``highest`` seconds after they
+    fall due, under a spread of ``spread`` seconds; and that share. The same in every run."""
+    from lifecycle.app.cases import case_id_for
+    from lifecycle.domain.credit_code import complete
+    from lifecycle.domain.deadlines import share
+
+    digits = 17 - len(prefix)
+    for n in range(min(1000, 10**digits)):
+        code = complete(f"{prefix}{n:0{digits}d}")
+        offset = share(case_id_for(policy, round_name, code), spread)
+        if lowest < offset.total_seconds() < highest:
+            return code, offset
+    raise AssertionError(f"no credit code {prefix}… with a share in {lowest}–{highest} s")

@@ -27,16 +27,15 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from lifecycle.app.cases import CaseService, case_id_for
+from lifecycle.app.cases import CaseService
 from lifecycle.contracts import EVENT, CalendarNotice, ExternalEvent, MoveRequest
-from lifecycle.domain.credit_code import complete
 from lifecycle.errors import LifecycleError
 from lifecycle.policies import REGISTRY
 from lifecycle.policies.loader import read_document
 from lifecycle.store.repo import Store
 from lifecycle.temporal.codec import SEAL_ENCODING, EncryptionCodec, ensure_keys
 from runtime.worker import build_worker
-from tests.helpers import BIN
+from tests.helpers import BIN, sharing
 from tests.workflows.cases import (
     DISTRICT,
     OFFICER,
@@ -48,7 +47,6 @@ from tests.workflows.cases import (
     simple,
     to_publicity,
 )
-from workflows.case import _spread
 
 HERE = Path(__file__).parent
 SEALED = HERE / "sealed"
@@ -245,14 +243,9 @@ async def action_while_a_deadline_is_spread(service, env, _calendar) -> str:
             preliminary_review_due=dt.date(2026, 3, 12),
             expert_review_due=None,
         )
-        app = next(  # a provider whose case applies the close 3 to 5 hours after 24:00
-            a
-            for n in range(100)
-            if (a := qingdao(credit_code=complete(f"91370200MA3T{n:05d}"[:17])))
-            and 3 * 3600
-            < _spread(case_id_for("qingdao-2024", "spread", a.credit_code), 21600).total_seconds()
-            < 5 * 3600
-        )
+        # a provider whose case applies the close 3 to 5 hours after 24:00
+        code, _ = sharing("qingdao-2024", "spread", 6 * 3600, 3 * 3600, 5 * 3600, "91370200MA3T")
+        app = qingdao(credit_code=code)
         case_id = await service.apply("qingdao-2024", app, "spread", now=at("2026-03-02"))
     finally:
         service.spread = 0

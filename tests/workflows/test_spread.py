@@ -7,15 +7,13 @@ import datetime as dt
 
 import pytest
 
-from lifecycle.app.cases import case_id_for, stamped
+from lifecycle.app.cases import stamped
 from lifecycle.app.views.cases import case_json, case_text
 from lifecycle.contracts import ACT, EVENT, ActResult, ExternalEvent
-from lifecycle.domain.application import Application
-from lifecycle.domain.credit_code import complete
 from lifecycle.domain.states import CaseState
 from lifecycle.errors import Refused
+from tests.helpers import sharing
 from tests.workflows.cases import DISTRICT, OFFICER, at, qingdao, req, trail
-from workflows.case import _spread
 
 WINDOW = 6 * 3600  # the widest spread a bureau may set
 CLOSE = dt.date(2026, 3, 2)  # Monday: the round's applications close at 24:00 (Tue 00:00)
@@ -40,22 +38,13 @@ def round_closing(store) -> str:
     return "s"
 
 
-def provider() -> tuple[Application, dt.timedelta]:
-    """A provider whose case's share of the window is between 1 and 5 hours (long enough to act
-    inside it, short of its end): the first such credit code, the same in every run."""
-    for n in range(100):
-        app = qingdao(credit_code=complete(f"91370200MA3T{n:05d}"[:17]))
-        offset = _spread(case_id_for("qingdao-2024", "s", app.credit_code), WINDOW)
-        if dt.timedelta(hours=1) < offset < dt.timedelta(hours=5):
-            return app, offset
-    raise AssertionError("no credit code with a share of the window in range")
-
-
 async def submitted(spread, store) -> tuple[str, dt.timedelta]:
     """A qingdao-2024 case waiting for its round's close, and its share of the window."""
-    app, offset = provider()
+    # A provider whose case's share of the window is between 1 and 5 hours: long enough to act
+    # inside it, short of its end.
+    code, offset = sharing("qingdao-2024", "s", WINDOW, 3600, 5 * 3600, "91370200MA3T")
+    app = qingdao(credit_code=code)
     case_id = await spread.apply("qingdao-2024", app, round_closing(store), now=at("2026-03-02"))
-    assert _spread(case_id, WINDOW) == offset
     return case_id, offset
 
 

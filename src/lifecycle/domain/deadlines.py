@@ -9,6 +9,7 @@ and ends by passing (its ``on_pass`` happens) or by being met (``met_by``). A re
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -249,3 +250,14 @@ def keep_running(case: Case) -> None:
 
 def due(case: Case, now: dt.datetime) -> list[CaseDeadline]:
     return [d for d in case.running() if d.open and d.closes_at <= now]
+
+
+def share(case_id: str, spread: int) -> dt.timedelta:
+    """How long after a deadline falls due the case applies it (engine rule): its own share of
+    the bureau's spread of ``spread`` seconds (LIFECYCLE_DEADLINE_SPREAD), the same for every
+    deadline of the case and on every replay, so that many cases' deadlines falling at one
+    instant are applied over the window instead of all at once."""
+    if spread <= 0:
+        return dt.timedelta(0)
+    part = int.from_bytes(hashlib.sha256(case_id.encode()).digest()[:4], "big") / 2**32
+    return dt.timedelta(milliseconds=round(part * spread * 1000))
