@@ -25,7 +25,7 @@ from pathlib import Path
 
 from bench import admission, codec, commands, replay, report, scale, years
 from bench import store as store_bench
-from bench.measure import Proc, history_bytes, start_input_bytes, summary
+from bench.measure import Proc, history_bytes, history_parts, start_input_bytes, summary
 
 try:
     from lifecycle.config import SPREAD  # the bureau's default spread at real speed
@@ -119,7 +119,9 @@ async def _admissions(args, client, sides, procs, out: dict) -> dict:
                 history = await client.get_workflow_handle(r.case_id).fetch_history()
                 f["history"].append(history_bytes(history))
                 f["input"].append(start_input_bytes(history))
-                saved.setdefault(name, history.to_json())
+                if name not in saved:  # the first sampled history, read by part
+                    saved[name] = history.to_json()
+                    out.setdefault("history_parts", {})[name] = history_parts(history)
             if name != "twin":  # a case lives on (and the fair twin); closed once measured
                 await asyncio.gather(
                     *(client.get_workflow_handle(r.case_id).terminate("bench") for r in runs)
@@ -212,6 +214,8 @@ async def main(args: argparse.Namespace) -> dict:
             }
             _save(out, args.out)
             print("cold replay", flush=True)
+            for name, text in adm["histories"].items():  # one sampled history a side, to read
+                (var / f"history-{name}.json").write_text(text, "utf-8")
             out["replay"] = replay.measure(adm["histories"], var, args.replays)
             _save(out, args.out)
         if args.commands:
@@ -275,7 +279,11 @@ def cli() -> None:
     )
     parser.add_argument("--no-years", dest="years", action="store_false")
     parser.add_argument("--no-commands", dest="commands", action="store_false")
-    parser.add_argument("--keep", action="store_true", help="keep var/bench/<run>/")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep var/bench/<run>/ (its logs, and one sampled history a side)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "latest.json")
     args = parser.parse_args()
     result = asyncio.run(main(args))

@@ -142,6 +142,7 @@ def render(result: dict[str, Any]) -> str:
     for name, ok, detail in checks(result):
         tail = " | |" if fair else ""
         lines.append(f"| {name} | {detail} | | | {'met' if ok else '**missed**'} |{tail}")
+    lines += _parts(result.get("history_parts") or {})
     scales = result.get("scales") or ([_older(result["scale"])] if result.get("scale") else [])
     for scale in scales:
         lines += ["", _scale(scale)]
@@ -173,6 +174,28 @@ def render(result: dict[str, Any]) -> str:
         f"{result.get('cores')} cores; {result.get('seconds')} s in all."
     )
     return "\n".join(lines)
+
+
+def _parts(parts: dict[str, dict[str, int]]) -> list[str]:
+    """One admission's history by part, ours beside the fair twin's (bench.measure.PARTS)."""
+    if "ours" not in parts or "fair" not in parts:
+        return []
+    ours, fair = parts["ours"], parts["fair"]
+    lines = [
+        "",
+        "One admission's history by part (the first sampled a side, bytes as Temporal stores "
+        "them; an event's summary is counted with the summaries, its other bytes with its part):",
+        "",
+        "| part | ours | fair twin | ours over it |",
+        "|---|---|---|---|",
+    ]
+    for name in ours:
+        if ours[name] or fair.get(name):
+            extra = ours[name] - fair.get(name, 0)
+            lines.append(f"| {name} | {ours[name]:,} B | {fair.get(name, 0):,} B | {extra:+,} B |")
+    total = sum(ours.values()), sum(fair.values())
+    lines.append(f"| all | {total[0]:,} B | {total[1]:,} B | {total[0] - total[1]:+,} B |")
+    return lines
 
 
 def _older(scale: dict) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 import json
 import os
 import socket
@@ -29,10 +30,27 @@ def lifecycle(*args: str, env: dict[str, str] | None = None, timeout: float = 60
     )
 
 
+# Ports for the systems tests start, below the kernel's ephemeral range (32768 and up on Linux),
+# a slice for each process of a side-by-side run: a port handed out here is never the one the
+# kernel gives a process that binds to port 0 or connects out (the Temporal dev server's own
+# services, a browser), nor another test process's, between the moment it is picked and the
+# moment the system binds it.
+PORTS_FROM, PORTS_EACH = 20000, 1500
+_next_port = itertools.count()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    first = PORTS_FROM + (int(worker) % 8 if worker.isdigit() else 0) * PORTS_EACH
+    for _ in range(PORTS_EACH):
+        port = first + next(_next_port) % PORTS_EACH
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # in use (or still closing): the next one
+            return port
+    raise RuntimeError(f"no free port in {first}–{first + PORTS_EACH - 1}")
 
 
 def wait_until(check: Callable[[], T], timeout: float = 60.0, interval: float = 0.5) -> T:

@@ -86,3 +86,34 @@ def test_the_commands_and_the_console_pages_are_judged_against_their_targets():
     assert "| `lifecycle case show` | 1.40 s | 1.60 s | ≤ 1 s **missed** |" in text
     assert "| inbox | 200 | 20 ms | 50 ms | met |" in text
     assert "| case list | 200 | 200 ms | 400 ms | **missed** |" in text
+
+
+def test_one_history_read_by_part_adds_up_to_the_whole():
+    from pathlib import Path
+
+    from temporalio.client import WorkflowHistory
+
+    from bench.measure import PARTS, history_bytes, history_parts, start_input_bytes
+
+    path = Path(__file__).parents[1] / "replay" / "v12_engine5_qingdao_listed.json"
+    history = WorkflowHistory.from_json(path.stem, path.read_text("utf-8"))
+    parts = history_parts(history)
+    assert list(parts) == list(PARTS)
+    # every event's bytes in exactly one part; the history adds each event's tag and length
+    assert sum(parts.values()) == sum(e.ByteSize() for e in history.events)
+    assert (
+        sum(parts.values()) < history_bytes(history) < sum(parts.values()) + 4 * len(history.events)
+    )
+    assert parts["start input"] == start_input_bytes(history)
+    scheduled = [
+        e for e in history.events if e.HasField("activity_task_scheduled_event_attributes")
+    ]
+    assert parts["activity inputs"] == sum(
+        e.activity_task_scheduled_event_attributes.input.ByteSize() for e in scheduled
+    )
+    assert parts["summaries (Web UI)"] == sum(e.user_metadata.ByteSize() for e in history.events)
+    assert parts["local activities' markers"] > 0 and parts["Update requests"] > 0
+
+    other = dict.fromkeys(parts, 0) | {"workflow tasks": 100, "activity inputs": 50}
+    table = render({"history_parts": {"ours": parts, "fair": other}})
+    assert "| activity inputs |" in table and f"{sum(parts.values()) - 150:+,} B |" in table

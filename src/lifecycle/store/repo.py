@@ -234,8 +234,13 @@ class Store:
             return list(s.scalars(query))
 
     def reserve(self, request: ReservationRequest, now: dt.datetime) -> SlotResult:
-        with self.sessions.begin() as s:
-            return reservations.reserve(s, request, now)
+        with self.engine.begin() as c:
+            return reservations.reserve(c, self.places, request, now)
+
+    @functools.cached_property
+    def places(self) -> reservations.Places:
+        """The reservation's statements, built once for this store's database."""
+        return reservations.Places(self.engine.dialect.name)
 
     def business_clock(self, wanted: BusinessClock) -> BusinessClock:
         """The system's clock: the one recorded when it first ran; the first caller records
