@@ -3,14 +3,15 @@ running timer, and a contest for capped places while those timers fire.
 
 Every case of a run shares one business clock (anchored when the run begins, a day every
 ``--day-seconds``), so the round's dates are the same instant for all of them: its applications
-close once every case has started (the close is set from the rate the first cases started at),
-and that one instant fires every case's timer at once (the timer starts its review); the
-preliminary review falls due 30 days later (a second timer, marked overdue). While those timers
-fire, officers' Updates are sent to the same cases and timed, and a contest runs: ``CONTEST``
-providers of one type and sectors are driven through their admission in a round of their own, so
-that more are recommended than the programme's cap per sector allows (qingdao-2024 §一). With
-one worker or two on the queue, exactly the cap may be selected and listed, every other refused
-with the cap, and no case may show an effect twice in its audit trail."""
+close once every case has started and been recorded (the close is set from the pace at which the
+worker recorded the first cases), and that one instant fires every case's timer at once (the
+timer starts its review); the preliminary review falls due 30 days later (a second timer, marked
+overdue). While those timers fire, officers' Updates are sent to the same cases and timed, and a
+contest runs: ``CONTEST`` providers of one type and sectors are driven through their admission in
+a round of their own, so that more are recommended than the programme's cap per sector allows
+(qingdao-2024 §一). With one worker or two on the queue, exactly the cap may be selected and
+listed, every other refused with the cap, and no case may show an effect twice in its audit
+trail."""
 
 from __future__ import annotations
 
@@ -123,10 +124,12 @@ async def measure(
                     await asyncio.sleep(1)
             raise AssertionError("unreachable")
 
-    # The first tenth, in a round of their own that closes far ahead, time the starts; the
-    # round under measure closes once the rest will have started at half that rate (starts slow
-    # down as the store and the server fill), and a minute more for the console's pages. A
-    # start that would still come within 10 s of the close is not made (and counted).
+    # The first tenth, in a round of their own that closes far ahead, time the starts until the
+    # worker has recorded them (its pace, not the driver's, is what the close must wait for);
+    # the round under measure closes once the rest will have been started and recorded at half
+    # that rate (both slow down as the store and the server fill), and a minute more for the
+    # console's pages. A start that would still come within 10 s of the close is not made (and
+    # counted).
     first = min(len(apps), max(40, len(apps) // 10))
     store.set_round(
         POLICY, f"{name}-first",
@@ -136,6 +139,8 @@ async def measure(
     )  # fmt: skip
     began = time.monotonic()
     made = await asyncio.gather(*(one(a, f"{name}-first") for a in apps[:first]))
+    while count(store, "submitted", f"{name}-first") < first and time.monotonic() < began + 600:
+        await asyncio.sleep(0.2)
     rate = first / (time.monotonic() - began)
     rest = apps[first:]
     margin = 2 * len(rest) / rate + 60  # the rest's starts, then the console's pages

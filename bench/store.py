@@ -1,11 +1,13 @@
 """The store's part of a lifecycle: the six ``record_case`` inputs of a saved qingdao-2024
 admission (tests/replay) recorded again and again as new cases, on a fresh SQLite file (or the
-store BENCH_DB_URL names), with the process's CPU time per record.
+store BENCH_DB_URL names), with the process's CPU time per record; then as many places taken under
+one cap, with the CPU time per place.
 ``python -m bench.store [URL]`` prints the figures as JSON."""
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import sys
 import tempfile
@@ -44,6 +46,7 @@ def measure(url: str | None = None, cases: int = 100) -> dict[str, object]:
                 snap = whole.model_copy(update={"case_id": f"bench-{stamp}-{n}"})
                 store.record(snap, step.entries, step.release, step.notifications)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        places = _reserve(store, stamp, cases * len(steps))
         store.sessions.kw["bind"].dispose()
     records = cases * len(steps)
     return {
@@ -51,7 +54,29 @@ def measure(url: str | None = None, cases: int = 100) -> dict[str, object]:
         "records": records,
         "cpu_ms_per_record": round(cpu / records * 1000, 3),
         "wall_ms_per_record": round(wall / records * 1000, 3),
+        **places,
     }
+
+
+def _reserve(store: Store, stamp: str, count: int) -> dict[str, float]:
+    """A place under a cap taken by ``count`` cases of one pool (as each publicised case of a
+    qingdao-2024 round takes one), with the CPU time each took."""
+    from lifecycle.domain.plan import ReservationRequest
+
+    def request(n: int) -> ReservationRequest:
+        return ReservationRequest(
+            pools={f"bench-{stamp}/product/auto_parts": "places for auto_parts"},
+            holder=f"bench-{stamp}-{n}",
+            capacity=count + 1,
+            clause="qingdao-2024 §一",
+        )
+
+    at = dt.datetime.now(dt.UTC)
+    cpu = time.process_time()
+    granted = sum(store.reserve(request(n), at).granted for n in range(count))
+    cpu = time.process_time() - cpu
+    assert granted == count
+    return {"places": count, "cpu_ms_per_place": round(cpu / count * 1000, 3)}
 
 
 if __name__ == "__main__":

@@ -117,3 +117,14 @@ def test_one_history_read_by_part_adds_up_to_the_whole():
     other = dict.fromkeys(parts, 0) | {"workflow tasks": 100, "activity inputs": 50}
     table = render({"history_parts": {"ours": parts, "fair": other}})
     assert "| activity inputs |" in table and f"{sum(parts.values()) - 150:+,} B |" in table
+
+
+def test_the_store_row_names_the_place_under_a_cap_when_measured():
+    recorded = {"store": "sqlite", "records": 600, "cpu_ms_per_record": 0.6}
+    recorded["wall_ms_per_record"] = 0.7
+    [(name, ok, detail)] = checks({"store_record": recorded})
+    assert ok and detail == "0.60 ms CPU, 0.70 ms in all"
+    [(name, ok, detail)] = checks({"store_record": {**recorded, "cpu_ms_per_place": 0.45}})
+    assert detail == "0.60 ms CPU, 0.70 ms in all; a place under a cap, 0.45 ms CPU"
+    [(name, ok, detail)] = checks({"store_record": {**recorded, "cpu_ms_per_record": 2.5}})
+    assert not ok
