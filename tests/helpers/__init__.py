@@ -31,15 +31,27 @@ def lifecycle(*args: str, env: dict[str, str] | None = None, timeout: float = 60
 
 
 # Ports for the systems tests start, below the kernel's ephemeral range (32768 and up on Linux),
-# a slice for each process of a side-by-side run: a port handed out here is never the one the
-# kernel gives a process that binds to port 0 or connects out (the Temporal dev server's own
-# services, a browser), nor another test process's, between the moment it is picked and the
-# moment the system binds it.
+# a slice for each of up to 8 processes of a side-by-side run: a port handed out here is never the
+# one the kernel gives a process that binds to port 0 or connects out (the Temporal dev server's
+# own services, a browser), nor another test process's, between the moment it is picked and the
+# moment the system binds it. Where the kernel's range begins lower, the kernel picks.
 PORTS_FROM, PORTS_EACH = 20000, 1500
 _next_port = itertools.count()
 
 
+def _ephemeral_from() -> int:
+    """Where the kernel's ephemeral ports begin (0 where it cannot be read)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def free_port() -> int:
+    if _ephemeral_from() < PORTS_FROM + 8 * PORTS_EACH:  # the slices would overlap the kernel's
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return int(sock.getsockname()[1])
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
     first = PORTS_FROM + (int(worker) % 8 if worker.isdigit() else 0) * PORTS_EACH
     for _ in range(PORTS_EACH):
