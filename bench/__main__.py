@@ -83,6 +83,9 @@ async def _idle(proc: Proc, quiet: float = 0.01, every: float = 0.5) -> None:
 
 
 SIDES = ("ours", "fair", "twin")
+# What a run can weigh (performance.md): ours without its codec, ours outside the sandbox, the
+# twins' module loaded once as ours are, every worker profiled.
+KNOBS = ("BENCH_NO_CODEC", "BENCH_UNSANDBOXED", "BENCH_TWIN_PASSTHROUGH", "BENCH_PROFILE")
 
 
 async def _admissions(args, client, sides, procs, out: dict) -> dict:
@@ -178,6 +181,7 @@ async def main(args: argparse.Namespace) -> dict:
         "store": settings.db_url.split("://")[0],
         "args": vars(args),
         "cores": os.cpu_count(),
+        "knobs": [k for k in KNOBS if os.environ.get(k)],
     }
     procs: dict[str, Proc] = {}
     began = time.monotonic()

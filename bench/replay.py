@@ -50,7 +50,7 @@ async def _replay(side: str, path: Path) -> dict[str, object]:
 
             from runtime.worker import PASSTHROUGH  # type: ignore[attr-defined]
 
-            def workflow_runner() -> SandboxedWorkflowRunner:
+            def workflow_runner(strict: bool = False) -> SandboxedWorkflowRunner:
                 return SandboxedWorkflowRunner(
                     restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
                 )

@@ -176,6 +176,8 @@ def render(result: dict[str, Any]) -> str:
         f"\n{done} on {result.get('server')}, store {result.get('store')}, "
         f"{result.get('cores')} cores; {result.get('seconds')} s in all."
     )
+    if result.get("knobs"):  # a run that weighs something (performance.md's knobs), said so
+        lines.append(f"Run with {', '.join(f'{k}=1' for k in result['knobs'])}.")
     return "\n".join(lines)
 
 

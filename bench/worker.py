@@ -13,6 +13,7 @@ import sys
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter as plain_converter
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from bench.twin import TwinActivities, TwinWorkflow
 from lifecycle.config import Settings
@@ -24,9 +25,16 @@ async def _twin(settings: Settings, side: str, queue: str) -> Worker:
     """The fair twin's worker decodes as ours does (the codec, tolerant) and keeps as many runs
     in its cache; the bare twin's is the SDK's default."""
     acts = TwinActivities(settings.var_dir / f"twin-{side}.db")
+    extra: dict = {}
+    if os.environ.get("BENCH_TWIN_PASSTHROUGH"):  # its module loaded once, as ours are (to weigh)
+        extra["workflow_runner"] = SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules("bench.twin")
+        )
     if side == "twin":
         client = await Client.connect(settings.address, namespace=settings.namespace)
-        return Worker(client, task_queue=queue, workflows=[TwinWorkflow], activities=[acts.record])
+        return Worker(
+            client, task_queue=queue, workflows=[TwinWorkflow], activities=[acts.record], **extra
+        )
     client = for_worker(await connect(settings))
     return Worker(
         client,
@@ -34,6 +42,7 @@ async def _twin(settings: Settings, side: str, queue: str) -> Worker:
         workflows=[TwinWorkflow],
         activities=[acts.record],
         max_cached_workflows=getattr(settings, "case_cache", 1000),
+        **extra,
     )
 
 
@@ -55,17 +64,20 @@ async def main(side: str, queue: str) -> None:
     else:
         worker = await _twin(settings, side, queue)
     async with worker:
+        if os.environ.get("BENCH_PROFILE"):  # the profile holds what the rounds cost, not start-up
+            import yappi
+
+            yappi.set_clock_type("cpu")
+            yappi.start()
         print("ready", flush=True)
         await stop.wait()
 
 
 if __name__ == "__main__":
     profile = os.environ.get("BENCH_PROFILE")  # a profile of this worker, written when it stops
-    if profile:  # needs yappi (pip install yappi): every thread's CPU, by function
+    if profile:  # needs yappi (pip install yappi): every thread's CPU, by function, once ready
         import yappi
 
-        yappi.set_clock_type("cpu")
-        yappi.start()
         asyncio.run(main(sys.argv[1], sys.argv[2]))
         yappi.stop()
         yappi.get_func_stats().save(f"{profile}.{sys.argv[1]}", type="pstat")

@@ -1,8 +1,8 @@
 """Temporal workflow definitions: orchestration only; the rules live in lifecycle.domain.
 
-The package imports none of its modules itself: the sandbox imports a workflow's own module
-afresh for every run, and the case's run then loads nothing of the evaluation round's (and the
-reverse). ``WORKFLOWS`` (every workflow the worker runs) is loaded on first use."""
+The package imports none of its modules itself: ``WORKFLOWS`` (every workflow the worker runs)
+is loaded on first use. The worker loads these modules once; the tests run them in Temporal's
+strict sandbox, which imports each afresh for every run (``lifecycle.temporal.sandbox``)."""
 
 from __future__ import annotations
 

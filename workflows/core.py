@@ -10,6 +10,7 @@ passing, a record, a recount) the case shows what it waits on, logs it, and trie
 from __future__ import annotations
 
 import datetime as dt
+from types import MappingProxyType
 
 from temporalio import workflow
 
@@ -67,13 +68,15 @@ REJECTED_KEPT = 200  # refused events waiting for a store that is down, at most 
 
 
 # What a kind of waiting waits on, as the log says it.
-_WHAT = {
-    "store": "the store",
-    "deadlines": "the working-day calendar",
-    "recount": "the working-day calendar",
-    "calendar": "the working-day calendar",
-    "follow-up": "what a passed deadline needs",
-}
+_WHAT = MappingProxyType(
+    {
+        "store": "the store",
+        "deadlines": "the working-day calendar",
+        "recount": "the working-day calendar",
+        "calendar": "the working-day calendar",
+        "follow-up": "what a passed deadline needs",
+    }
+)
 
 
 class Refused(Exception):

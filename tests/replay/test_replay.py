@@ -119,12 +119,24 @@ def test_histories_pinned_to_rules_changed_since_still_name_served_versions():
     assert any(ref != REGISTRY.current(ref.id) for ref in shipped)
 
 
+def test_the_strict_sandbox_imports_every_workflows_module_afresh():
+    """The worker loads the workflows' modules once; the strict sandbox the tests run them in
+    passes none of them through, so Temporal's restrictions apply to all of their code."""
+    strict = workflow_runner(strict=True).restrictions.passthrough_modules
+    worker = workflow_runner().restrictions.passthrough_modules
+    assert not {m for m in strict if m == "workflows" or m.startswith("workflows.")}
+    assert "lifecycle" in strict and "workflows" in worker
+
+
+@pytest.mark.parametrize("strict", [True, False], ids=["strict-sandbox", "worker-sandbox"])
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
-async def test_history_replays(path):
+async def test_history_replays(path, strict):
+    """In the strict sandbox (every module of workflows/ imported afresh, with Temporal's
+    restrictions: a clock or I/O in workflow code fails here) and in the worker's own."""
     replayer = Replayer(
         workflows=WORKFLOWS,
         data_converter=pydantic_data_converter,
-        workflow_runner=workflow_runner(),
+        workflow_runner=workflow_runner(strict=strict),
     )
     history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
@@ -177,7 +189,7 @@ async def test_sealed_history_replays(path):
         pydantic_data_converter, payload_codec=EncryptionCodec(ring, tolerant=True)
     )
     replayer = Replayer(
-        workflows=WORKFLOWS, data_converter=converter, workflow_runner=workflow_runner()
+        workflows=WORKFLOWS, data_converter=converter, workflow_runner=workflow_runner(strict=True)
     )
     history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)

@@ -12,6 +12,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from lifecycle.app.cases import CaseService
+from lifecycle.temporal.sandbox import workflow_runner
 from runtime.worker import build_worker
 from tests.helpers import BIN
 
@@ -32,7 +33,13 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
 async def service(env, store, tmp_path) -> AsyncIterator[CaseService]:
     client: Client = env.client
     queue = f"test-{uuid.uuid4()}"
-    worker = build_worker(client, f"sqlite:///{tmp_path / 'store.db'}", task_queue=queue)
+    # The strict sandbox: every module of workflows/ imported afresh for each run, restricted.
+    worker = build_worker(
+        client,
+        f"sqlite:///{tmp_path / 'store.db'}",
+        task_queue=queue,
+        runner=workflow_runner(strict=True),
+    )
     started: list[str] = []
 
     class TrackingService(CaseService):
