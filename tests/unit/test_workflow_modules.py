@@ -42,12 +42,30 @@ CONSTANT = (
 SHARED = (PackRegistry, RetryPolicy)
 
 
+# What a class body defines that is behaviour, not state.
+BEHAVIOUR = (types.FunctionType, staticmethod, classmethod, property)
+
+
 def shared_state(module: types.ModuleType) -> dict[str, str]:
-    return {
-        f"{module.__name__}.{name}": type(value).__name__
-        for name, value in vars(module).items()
-        if not name.startswith("__") and not isinstance(value, CONSTANT + SHARED)
-    }
+    """Module-level values, and class-level values of the classes it defines, that are not
+    constant."""
+    found = {}
+    for name, value in vars(module).items():
+        if name.startswith("__"):
+            continue
+        if isinstance(value, type) and value.__module__ == module.__name__:
+            if issubclass(
+                value, tuple
+            ):  # a NamedTuple: its fields are descriptors, its rows frozen
+                continue
+            for attr, held in vars(value).items():
+                if not attr.startswith("__") and not isinstance(
+                    held, CONSTANT + SHARED + BEHAVIOUR
+                ):
+                    found[f"{module.__name__}.{name}.{attr}"] = type(held).__name__
+        elif not isinstance(value, CONSTANT + SHARED):
+            found[f"{module.__name__}.{name}"] = type(value).__name__
+    return found
 
 
 def test_workflow_modules_hold_only_constants_between_runs():
@@ -68,4 +86,9 @@ def test_a_mutable_value_is_seen():
     probe = types.ModuleType("workflows.probe")
     probe.seen = []  # type: ignore[attr-defined]
     probe.kinds = {"store": "the store"}  # type: ignore[attr-defined]
-    assert shared_state(probe) == {"workflows.probe.seen": "list", "workflows.probe.kinds": "dict"}
+    probe.Run = type("Run", (), {"__module__": "workflows.probe", "runs": [], "name": "run"})  # type: ignore[attr-defined]
+    assert shared_state(probe) == {
+        "workflows.probe.seen": "list",
+        "workflows.probe.kinds": "dict",
+        "workflows.probe.Run.runs": "list",
+    }

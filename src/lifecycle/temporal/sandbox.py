@@ -2,10 +2,10 @@
 
 The worker loads the workflows' modules once (``workflows`` and the engine's pure,
 deterministic modules are passed through the sandbox): Temporal's sandbox would otherwise import
-``workflows.case`` afresh for every run, with its class and handlers read again under the
-sandbox's restrictions, which cost a case more CPU than anything it decides (`make bench`). Each
-run still gets a workflow instance of its own, and none of these modules keeps state between runs
-(constants only).
+``workflows.case`` afresh for every run, and for every replay of a case the worker no longer
+holds, reading its class and handlers again under the sandbox's restrictions (performance.md
+weighs it). Each run still gets a workflow instance of its own, and none of these modules keeps
+state between runs (constants only: ``tests/unit/test_workflow_modules.py``).
 
 What the sandbox's restrictions would catch at run time (a clock, randomness, I/O in workflow
 code) is guarded twice instead: ``workflows/ruff.toml`` bans it before the code runs, and the
