@@ -177,7 +177,7 @@ def render(result: dict[str, Any]) -> str:
         f"{result.get('cores')} cores; {result.get('seconds')} s in all."
     )
     if result.get("knobs"):  # a run that weighs something (performance.md's knobs), said so
-        lines.append(f"Run with {', '.join(f'{k}=1' for k in result['knobs'])}.")
+        lines.append(f"Run with {', '.join(result['knobs'])} set.")
     return "\n".join(lines)
 
 

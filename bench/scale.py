@@ -144,7 +144,7 @@ async def measure(
         time.monotonic() < began + 600
     ):
         await asyncio.sleep(0.2)
-    rate = first / (time.monotonic() - began)
+    rate = max(started_first, 1) / (time.monotonic() - began)
     rest = apps[first:]
     margin = 2 * len(rest) / rate + 60  # the rest's starts, then the console's pages
     close_days = math.ceil((time.monotonic() - began + margin) / args.day_seconds)

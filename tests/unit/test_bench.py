@@ -128,3 +128,10 @@ def test_the_store_row_names_the_place_under_a_cap_when_measured():
     assert detail == "0.60 ms CPU, 0.70 ms in all; a place under a cap, 0.45 ms CPU"
     [(name, ok, detail)] = checks({"store_record": {**recorded, "cpu_ms_per_record": 2.5}})
     assert not ok
+
+
+def test_a_run_with_a_knob_set_says_so_and_a_plain_run_does_not():
+    plain = render({"knobs": []})
+    assert "set." not in plain
+    weighed = render({"knobs": ["BENCH_NO_CODEC", "BENCH_PROFILE"]})
+    assert "Run with BENCH_NO_CODEC, BENCH_PROFILE set." in weighed
