@@ -164,8 +164,13 @@ def _outage(system, tmp: Path, down, up, reads: bool = False) -> None:
     history = show(system, quiet)["history"]
     [listed] = [e for e in history if e["to_state"] == "listed" and e["action"] != "submit_report"]
     assert dt.datetime.fromisoformat(listed["at"]) == closes, listed
-    wait_until(lambda: show(system, objected)["history"] is not None, timeout=30)
-    [objection] = [e for e in show(system, objected)["history"] if e["action"] == "object"]
+    # (on SQLite the trail was readable all along: wait for the objection's own row, written
+    # when the case's outbox reaches the store again)
+    trail = wait_until(
+        lambda: [e for e in show(system, objected)["history"] or [] if e["action"] == "object"],
+        timeout=CATCH_UP,
+    )
+    [objection] = trail
     assert dt.datetime.fromisoformat(objection["at"]) < closes, objection
     reports = [e for e in history if e["action"] == "submit_report"]
     assert len(reports) == 1 and reports[0]["assurance"] == "api-key", reports
