@@ -25,6 +25,11 @@ from pathlib import Path
 
 from bench import admission, codec, commands, replay, report, scale, years
 from bench import store as store_bench
+
+try:
+    from bench import sandbox as sandbox_bench
+except ImportError:  # an earlier commit's engine (make bench-at) has only Temporal's sandbox
+    sandbox_bench = None  # type: ignore[assignment]
 from bench.measure import Proc, history_bytes, history_parts, start_input_bytes, summary
 
 try:
@@ -85,7 +90,13 @@ async def _idle(proc: Proc, quiet: float = 0.01, every: float = 0.5) -> None:
 SIDES = ("ours", "fair", "twin")
 # What a run can weigh (performance.md): ours without its codec, ours outside the sandbox, the
 # twins' module loaded once as ours are, every worker profiled.
-KNOBS = ("BENCH_NO_CODEC", "BENCH_UNSANDBOXED", "BENCH_TWIN_PASSTHROUGH", "BENCH_PROFILE")
+KNOBS = (
+    "BENCH_NO_CODEC",
+    "BENCH_UNSANDBOXED",
+    "BENCH_TWIN_PASSTHROUGH",
+    "BENCH_TWIN_WORKER_SANDBOX",
+    "BENCH_PROFILE",
+)
 
 
 async def _admissions(args, client, sides, procs, out: dict) -> dict:
@@ -209,6 +220,8 @@ async def main(args: argparse.Namespace) -> dict:
         }  # fmt: skip
         out["codec"] = codec.measure()
         out["store_record"] = store_bench.measure(os.environ.get("BENCH_DB_URL"))
+        if sandbox_bench:
+            out["sandbox"] = await sandbox_bench.run()
         _save(out, args.out)
         if args.rounds:
             print(f"admission: {args.rounds} rounds of {args.batch} lifecycles a side", flush=True)

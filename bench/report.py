@@ -88,6 +88,15 @@ def checks(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
                 if "cpu_ms_per_place" in recorded else ""  # not measured before
             ),
         ))  # fmt: skip
+    sandbox = result.get("sandbox")
+    if sandbox:
+        out.append((
+            f"the worker's sandbox against Temporal's own ({sandbox['replays_a_round']} replays "
+            f"of sealed histories, median of {sandbox['rounds']} rounds): less CPU a replay",
+            sandbox["cpu_ms_per_replay_worker"] < sandbox["cpu_ms_per_replay_temporal"],
+            f"{sandbox['cpu_ms_per_replay_worker']:.1f} ms against "
+            f"{sandbox['cpu_ms_per_replay_temporal']:.1f} ms CPU a replay",
+        ))  # fmt: skip
     yrs = result.get("years")
     if yrs:
         runs = yrs["ours"]["runs"]

@@ -30,6 +30,12 @@ async def _twin(settings: Settings, side: str, queue: str) -> Worker:
         extra["workflow_runner"] = SandboxedWorkflowRunner(
             restrictions=SandboxRestrictions.default.with_passthrough_modules("bench.twin")
         )
+    if os.environ.get("BENCH_TWIN_WORKER_SANDBOX"):  # the worker's own sandbox, to weigh it
+        from lifecycle.temporal.sandbox import WorkerSandbox  # not in older commits (bench-at)
+
+        extra["workflow_runner"] = WorkerSandbox(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules("bench.twin")
+        )
     if side == "twin":
         client = await Client.connect(settings.address, namespace=settings.namespace)
         return Worker(

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.worker import Replayer
+from temporalio.worker import Replayer, WorkflowInstance, WorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from lifecycle.policies import REGISTRY, PackRef
 from lifecycle.policies.loader import read_document
@@ -194,6 +195,71 @@ async def test_sealed_history_replays(path):
     history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None
+
+
+class SideBySide(WorkflowRunner):
+    """Each run twice, in the worker's sandbox and in Temporal's own with the same modules
+    passed through: the worker's answers are used, and each is compared with Temporal's."""
+
+    def __init__(self) -> None:
+        self.ours = workflow_runner()
+        self.temporal = SandboxedWorkflowRunner(restrictions=self.ours.restrictions)
+        self.compared: collections.Counter[str] = collections.Counter()
+
+    def prepare_workflow(self, defn):
+        self.ours.prepare_workflow(defn)
+        self.temporal.prepare_workflow(defn)
+
+    def create_instance(self, det):
+        return Both(self.ours.create_instance(det), self.temporal.create_instance(det), self)
+
+    def set_worker_level_failure_exception_types(self, types):
+        self.ours.set_worker_level_failure_exception_types(types)
+        self.temporal.set_worker_level_failure_exception_types(types)
+
+
+class Both(WorkflowInstance):
+    def __init__(self, ours: WorkflowInstance, temporal: WorkflowInstance, runner: SideBySide):
+        self.ours, self.temporal, self.compared = ours, temporal, runner.compared
+
+    def same(self, what: str, ours, theirs):
+        assert ours == theirs, f"{what}: {ours!r} in the worker's sandbox, {theirs!r} in Temporal's"
+        self.compared[what] += 1
+        return ours
+
+    def activate(self, act):
+        return self.same("activation", self.ours.activate(act), self.temporal.activate(act))
+
+    def get_serialization_context(self, command_info):
+        ours = self.ours.get_serialization_context(command_info)
+        return self.same("context", ours, self.temporal.get_serialization_context(command_info))
+
+    def get_external_store_context(self, command_info):
+        ours = self.ours.get_external_store_context(command_info)
+        return self.same("store", ours, self.temporal.get_external_store_context(command_info))
+
+    def get_info(self):
+        return self.ours.get_info()
+
+    def get_thread_id(self):
+        return self.ours.get_thread_id()
+
+
+@pytest.mark.parametrize("path", HISTORIES + SEALED, ids=lambda p: p.stem)
+async def test_the_worker_sandbox_answers_as_temporals_own(path):
+    """The worker's sandbox reads the SDK's per-payload look-ups straight from the run
+    (``lifecycle.temporal.sandbox``): over saved histories, plain and sealed, every activation's
+    commands and every look-up's answer are the ones Temporal's own sandbox gives."""
+    ring = KeyRing.read(HERE / "sealed" / "keys.json")
+    converter = dataclasses.replace(
+        pydantic_data_converter, payload_codec=EncryptionCodec(ring, tolerant=True)
+    )
+    runner = SideBySide()
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=converter, workflow_runner=runner)
+    history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
+    assert result.replay_failure is None
+    assert all(runner.compared[w] for w in ("activation", "context", "store")), runner.compared
 
 
 def local_calls(path: Path) -> collections.Counter[str]:

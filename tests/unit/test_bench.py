@@ -135,3 +135,11 @@ def test_a_run_with_a_knob_set_says_so_and_a_plain_run_does_not():
     assert "set." not in plain
     weighed = render({"knobs": ["BENCH_NO_CODEC", "BENCH_PROFILE"]})
     assert "Run with BENCH_NO_CODEC, BENCH_PROFILE set." in weighed
+
+
+def test_the_sandbox_row_is_met_only_when_the_workers_sandbox_spends_less():
+    weighed = {"replays_a_round": 40, "rounds": 5, "cpu_ms_per_replay_temporal": 53.2}
+    [(name, ok, detail)] = checks({"sandbox": {**weighed, "cpu_ms_per_replay_worker": 35.6}})
+    assert ok and detail == "35.6 ms against 53.2 ms CPU a replay" and "40 replays" in name
+    [(name, ok, detail)] = checks({"sandbox": {**weighed, "cpu_ms_per_replay_worker": 53.2}})
+    assert not ok
