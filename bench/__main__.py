@@ -89,7 +89,8 @@ async def _idle(proc: Proc, quiet: float = 0.01, every: float = 0.5) -> None:
 
 SIDES = ("ours", "fair", "twin")
 # What a run can weigh (performance.md): ours without its codec, ours outside the sandbox, the
-# twins' module loaded once as ours are, every worker profiled.
+# twins' module loaded once as ours are, the twins in our worker's own sandbox, every worker
+# profiled.
 KNOBS = (
     "BENCH_NO_CODEC",
     "BENCH_UNSANDBOXED",
