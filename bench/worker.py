@@ -26,16 +26,13 @@ async def _twin(settings: Settings, side: str, queue: str) -> Worker:
     in its cache; the bare twin's is the SDK's default."""
     acts = TwinActivities(settings.var_dir / f"twin-{side}.db")
     extra: dict = {}
+    once = SandboxRestrictions.default.with_passthrough_modules("bench.twin")
     if os.environ.get("BENCH_TWIN_PASSTHROUGH"):  # its module loaded once, as ours are (to weigh)
-        extra["workflow_runner"] = SandboxedWorkflowRunner(
-            restrictions=SandboxRestrictions.default.with_passthrough_modules("bench.twin")
-        )
+        extra["workflow_runner"] = SandboxedWorkflowRunner(restrictions=once)
     if os.environ.get("BENCH_TWIN_WORKER_SANDBOX"):  # the worker's own sandbox, to weigh it
         from lifecycle.temporal.sandbox import WorkerSandbox  # not in older commits (bench-at)
 
-        extra["workflow_runner"] = WorkerSandbox(
-            restrictions=SandboxRestrictions.default.with_passthrough_modules("bench.twin")
-        )
+        extra["workflow_runner"] = WorkerSandbox(restrictions=once)
     if side == "twin":
         client = await Client.connect(settings.address, namespace=settings.namespace)
         return Worker(

@@ -183,12 +183,17 @@ def test_sealed_histories_cover_every_encoding_the_codec_opens():
             assert set(seen[name]) <= {encoding, b"json/plain"}, name
 
 
-@pytest.mark.parametrize("path", SEALED, ids=lambda p: p.stem)
-async def test_sealed_history_replays(path):
+def sealed_converter():
+    """Opens what the tests' own keys sealed, as a worker does (tolerant)."""
     ring = KeyRing.read(HERE / "sealed" / "keys.json")
-    converter = dataclasses.replace(
+    return dataclasses.replace(
         pydantic_data_converter, payload_codec=EncryptionCodec(ring, tolerant=True)
     )
+
+
+@pytest.mark.parametrize("path", SEALED, ids=lambda p: p.stem)
+async def test_sealed_history_replays(path):
+    converter = sealed_converter()
     replayer = Replayer(
         workflows=WORKFLOWS, data_converter=converter, workflow_runner=workflow_runner(strict=True)
     )
@@ -250,10 +255,7 @@ async def test_the_worker_sandbox_answers_as_temporals_own(path):
     """The worker's sandbox reads the SDK's per-payload look-ups straight from the run
     (``lifecycle.temporal.sandbox``): over saved histories, plain and sealed, every activation's
     commands and every look-up's answer are the ones Temporal's own sandbox gives."""
-    ring = KeyRing.read(HERE / "sealed" / "keys.json")
-    converter = dataclasses.replace(
-        pydantic_data_converter, payload_codec=EncryptionCodec(ring, tolerant=True)
-    )
+    converter = sealed_converter()
     runner = SideBySide()
     replayer = Replayer(workflows=WORKFLOWS, data_converter=converter, workflow_runner=runner)
     history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
