@@ -30,7 +30,14 @@ try:
     from bench import sandbox as sandbox_bench
 except ImportError:  # an earlier commit's engine (make bench-at) has only Temporal's sandbox
     sandbox_bench = None  # type: ignore[assignment]
-from bench.measure import Proc, history_bytes, history_parts, start_input_bytes, summary
+from bench.measure import (
+    Proc,
+    history_bytes,
+    history_parts,
+    start_input_bytes,
+    summary,
+    workflow_tasks,
+)
 
 try:
     from lifecycle.config import SPREAD  # the bureau's default spread at real speed
@@ -104,7 +111,8 @@ async def _admissions(args, client, sides, procs, out: dict) -> dict:
     """Rounds of one batch each side, the order turned every round; a batch's CPU-seconds per
     lifecycle, its warm Updates' latency, and sampled histories."""
     figures: dict[str, dict[str, list[float]]] = {
-        s: {"cpu": [], "updates": [], "history": [], "input": [], "timer": []} for s in SIDES
+        s: {"cpu": [], "updates": [], "history": [], "input": [], "timer": [], "tasks": []}
+        for s in SIDES
     }
     saved: dict[str, str] = {}
     n = 0
@@ -134,6 +142,7 @@ async def _admissions(args, client, sides, procs, out: dict) -> dict:
                 history = await client.get_workflow_handle(r.case_id).fetch_history()
                 f["history"].append(history_bytes(history))
                 f["input"].append(start_input_bytes(history))
+                f["tasks"].append(workflow_tasks(history))
                 if name not in saved:  # the first sampled history, read by part
                     saved[name] = history.to_json()
                     out.setdefault("history_parts", {})[name] = history_parts(history)

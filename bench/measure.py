@@ -114,6 +114,12 @@ def history_parts(history: WorkflowHistory) -> dict[str, int]:
     return out
 
 
+def workflow_tasks(history: WorkflowHistory) -> int:
+    """How many workflow tasks the run completed: the same on both sides when they are driven
+    alike (each Update takes two; the twin's records run one after another as ours do)."""
+    return sum(e.HasField("workflow_task_completed_event_attributes") for e in history.events)
+
+
 def start_input_bytes(history: WorkflowHistory) -> int:
     return history.events[0].workflow_execution_started_event_attributes.input.ByteSize()
 

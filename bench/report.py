@@ -42,6 +42,9 @@ def rows(result: dict[str, Any]) -> list[dict[str, Any]]:
         add("history bytes per admission (protobuf)", adm, lambda f: f["history"]["median"],
             "B", 1.3, fmt="{:,.0f}")  # fmt: skip
         add("start input payload", adm, lambda f: f["input"]["median"], "B", fmt="{:,.0f}")
+        if "tasks" in adm["ours"]:  # (runs before it did not count them)
+            add("workflow tasks per admission (median)", adm, lambda f: f["tasks"]["median"],
+                "", fmt="{:,.0f}")  # fmt: skip
         add("accepted Update p95, warm", adm, lambda f: f["updates"]["p95"] * 1000, "ms", 1.2,
             fmt="{:,.1f}")  # fmt: skip
         add("worker memory after the admissions (RSS)", adm, lambda f: f["rss"]["median"],
@@ -138,7 +141,7 @@ def render(result: dict[str, Any]) -> str:
             if r["target"] is None
             else f"≤ {r['target']}× " + ("met" if r["met"] else "**missed**")
         )
-        cells = [r["fmt"].format(v) + f" {r['unit']}" for v in (r["ours"], r["twin"])]
+        cells = [f"{r['fmt'].format(v)} {r['unit']}".rstrip() for v in (r["ours"], r["twin"])]
         if r["spread"]:  # each side's p95 beside its median
             p95 = [r["fmt"].format(v) for v in r["spread"]]
             cells = [f"{c} (p95 {p})" for c, p in zip(cells, p95, strict=False)]
@@ -146,7 +149,7 @@ def render(result: dict[str, Any]) -> str:
         if fair and r["bare"] is None:  # measured against one twin only (see its name)
             row += " | |"
         elif fair:
-            bare = r["fmt"].format(r["bare"]) + f" {r['unit']}"
+            bare = f"{r['fmt'].format(r['bare'])} {r['unit']}".rstrip()
             if r["spread"]:
                 bare += f" (p95 {r['fmt'].format(r['spread'][-1])})"
             row += f" {bare} | {r['bare_ratio']:.2f} |"

@@ -50,6 +50,17 @@ def test_each_ratio_is_judged_against_its_target():
     assert slow["worker CPU-seconds per lifecycle (median of rounds)"]["met"] is False
 
 
+def test_the_workflow_tasks_row_is_shown_when_counted_and_judged_against_nothing():
+    counted = result(0.06, 2000, [700])
+    counted["admission"]["ours"]["tasks"] = figure(12)
+    counted["admission"]["twin"]["tasks"] = figure(10)
+    [row] = [r for r in rows(counted) if r["name"] == "workflow tasks per admission (median)"]
+    assert row["ratio"] == 1.2 and row["target"] is None and row["met"] is None
+    assert "| workflow tasks per admission (median) | 12 | 10 | 1.20 |  |" in render(counted)
+    older = result(0.06, 2000, [700])  # a run from before they were counted
+    assert all("workflow tasks" not in r["name"] for r in rows(older))
+
+
 def test_the_three_year_limits():
     ok = {name: met for name, met, _ in checks(result(0.06, 2000, [700, 3000, 5000, 5100, 5100]))}
     assert all(ok.values()), ok
@@ -93,7 +104,13 @@ def test_one_history_read_by_part_adds_up_to_the_whole():
 
     from temporalio.client import WorkflowHistory
 
-    from bench.measure import PARTS, history_bytes, history_parts, start_input_bytes
+    from bench.measure import (
+        PARTS,
+        history_bytes,
+        history_parts,
+        start_input_bytes,
+        workflow_tasks,
+    )
 
     path = Path(__file__).parents[1] / "replay" / "v12_engine5_qingdao_listed.json"
     history = WorkflowHistory.from_json(path.stem, path.read_text("utf-8"))
@@ -113,6 +130,9 @@ def test_one_history_read_by_part_adds_up_to_the_whole():
     )
     assert parts["summaries (Web UI)"] == sum(e.user_metadata.ByteSize() for e in history.events)
     assert parts["local activities' markers"] > 0 and parts["Update requests"] > 0
+    # each workflow task counted once (its scheduled, started and completed events are three):
+    # this admission's start, its record, two for each of 4 Updates, the timer and its record
+    assert workflow_tasks(history) == 12 and len(history.events) == 66
 
     other = dict.fromkeys(parts, 0) | {"workflow tasks": 100, "activity inputs": 50}
     table = render({"history_parts": {"ours": parts, "fair": other}})
