@@ -61,6 +61,12 @@ def test_the_workflow_tasks_row_is_shown_when_counted_and_judged_against_nothing
     assert all("workflow tasks" not in r["name"] for r in rows(older))
 
 
+def test_a_ratio_just_over_its_target_is_shown_over_it():
+    over = result(0.0651, 2000, [700])  # 1.302 against the fair twin's 0.05
+    assert "| 1.302 | ≤ 1.3× **missed** |" in render(over)
+    assert "| 1.30 | ≤ 1.3× met |" in render(result(0.065, 2000, [700]))
+
+
 def test_the_three_year_limits():
     ok = {name: met for name, met, _ in checks(result(0.06, 2000, [700, 3000, 5000, 5100, 5100]))}
     assert all(ok.values()), ok
