@@ -27,14 +27,16 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / POLICY / "applicati
 BUSINESS_START = dt.datetime(2026, 3, 3, 9, 0, tzinfo=SHANGHAI)
 # How often the driver asks the server whether a run has taken its application in.
 SETTLED_POLL = 0.02
-# A run that has recorded its application: the start, its workflow task and the record's
-# activity, then the workflow task that took the record's result.
-SETTLED_EVENTS = 10
+# A run past its first workflow task (the start's event and the task's three); from then on
+# what it does about its application (a record) shows as a pending activity or task.
+SETTLED_EVENTS = 4
 
 
 async def settled(handle: WorkflowHandle) -> None:
-    """Until the run has recorded its application and is idle (no activity or workflow task
-    pending), asked of the server, not of the worker. An officer acts on an application once it
+    """Until the run has taken its application in (recorded it) and is idle: past its first
+    workflow task, with no activity or workflow task pending (an activity's result and the
+    task it schedules come in one step, so there is no idle moment between them). Asked of
+    the server, not of the worker. An officer acts on an application once it
     is on record, so both sides' first Update comes after it. Sent at once instead, the first
     Update raced the start's workflow task: the twin's, whose driver has less to do before it,
     often came in with the start and was taken in the same workflow task, which made some twin
