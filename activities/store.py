@@ -36,6 +36,7 @@ from lifecycle.contracts import (
     SettingsInput,
     SlotResult,
 )
+from lifecycle.contracts.activities import CaseChange, with_case_id
 from lifecycle.contracts.case import STORE_BACK
 from lifecycle.store.repo import Store
 from lifecycle.store.writes import WholeWanted
@@ -137,10 +138,14 @@ class StoreActivities:
 
     @activity.defn(name="record_case")
     async def record_case(self, data: RecordInput) -> None:
-        """The change recorded (nothing is returned: the case goes on once it is written)."""
+        """The change recorded (nothing is returned: the case goes on once it is written). A
+        change that leaves its case's id out is of this activity's own case."""
+        projection = data.projection
+        if isinstance(projection, CaseChange):
+            projection = with_case_id(projection, activity.info().workflow_id)
         try:
             await self._run(
-                lambda s: s.record(data.projection, data.entries, data.release, data.notifications)
+                lambda s: s.record(projection, data.entries, data.release, data.notifications)
             )
         except WholeWanted as exc:
             raise ApplicationError(

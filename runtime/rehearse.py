@@ -9,6 +9,7 @@ import sys
 import tempfile
 import uuid
 from pathlib import Path
+from typing import Any
 
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
@@ -17,12 +18,13 @@ from temporalio.testing import WorkflowEnvironment
 from lifecycle.app import LifecycleError
 from lifecycle.app.cases import CaseService
 from lifecycle.app.inputs import act_request, application
-from lifecycle.app.rehearsal import Rehearsed, Said, read_script, working_days_until
+from lifecycle.app.rehearsal import Rehearsed, Said, Script, read_script, working_days_until
 from lifecycle.calendar import SHANGHAI
 from lifecycle.errors import Invalid, Misconfigured
 from lifecycle.policies import REGISTRY
 from lifecycle.policies.checking import check_file
 from lifecycle.policies.loader import read_document
+from lifecycle.policies.versions import PackRef
 from lifecycle.store.repo import Store
 from runtime.worker import build_worker
 
@@ -53,7 +55,11 @@ async def run(pack_path: Path, script_path: Path) -> Rehearsed:
             f"{first} ('lifecycle policy check' lists them all)."
         )
     script, app_doc = read_script(script_path)
-    ref = REGISTRY.add(read_document(pack_path), current=True)  # this process only
+    with REGISTRY.trying(read_document(pack_path)) as ref:  # this process only, while it runs
+        return await _rehearse(ref, script, app_doc)
+
+
+async def _rehearse(ref: PackRef, script: Script, app_doc: Any) -> Rehearsed:
     pack = REGISTRY.get(ref)
     app = application(app_doc)
     env = await WorkflowEnvironment.start_time_skipping(

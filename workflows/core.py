@@ -368,7 +368,8 @@ class CaseRun:
             notifications=notices,
         )
         if kept(whole) == self.stored_kept:  # the store has the rest from this run
-            data = data.model_copy(update={"snapshot": None, "change": change_of(whole)})
+            change = change_of(whole, workflow.info().workflow_id)
+            data = data.model_copy(update={"snapshot": None, "change": change})
         rounds = follows(ROUNDS, since=3)
         try:
             # A change outside the case's own rounds (a person's action, an event) tries the

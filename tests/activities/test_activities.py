@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -103,6 +104,37 @@ async def test_a_change_keeps_what_the_store_holds_and_one_it_does_not_hold_asks
     assert real_store.case(other) is None
     with pytest.raises(ValueError, match="either the whole snapshot or a change"):
         RecordInput(snapshot=whole, change=change_of(whole), entries=[])
+
+
+async def test_a_change_that_leaves_its_case_id_out_is_recorded_on_the_runs_own_case(real_store):
+    """A case's run sends its changes without its own id (the workflow's id is the case id);
+    the record activity names the case by its workflow. A change naming its case is recorded on
+    that case whatever run sends it."""
+    acts = StoreActivities(lambda: real_store)
+    env = ActivityEnvironment()
+    env.info = dataclasses.replace(env.info, workflow_id=CASE)
+    whole = snapshot(CASE, "submitted", 1)
+    await env.run(acts.record_case, RecordInput(snapshot=whole, entries=[entry(1, "apply", "submitted")]))  # fmt: skip
+    moved = change_of(snapshot(CASE, "preliminary_review", 2), run_id=CASE)
+    assert moved.case_id == "" and '"case_id":""' in moved.model_dump_json()
+    await env.run(
+        acts.record_case,
+        RecordInput(change=moved, entries=[entry(2, "begin_review", "preliminary_review")]),
+    )
+    assert (real_store.case(CASE).state, [r.seq for r in real_store.audit(CASE)]) == (
+        "preliminary_review", [1, 2],
+    )  # fmt: skip
+    assert real_store.case("") is None and real_store.audit("") == []
+    # another run's change names its case, and is recorded there
+    other = "case:qingdao-2024:r:91370212MA3QD0002L"
+    await env.run(acts.record_case, RecordInput(snapshot=snapshot(other, "submitted", 1), entries=[]))  # fmt: skip
+    named = change_of(snapshot(other, "preliminary_review", 2), run_id=CASE)
+    assert named.case_id == other
+    await env.run(acts.record_case, RecordInput(change=named, entries=[]))
+    assert (real_store.case(other).state, real_store.case(CASE).last_seq) == (
+        "preliminary_review",
+        2,
+    )
 
 
 async def test_an_older_snapshot_never_overwrites_a_newer_one(real_store):

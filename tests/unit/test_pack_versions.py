@@ -87,6 +87,27 @@ def test_a_new_version_leaves_the_old_one_as_it_was(tmp_path):
     assert {before, after} <= set(registry.versions("wenzhou-2021"))
 
 
+def test_a_version_tried_is_current_only_while_it_is_tried():
+    """A rehearsal makes its pack current in its own process while it runs; afterwards the
+    process lists the programmes it listed before (a new programme is gone, an amended one is
+    back at its version), and the version tried still loads for a case that names it."""
+    registry = PackRegistry(bureau=Path("/nonexistent/bureau"))
+    shipped = registry.current("wenzhou-2021")
+    doc = read_document(PACK_DIR / "wenzhou-2021.toml")
+    next(d for d in doc["deadlines"] if d["name"] == "public_notice")["working_days"] = 7
+    with registry.trying(doc) as tried:
+        assert tried != shipped and registry.current("wenzhou-2021") == tried
+    assert (
+        registry.current("wenzhou-2021") == shipped and registry.shipped("wenzhou-2021") == shipped
+    )
+    assert registry.get(tried).deadline("public_notice").working_days == 7
+    own = read_document(Path("examples/example-2027/pack.toml"))
+    with pytest.raises(RuntimeError), registry.trying(own) as tried:
+        assert "example-2027" in registry.ids()
+        raise RuntimeError("the rehearsal failed")  # and the pack is withdrawn all the same
+    assert "example-2027" not in registry.ids() and registry.shipped("example-2027") is None
+
+
 def test_an_unknown_version_is_refused_in_one_sentence():
     with pytest.raises(UnknownVersion, match="rules qingdao-2024@0000000000000000 are not known"):
         REGISTRY.get(PackRef(id="qingdao-2024", version="0" * 16))

@@ -1,6 +1,7 @@
 """Admission (DOMAIN.md §4–5) on the time-skipping server: every pack's path, the public notice
 window across holidays, objections, and the audit trail in a real SQLite store."""
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -153,9 +154,17 @@ async def test_objection_signal_from_another_system_is_applied_once(service, sto
     handle = service.handle(case_id)
     await handle.signal(EVENT, event)
     await handle.signal(EVENT, event)
-    await service.act(case_id, req("dismiss_objection", OFFICER, "不成立"))  # orders after both
+    # The officer dismisses the objection once it shows on the case (a signal is applied after
+    # the case has asked whether it saw the event before, so not at once).
+    for _ in range(200):
+        case = (await service.view(case_id)).case
+        if case.objections:
+            break
+        await asyncio.sleep(0.05)
+    await service.act(case_id, req("dismiss_objection", OFFICER, "不成立"))
     case = (await service.view(case_id)).case
     assert len(case.objections) == 1 and case.objections[0].status == "dismissed"
+    assert trail(store, case_id).count("object") == 1  # the second delivery applied nothing
 
 
 async def test_provisional_window_is_counted_again_once_the_year_is_published(

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from temporalio.client import WorkflowExecutionStatus
 
+from lifecycle.contracts import RecordInput
 from lifecycle.domain.states import CaseState
 from lifecycle.errors import LifecycleError
 from lifecycle.store.models import CaseRow
@@ -171,3 +172,11 @@ async def test_a_store_that_lost_a_case_is_sent_it_whole(service, store):
     ]
     assert len(records) == 4  # apply (whole), begin_review (its change), the change, then whole
     assert [r.seq for r in store.audit(case_id)] == [1, 2, 3]
+    sent = [
+        (await service.client.data_converter.decode(
+            e.activity_task_scheduled_event_attributes.input.payloads, [RecordInput]
+        ))[0]
+        for e in records
+    ]  # fmt: skip
+    # a change leaves the case's id out (its run's id names it); the whole projection names it
+    assert [(r.snapshot or r.change).case_id for r in sent] == [case_id, "", "", case_id]

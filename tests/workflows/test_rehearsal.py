@@ -3,6 +3,7 @@ runs as written, and a script whose expectation does not hold is named at its st
 
 from pathlib import Path
 
+from lifecycle.policies import pack_ids
 from runtime.rehearse import run
 
 EXAMPLE = Path("examples/example-2027")
@@ -11,6 +12,7 @@ EXAMPLE = Path("examples/example-2027")
 async def test_the_example_rehearses_as_scripted_and_a_wrong_expectation_is_named(tmp_path):
     done = await run(EXAMPLE / "pack.toml", EXAMPLE / "rehearsal.toml")
     assert done.failures == [], done.failures
+    assert "example-2027" not in pack_ids()  # tried while it ran, not installed
     states = [s.state for s in done.steps]
     assert states[0] == "submitted" and "publicity" in states and states[-1] == "rectification"
     refused = [s.what for s in done.steps if "refused" in s.what]

@@ -70,7 +70,9 @@ class CaseChange(BaseModel):
     """The projection without what the store keeps (``KEPT``): what a record sends once the
     store has the case's whole projection from this run."""
 
-    case_id: str
+    case_id: str = Field(
+        "", description="the case; empty when it is the id of the run that records it"
+    )
     state: str
     pending_decision: str | None = None
     next_deadline: dt.datetime | None = None
@@ -86,10 +88,20 @@ def kept(snapshot: CaseSnapshot) -> tuple[object, ...]:
     return tuple(getattr(snapshot, name) for name in KEPT)
 
 
-def change_of(snapshot: CaseSnapshot) -> CaseChange:
-    return CaseChange.model_construct(
+def change_of(snapshot: CaseSnapshot, run_id: str | None = None) -> CaseChange:
+    """``run_id``: the id of the workflow that records it; a change of that very case leaves
+    its id out (the record activity knows it as its workflow's id)."""
+    change = CaseChange.model_construct(
         **{name: getattr(snapshot, name) for name in CaseChange.model_fields}
     )
+    if run_id is not None and change.case_id == run_id:
+        change.case_id = ""
+    return change
+
+
+def with_case_id(change: CaseChange, run_id: str) -> CaseChange:
+    """``change`` naming its case: a change that left its id out is of the run ``run_id``."""
+    return change if change.case_id else change.model_copy(update={"case_id": run_id})
 
 
 class RecordInput(BaseModel):

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +168,26 @@ class PackRegistry:
                 self._current[ref.id] = ref
                 self._shipped[ref.id] = ref
         return ref
+
+    @contextmanager
+    def trying(self, doc: dict[str, Any]) -> Iterator[PackRef]:
+        """A version current in this process while it is tried (a rehearsal), and the
+        programme's current version as it was afterwards, so a process that tries a pack (a
+        command server's, a test's) does not go on listing it."""
+        self.load()
+        pack_id = str(doc.get("id", ""))
+        with self._lock:
+            before = (self._current.get(pack_id), self._shipped.get(pack_id))
+        ref = self.add(doc, current=True)
+        try:
+            yield ref
+        finally:
+            with self._lock:
+                for table, was in zip((self._current, self._shipped), before, strict=True):
+                    if was is None:
+                        table.pop(ref.id, None)
+                    else:
+                        table[ref.id] = was
 
     def ids(self) -> list[str]:
         return sorted(self.load()._current)
