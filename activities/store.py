@@ -142,7 +142,7 @@ class StoreActivities:
         change that leaves its case's id out is of this activity's own case."""
         projection = data.projection
         if isinstance(projection, CaseChange):
-            projection = with_case_id(projection, activity.info().workflow_id)
+            projection = with_case_id(projection, activity.info().workflow_id or "")
         try:
             await self._run(
                 lambda s: s.record(projection, data.entries, data.release, data.notifications)
