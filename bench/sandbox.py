@@ -7,7 +7,6 @@ they answer the SDK's look-ups for each payload sequence (``lifecycle.temporal.s
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import statistics
 import sys
@@ -16,12 +15,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from lifecycle.policies import REGISTRY
-from lifecycle.temporal.codec import EncryptionCodec, KeyRing
+from lifecycle.temporal.client import sealing
+from lifecycle.temporal.codec import KeyRing
 from lifecycle.temporal.sandbox import workflow_runner
 from workflows import WORKFLOWS
 
@@ -31,10 +30,7 @@ SEALED = Path(__file__).resolve().parents[1] / "tests" / "replay" / "sealed"
 async def _cpu_per_replay(
     runner: WorkflowRunner, histories: list[WorkflowHistory], n: int
 ) -> float:
-    ring = KeyRing.read(SEALED / "keys.json")
-    converter = dataclasses.replace(
-        pydantic_data_converter, payload_codec=EncryptionCodec(ring, tolerant=True)
-    )
+    converter = sealing(KeyRing.read(SEALED / "keys.json"), tolerant=True)
     replayer = Replayer(workflows=WORKFLOWS, data_converter=converter, workflow_runner=runner)
 
     async def each() -> AsyncIterator[WorkflowHistory]:

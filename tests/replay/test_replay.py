@@ -7,7 +7,6 @@ by version and take the patched branches; together they cover both sides of ever
 
 import base64
 import collections
-import dataclasses
 import json
 import re
 from pathlib import Path
@@ -20,7 +19,8 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from lifecycle.policies import REGISTRY, PackRef
 from lifecycle.policies.loader import read_document
-from lifecycle.temporal.codec import ENCODINGS, EncryptionCodec, KeyRing
+from lifecycle.temporal.client import sealing
+from lifecycle.temporal.codec import ENCODINGS, KeyRing
 from lifecycle.temporal.sandbox import workflow_runner
 from workflows import WORKFLOWS
 from workflows.case import PERIODS
@@ -185,10 +185,7 @@ def test_sealed_histories_cover_every_encoding_the_codec_opens():
 
 def sealed_converter():
     """Opens what the tests' own keys sealed, as a worker does (tolerant)."""
-    ring = KeyRing.read(HERE / "sealed" / "keys.json")
-    return dataclasses.replace(
-        pydantic_data_converter, payload_codec=EncryptionCodec(ring, tolerant=True)
-    )
+    return sealing(KeyRing.read(HERE / "sealed" / "keys.json"), tolerant=True)
 
 
 @pytest.mark.parametrize("path", SEALED, ids=lambda p: p.stem)

@@ -29,8 +29,14 @@ def key_ring(settings: Settings, make: bool = True) -> KeyRing:
 
 
 def data_converter(settings: Settings, make_keys: bool = True) -> DataConverter:
+    return sealing(key_ring(settings, make_keys))
+
+
+def sealing(ring: KeyRing, tolerant: bool = False) -> DataConverter:
+    """The engine's converter, sealing and opening with ``ring``; ``tolerant``: as a worker
+    opens (a payload it cannot open reaches the case marked, see ``EncryptionCodec``)."""
     return dataclasses.replace(
-        pydantic_data_converter, payload_codec=EncryptionCodec(key_ring(settings, make_keys))
+        pydantic_data_converter, payload_codec=EncryptionCodec(ring, tolerant=tolerant)
     )
 
 
