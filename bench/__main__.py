@@ -190,10 +190,10 @@ async def main(args: argparse.Namespace) -> dict:
         client = await connect(settings)
         await ensure_registered(client, settings.namespace)
     if os.environ.get("BENCH_NO_CODEC"):
-        from temporalio.contrib.pydantic import pydantic_data_converter
+        from bench.worker import plain_converter
 
         client = await Client.connect(
-            settings.address, namespace=settings.namespace, data_converter=pydantic_data_converter
+            settings.address, namespace=settings.namespace, data_converter=plain_converter
         )
     twin_client = await Client.connect(settings.address, namespace=settings.namespace)
     out: dict = {

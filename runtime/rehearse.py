@@ -11,7 +11,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 from temporalio.testing import WorkflowEnvironment
 
@@ -26,6 +25,7 @@ from lifecycle.policies.checking import check_file
 from lifecycle.policies.loader import read_document
 from lifecycle.policies.versions import PackRef
 from lifecycle.store.repo import Store
+from lifecycle.temporal.client import LEAN
 from runtime.worker import build_worker
 
 HOUR = 10  # a step acts at 10:00 of its business day
@@ -63,7 +63,7 @@ async def _rehearse(ref: PackRef, script: Script, app_doc: Any) -> Rehearsed:
     pack = REGISTRY.get(ref)
     app = application(app_doc)
     env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter,
+        data_converter=LEAN,
         test_server_existing_path=_binary(),
         runtime=QUIET,
     )

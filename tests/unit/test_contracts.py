@@ -107,3 +107,42 @@ def test_an_unanchored_clock_is_real_time_from_the_cases_start():
     start = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
     clock = BusinessClock().anchored(start)
     assert clock.now(start + dt.timedelta(hours=3)) == start + dt.timedelta(hours=3)
+
+
+def _contracts():
+    """Every start input, record and person's action the saved histories hold, beside the
+    contract it was written as."""
+    from lifecycle.contracts.activities import RecordInput
+    from lifecycle.contracts.case import ActRequest, MoveRequest
+    from lifecycle.contracts.rounds import CloseRequest, RoundStart, ScoreRequest
+
+    starts = {"CaseWorkflow": CaseStart, "EvaluationRound": RoundStart}
+    updates = {"act": ActRequest, "move_rules": MoveRequest, "score": ScoreRequest}
+    updates["close"] = CloseRequest
+    for path in sorted(REPLAY.glob("*.json")):
+        for event in json.loads(path.read_text("utf-8"))["events"]:
+            started = event.get("workflowExecutionStartedEventAttributes")
+            if started:
+                yield starts[started["workflowType"]["name"]], started["input"]["payloads"][0]
+            scheduled = event.get("activityTaskScheduledEventAttributes")
+            if scheduled and scheduled["activityType"]["name"] == "record_case":
+                yield RecordInput, scheduled["input"]["payloads"][0]
+            accepted = event.get("workflowExecutionUpdateAcceptedEventAttributes")
+            if accepted:
+                sent = accepted["acceptedRequest"]["input"]
+                yield updates[sent["name"]], sent["args"]["payloads"][0]
+
+
+def test_a_payload_leaves_out_what_is_at_its_default_and_reads_back_the_same():
+    from lifecycle.temporal.client import LEAN
+
+    converter = LEAN.payload_converter
+    count = full = lean = 0
+    for contract, payload in _contracts():
+        value = contract.model_validate_json(base64.b64decode(payload["data"]))
+        [written] = converter.to_payloads([value])
+        assert converter.from_payloads([written], [contract]) == [value]
+        assert written.data == value.model_dump_json(exclude_defaults=True).encode()
+        count, full, lean = count + 1, full + len(value.model_dump_json()), lean + len(written.data)
+    assert count > 400  # every kind above is there
+    assert lean < 0.8 * full, (lean, full)

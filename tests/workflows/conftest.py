@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from lifecycle.app.cases import CaseService
+from lifecycle.temporal.client import LEAN
 from lifecycle.temporal.sandbox import workflow_runner
 from runtime.worker import build_worker
 from tests.helpers import BIN
@@ -22,7 +22,7 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
     # One server per test: its clock is global, and a case left behind by an earlier test
     # (even terminated, on the Java test server) can keep time from skipping.
     environment = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter,
+        data_converter=LEAN,  # the engine's converter, unsealed
         test_server_existing_path=str(BIN / "temporal-test-server"),
     )
     yield environment

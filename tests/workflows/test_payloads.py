@@ -24,6 +24,7 @@ from lifecycle.contracts import ACT, EVENT
 from lifecycle.contracts.case import CALENDAR_CHANGED, MOVE_RULES
 from lifecycle.contracts.rounds import SCORE
 from lifecycle.domain.states import CaseState
+from lifecycle.temporal.client import sealing
 from lifecycle.temporal.codec import ENCODING, KEY_ID, EncryptionCodec, KeyRing
 from tests.helpers import BIN, assert_eventually
 from tests.workflows.cases import req
@@ -35,7 +36,7 @@ KEYS = KeyRing.new()
 @pytest.fixture
 async def env():
     """The time-skipping server, with every payload sealed by the system's keys."""
-    sealed = dataclasses.replace(pydantic_data_converter, payload_codec=EncryptionCodec(KEYS))
+    sealed = sealing(KEYS)
     environment = await WorkflowEnvironment.start_time_skipping(
         data_converter=sealed, test_server_existing_path=str(BIN / "temporal-test-server")
     )

@@ -4,19 +4,18 @@ codec retire-plaintext` moves it to a new run whose history holds only sealed pa
 run closes (continued as new) and leaves with the namespace's retention. A case already sealed
 is left alone, and the report says which was which."""
 
-import dataclasses
 import uuid
 
 from temporalio.api.enums.v1 import WorkflowExecutionStatus
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from lifecycle.app.cases import CaseService
 from lifecycle.app.codec import retire_plaintext, retired_lines, unsealed
 from lifecycle.app.system import System
 from lifecycle.config import Settings
 from lifecycle.domain.states import CaseState
-from lifecycle.temporal.codec import EncryptionCodec, KeyRing
+from lifecycle.temporal.client import sealing as sealing_with
+from lifecycle.temporal.codec import KeyRing
 from runtime.worker import build_worker
 from tests.workflows.cases import at, qingdao, to_publicity
 from tests.workflows.test_admission import open_round
@@ -24,8 +23,7 @@ from tests.workflows.test_admission import open_round
 
 def sealing(client: Client) -> Client:
     config = client.config()
-    codec = EncryptionCodec(KeyRing.new())
-    config["data_converter"] = dataclasses.replace(pydantic_data_converter, payload_codec=codec)
+    config["data_converter"] = sealing_with(KeyRing.new())
     return Client(**config)
 
 

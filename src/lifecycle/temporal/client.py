@@ -6,9 +6,15 @@ from __future__ import annotations
 import dataclasses
 import os
 
+from temporalio.api.common.v1 import Payload
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter
+from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter
+from temporalio.converter import (
+    CompositePayloadConverter,
+    DataConverter,
+    DefaultPayloadConverter,
+    JSONPlainPayloadConverter,
+)
 from temporalio.service import TLSConfig
 
 from lifecycle.config import Settings
@@ -32,12 +38,40 @@ def data_converter(settings: Settings, make_keys: bool = True) -> DataConverter:
     return sealing(key_ring(settings, make_keys))
 
 
+class LeanJSON(PydanticJSONPlainPayloadConverter):
+    """pydantic's JSON with every field left at its default left out: read back, the field is
+    that default again, so a payload says only what differs (a contract's default is therefore
+    never changed, as a field's name is never reused: a payload written before would read
+    otherwise). Payloads written in full before still read as they did."""
+
+    def to_payload(self, value: object) -> Payload | None:
+        return Payload(
+            metadata={"encoding": self.encoding.encode()},
+            data=self._schema_serializer.to_json(value, exclude_defaults=True),
+        )
+
+
+class LeanPayloads(CompositePayloadConverter):
+    """The SDK's pydantic payload converter (``PydanticPayloadConverter``), ``LeanJSON`` for
+    its JSON."""
+
+    def __init__(self) -> None:
+        json = LeanJSON()
+        super().__init__(
+            *(
+                json if isinstance(c, JSONPlainPayloadConverter) else c
+                for c in DefaultPayloadConverter.default_encoding_payload_converters
+            )
+        )
+
+
+LEAN = DataConverter(payload_converter_class=LeanPayloads)
+
+
 def sealing(ring: KeyRing, tolerant: bool = False) -> DataConverter:
-    """The engine's converter, sealing and opening with ``ring``; ``tolerant``: as a worker
-    opens (a payload it cannot open reaches the case marked, see ``EncryptionCodec``)."""
-    return dataclasses.replace(
-        pydantic_data_converter, payload_codec=EncryptionCodec(ring, tolerant=tolerant)
-    )
+    """The engine's converter (``LEAN``), sealing and opening with ``ring``; ``tolerant``: as a
+    worker opens (a payload it cannot open reaches the case marked, see ``EncryptionCodec``)."""
+    return dataclasses.replace(LEAN, payload_codec=EncryptionCodec(ring, tolerant=tolerant))
 
 
 def for_worker(client: Client) -> Client:
