@@ -97,13 +97,16 @@ async def _idle(proc: Proc, quiet: float = 0.01, every: float = 0.5) -> None:
 SIDES = ("ours", "fair", "twin")
 # What a run can weigh (performance.md): ours without its codec, ours outside the sandbox, the
 # twins' module loaded once as ours are, the twins in our worker's own sandbox, every worker
-# profiled.
+# profiled, no worker keeping what it loaded out of the collector's passes, each worker's time in
+# the collector written to its log.
 KNOBS = (
     "BENCH_NO_CODEC",
     "BENCH_UNSANDBOXED",
     "BENCH_TWIN_PASSTHROUGH",
     "BENCH_TWIN_WORKER_SANDBOX",
     "BENCH_PROFILE",
+    "BENCH_NO_FREEZE",
+    "BENCH_GC_STATS",
 )
 
 

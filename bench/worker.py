@@ -24,6 +24,11 @@ except ImportError:  # an earlier commit's engine (make bench-at)
     from temporalio.contrib.pydantic import pydantic_data_converter as plain_converter
 from runtime.worker import build_worker, stop_on_signals
 
+try:
+    from runtime.worker import steady
+except ImportError:  # an earlier commit's engine (make bench-at): its worker did not
+    steady = None  # type: ignore[assignment]
+
 
 async def _twin(settings: Settings, side: str, queue: str) -> Worker:
     """The fair twin's worker decodes as ours does (the codec, tolerant) and keeps as many runs
@@ -76,8 +81,31 @@ async def main(side: str, queue: str) -> None:
 
             yappi.set_clock_type("cpu")
             yappi.start()
+        if steady is not None and not os.environ.get("BENCH_NO_FREEZE"):
+            steady()  # every side, as the system's worker once started
+        gc_time = _gc_clock() if os.environ.get("BENCH_GC_STATS") else None
         print("ready", flush=True)
         await stop.wait()
+        if gc_time is not None:
+            import gc
+
+            print(f"gc {side}: {gc_time()} s, {gc.get_stats()}", file=sys.stderr, flush=True)  # noqa: T201
+
+
+def _gc_clock():  # type: ignore[no-untyped-def]
+    import gc
+    import time
+
+    spent = [0.0, 0.0]
+
+    def tick(phase: str, _info: dict) -> None:
+        if phase == "start":
+            spent[1] = time.thread_time()
+        else:
+            spent[0] += time.thread_time() - spent[1]
+
+    gc.callbacks.append(tick)
+    return lambda: round(spent[0], 3)
 
 
 if __name__ == "__main__":
