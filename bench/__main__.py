@@ -242,6 +242,8 @@ async def main(args: argparse.Namespace) -> dict:
             out["admission"] = {
                 s: {k: summary(v) for k, v in f.items()} for s, f in adm["figures"].items()
             }
+            for s, f in adm["figures"].items():  # each round's, in order: does it grow?
+                out["admission"][s]["cpu"]["rounds"] = [round(v, 4) for v in f["cpu"]]
             _save(out, args.out)
             print("cold replay", flush=True)
             for name, text in adm["histories"].items():  # one sampled history a side, to read
