@@ -118,6 +118,9 @@ async def _admissions(args, client, sides, procs, out: dict) -> dict:
         for s in SIDES
     }
     saved: dict[str, str] = {}
+    # Each Update's latency by its place in the admission (ours's n-th action beside the twins'
+    # n-th step): which action makes the tail.
+    steps: dict[str, list[list[float]]] = {s: [] for s in SIDES}
     n = 0
     for rnd in range(args.rounds + 1):  # round 0 warms every side up and is not counted
         order = SIDES[rnd % 3 :] + SIDES[: rnd % 3]
@@ -139,6 +142,11 @@ async def _admissions(args, client, sides, procs, out: dict) -> dict:
             f = figures[name]
             f["cpu"].append(used / count)
             f["updates"].extend(u for r in runs for u in r.updates)
+            for r in runs:
+                for i, u in enumerate(r.updates):
+                    if i == len(steps[name]):
+                        steps[name].append([])
+                    steps[name][i].append(u)
             if timers:
                 f["timer"].append(sum(timers) / len(timers))
             for r in runs[:2]:
@@ -158,6 +166,10 @@ async def _admissions(args, client, sides, procs, out: dict) -> dict:
         figures[name]["rss"] = [proc.rss_mb()]
         out.setdefault("threads", {})[name] = proc.threads()
     out["lifecycles_per_side"] = args.rounds * args.batch + 1
+    out["update_steps"] = {
+        "actions": [str(a) for a in getattr(sides["ours"], "actions", [])],
+        **{s: [summary(v) for v in by_step] for s, by_step in steps.items()},
+    }
     return {"figures": figures, "histories": saved}
 
 

@@ -77,7 +77,8 @@ class Ours:
     def __init__(self, service: CaseService, store: Store, stamp: str) -> None:
         self.service, self.store, self.stamp = service, store, stamp
         self.pack = REGISTRY.get(REGISTRY.current(POLICY))
-        self.steps = len(script(self.pack, application(0, stamp)))
+        self.actions = [step.action for step in script(self.pack, application(0, stamp))]
+        self.steps = len(self.actions)
 
     async def start(self, n: int) -> Lifecycle:
         app = application(n, self.stamp)

@@ -160,6 +160,7 @@ def render(result: dict[str, Any]) -> str:
         tail = " | |" if fair else ""
         lines.append(f"| {name} | {detail} | | | {'met' if ok else '**missed**'} |{tail}")
     lines += _parts(result.get("history_parts") or {})
+    lines += _steps(result.get("update_steps") or {})
     scales = result.get("scales") or ([_older(result["scale"])] if result.get("scale") else [])
     for scale in scales:
         lines += ["", _scale(scale)]
@@ -193,6 +194,31 @@ def render(result: dict[str, Any]) -> str:
     if result.get("knobs"):  # a run that weighs something (performance.md's knobs), said so
         lines.append(f"Run with {', '.join(result['knobs'])} set.")
     return "\n".join(lines)
+
+
+def _steps(steps: dict[str, Any]) -> list[str]:
+    """Each accepted Update's latency by its place in the admission: ours's action beside the
+    fair twin's step in the same place (its Update is a counter and one row, whatever the step)."""
+    actions = steps.get("actions") or []
+    if not actions or not steps.get("ours") or not steps.get("fair"):
+        return []
+    lines = [
+        "",
+        "The accepted Updates by their place in the admission (warm; the fair twin's Update in the "
+        "same place beside ours):",
+        "",
+        "| Update | ours median | ours p95 | fair twin median | fair twin p95 | p95 ratio |",
+        "|---|---|---|---|---|---|",
+    ]
+    for i, (action, ours, fair) in enumerate(
+        zip(actions, steps["ours"], steps["fair"], strict=False)
+    ):
+        lines.append(
+            f"| {i + 1}. `{action}` | {ours['median'] * 1000:.1f} ms | {ours['p95'] * 1000:.1f} ms "
+            f"| {fair['median'] * 1000:.1f} ms | {fair['p95'] * 1000:.1f} ms "
+            f"| {_ratio(ours['p95'], fair['p95']):.2f} |"
+        )
+    return lines
 
 
 def _parts(parts: dict[str, dict[str, int]]) -> list[str]:

@@ -169,3 +169,16 @@ def test_the_sandbox_row_is_met_only_when_the_workers_sandbox_spends_less():
     assert ok and detail == "35.6 ms against 53.2 ms CPU a replay" and "40 replays" in name
     [(name, ok, detail)] = checks({"sandbox": {**weighed, "cpu_ms_per_replay_worker": 53.2}})
     assert not ok
+
+
+def test_each_update_is_shown_by_its_place_beside_the_fair_twins():
+    steps = {
+        "actions": ["begin_review", "publicise"],
+        "ours": [figure(0.09, 0.12), figure(0.11, 0.16)],
+        "fair": [figure(0.08, 0.12), figure(0.09, 0.10)],
+        "twin": [figure(0.08, 0.11), figure(0.09, 0.10)],
+    }
+    table = render({"update_steps": steps})
+    assert "| 1. `begin_review` | 90.0 ms | 120.0 ms | 80.0 ms | 120.0 ms | 1.00 |" in table
+    assert "| 2. `publicise` | 110.0 ms | 160.0 ms | 90.0 ms | 100.0 ms | 1.60 |" in table
+    assert "by their place" not in render({})  # a run from before they were kept
