@@ -9,6 +9,7 @@ statutory holidays only.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,6 +47,14 @@ class Day:
     workday: bool
     provisional: bool
     name: str | None = None
+
+
+@functools.lru_cache(maxsize=8192)
+def _packaged_day(date: dt.date) -> Day:
+    """A day of a year the package publishes, asked of it once: its answer never changes while
+    the process runs, and each question scans the package's whole table of days."""
+    _, name = chinese_calendar.get_holiday_detail(date)
+    return Day(date, chinese_calendar.is_workday(date), False, name)
 
 
 class WorkingCalendar:
@@ -100,8 +109,7 @@ class WorkingCalendar:
                 return Day(date, True, False, self._makeup[date.year][date])
             return Day(date, date.weekday() < 5, False)
         if _packaged(date.year):
-            _, name = chinese_calendar.get_holiday_detail(date)
-            return Day(date, chinese_calendar.is_workday(date), False, name)
+            return _packaged_day(date)
         fixed = (date.month, date.day) in FIXED_DATE_HOLIDAYS
         return Day(date, date.weekday() < 5 and not fixed, True)
 
