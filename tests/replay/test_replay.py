@@ -38,7 +38,11 @@ FIXTURES = HERE.parent / "fixtures" / "packs"
 @pytest.fixture(scope="module", autouse=True)
 def versions_the_tests_made():
     """Rules versions that exist only in the tests (the worker serves them as it would a
-    bureau's): the tests-only programme and a revised qingdao pack cases were moved to."""
+    bureau's): the tests-only programme and a revised qingdao pack cases were moved to; and
+    every version kept read before any history replays, as the worker does when it starts
+    (``build_worker``). Read from inside a replay instead, the archive took more than the
+    sandbox's 2 s on a loaded machine, and the replay failed as a potential deadlock."""
+    REGISTRY.load(everything=True)
     for path in sorted(FIXTURES.glob("*.toml")):
         REGISTRY.add(read_document(path))
 
