@@ -175,3 +175,33 @@ def test_bureau_file_with_a_day_outside_its_year(tmp_path):
 def test_count_must_be_positive(cal):
     with pytest.raises(CalendarError, match="N is 0"):
         cal.window_close(D("2024-03-01"), 0)
+
+
+def test_a_published_day_is_asked_of_the_package_once_a_process(monkeypatch):
+    """Each question to chinesecalendar scans its whole table, so a count asks it about a day
+    once; the answers are the package's, and a bureau's file for the year still wins."""
+    import chinese_calendar
+
+    from lifecycle import calendar as module
+
+    asked: list[dt.date] = []
+    detail = chinese_calendar.get_holiday_detail
+
+    def counted(date: dt.date) -> tuple[bool, str | None]:
+        asked.append(date)
+        return detail(date)
+
+    monkeypatch.setattr(chinese_calendar, "get_holiday_detail", counted)
+    module._packaged_day.cache_clear()
+    cal = WorkingCalendar()
+    first = cal.window_close(D("2025-09-28"), 5)
+    again = cal.window_close(D("2025-09-28"), 5)
+    # 28 September 2025 a make-up working day, 1-8 October off: the fifth day is 10 October
+    assert first == again and first.date == D("2025-10-10")
+    assert sorted(asked) == sorted(set(asked)) and len(asked) >= 5
+    filed = WorkingCalendar([load_holiday_file(p) for p in sorted(EXAMPLES.glob("*.toml"))])
+    years = {f.year for f in filed._files.values()}
+    for year in years:  # the bureau's file answers its year without the package
+        before = len(asked)
+        filed.day(dt.date(year, 3, 2))
+        assert len(asked) == before
