@@ -1,7 +1,9 @@
 """The store's part of a lifecycle: the six ``record_case`` inputs of a saved qingdao-2024
 admission (tests/replay) recorded again and again as new cases, on a fresh SQLite file (or the
 store BENCH_DB_URL names), with the process's CPU time per record; then as many places taken under
-one cap, with the CPU time per place.
+one cap, with the CPU time per place; then the questions ``publicise`` asks before it decides,
+through the activities the worker runs (in Temporal's activity environment): the notice's working
+days counted, and the local activity ``obtain`` that counts them and takes a place in one call.
 ``python -m bench.store [URL]`` prints the figures as JSON."""
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ def measure(url: str | None = None, cases: int = 100) -> dict[str, object]:
                 store.record(snap, step.entries, step.release, step.notifications)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         places = _reserve(store, stamp, cases * len(steps))
+        asked = _asked(store, stamp, cases * len(steps))
         store.sessions.kw["bind"].dispose()
     records = cases * len(steps)
     return {
@@ -55,6 +58,7 @@ def measure(url: str | None = None, cases: int = 100) -> dict[str, object]:
         "cpu_ms_per_record": round(cpu / records * 1000, 3),
         "wall_ms_per_record": round(wall / records * 1000, 3),
         **places,
+        **asked,
     }
 
 
@@ -77,6 +81,61 @@ def _reserve(store: Store, stamp: str, count: int) -> dict[str, float]:
     cpu = time.process_time() - cpu
     assert granted == count
     return {"places": count, "cpu_ms_per_place": round(cpu / count * 1000, 3)}
+
+
+def _asked(store: Store, stamp: str, count: int) -> dict[str, float]:
+    """The notice's count (5 working days from a day before 国庆 2025), and ``obtain`` asking it
+    with a place under a cap, each ``count`` times: CPU a count, CPU and time in all an obtain."""
+    try:
+        from activities.calendar import CalendarActivities
+        from activities.obtain import ObtainActivities
+        from activities.store import StoreActivities
+        from lifecycle.contracts.activities import ObtainRequest
+        from lifecycle.domain.plan import DeadlineRequest, Plan, ReservationRequest
+    except ImportError:  # an earlier commit's engine (make bench-at): not measured
+        return {}
+    import asyncio
+    import concurrent.futures
+
+    from temporalio.testing import ActivityEnvironment
+
+    calendar = CalendarActivities()
+    obtain = ObtainActivities(calendar, StoreActivities(lambda: store)).obtain
+    notice = DeadlineRequest(
+        name="public_notice", rule="window", date=dt.date(2025, 9, 26), working_days=5
+    )
+
+    def plan(n: int) -> ObtainRequest:
+        place = ReservationRequest(
+            pools={f"bench-{stamp}/asked": "places"},
+            holder=f"bench-{stamp}-asked-{n}",
+            capacity=count + 1,
+            clause="qingdao-2024 §一",
+        )
+        return ObtainRequest(
+            policy="qingdao-2024", plan=Plan(deadlines=[notice], reservation=place)
+        )
+
+    async def run() -> dict[str, float]:
+        env = ActivityEnvironment()
+        await env.run(calendar.compute_deadline, notice)  # the calendar's first load, not timed
+        cpu = time.process_time()
+        for _ in range(count):
+            await env.run(calendar.compute_deadline, notice)
+        counted = time.process_time() - cpu
+        cpu, wall = time.process_time(), time.perf_counter()
+        for n in range(count):
+            await env.run(obtain, plan(n))
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        return {
+            "counts": count,
+            "cpu_ms_per_count": round(counted / count * 1000, 3),
+            "cpu_ms_per_obtain": round(cpu / count * 1000, 3),
+            "wall_ms_per_obtain": round(wall / count * 1000, 3),
+        }
+
+    with concurrent.futures.ThreadPoolExecutor(1) as own:  # a loop of its own (the bench's runs)
+        return own.submit(asyncio.run, run()).result()
 
 
 if __name__ == "__main__":

@@ -152,6 +152,12 @@ def test_the_store_row_names_the_place_under_a_cap_when_measured():
     assert ok and detail == "0.60 ms CPU, 0.70 ms in all"
     [(name, ok, detail)] = checks({"store_record": {**recorded, "cpu_ms_per_place": 0.45}})
     assert detail == "0.60 ms CPU, 0.70 ms in all; a place under a cap, 0.45 ms CPU"
+    asked = {"cpu_ms_per_place": 0.45, "cpu_ms_per_count": 0.07, "wall_ms_per_obtain": 0.87}
+    [(name, ok, detail)] = checks({"store_record": {**recorded, **asked}})
+    assert detail.endswith(
+        "; the notice's working days counted, 0.07 ms CPU; both asked in one local activity "
+        "(obtain), 0.87 ms in all"
+    )
     [(name, ok, detail)] = checks({"store_record": {**recorded, "cpu_ms_per_record": 2.5}})
     assert not ok
 
