@@ -117,23 +117,25 @@ async def _serve(
         try:
             if gateway:
                 mounts = console_mounts(settings, once)
-                steady()
+                log.info("worker steady", objects_frozen=steady())
                 await gateway_server.serve(settings, stop, system, ui_link, mounts)  # until stopped
             else:
-                steady()
+                log.info("worker steady", objects_frozen=steady())
                 await stop.wait()
         finally:
             watch.cancel()
         log.info("worker stopping")
 
 
-def steady() -> None:
+def steady() -> int:
     """What the process loaded to start (its modules, the rules, the SDK and the store's
     schema) kept out of the garbage collector's passes, once started: a full pass then walks
     only what the cases made since, not the hundreds of thousands of objects loaded once, so it
-    holds no one's Update up for tens of milliseconds (see ``gc.freeze``)."""
+    holds no one's Update up for tens of milliseconds (see ``gc.freeze``). How many objects it
+    keeps out, for the log."""
     gc.collect()
     gc.freeze()
+    return gc.get_freeze_count()
 
 
 def owner_only(settings: Settings) -> None:

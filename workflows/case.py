@@ -571,8 +571,7 @@ class CaseWorkflow:
     @workflow.signal(name=STORE_BACK)
     def store_back(self) -> None:
         """The worker saw the store take writes again: what waits on it is tried at once."""
-        if "store" in self.core.state.trouble:
-            self.core.retry_now()
+        self.core.store_back()
         self.changed = True
 
     @workflow.signal(name=RESEAL)

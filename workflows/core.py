@@ -59,6 +59,10 @@ BACKOFF = (10, 30, 60, 300, 900, 1800)
 # A case need not wait out its schedule for the store: the worker tells it (STORE_BACK) within
 # seconds of the store taking writes again, so it catches up within a minute.
 ROUNDS = "one-advance-a-round"
+# A change made safe for running cases (engine 6): the worker's word that the store is back
+# (STORE_BACK), come while a try of the store was under way that then failed, is not lost: the
+# case tries again at the first step of its schedule, not at the next (up to half an hour).
+TOLD_BACK = "told-back"
 FOLLOW_UPS = 8
 # Changes a case holds for the store at most before it refuses people's actions: a long outage
 # must not grow the case (what the engine does by itself is few and still goes on).
@@ -106,6 +110,7 @@ class CaseRun:
         self.periods = self._long_periods()  # what this run began in
         self.failed_now: set[str] = set()  # what failed in this turn (not asked again in it)
         self.in_round = False  # the case's own turn (a deadline, a retry), not a person's
+        self.told_back = False  # the worker said the store is back since the case last failed it
         # What of the projection the store keeps (KEPT), as this run last wrote it: sent whole
         # on the run's first record and when it changes; otherwise only the change is sent.
         self.stored_kept: tuple[object, ...] | None = None
@@ -438,12 +443,23 @@ class CaseRun:
             if self.state.retry_at is not None and self.state.retry_at > workflow.now():
                 return  # this round has set its next try already (or a person's action failed)
         delay = BACKOFF[min(self.state.attempt, len(BACKOFF) - 1)]
+        if kind == "store" and self.told_back:
+            self.told_back = False
+            if follows(TOLD_BACK, since=6):
+                delay = BACKOFF[0]  # said back while it was being tried: soon again, once
         self.state.attempt += 1
         self.state.retry_at = workflow.now() + dt.timedelta(seconds=delay)
 
     def retry_now(self) -> None:
         if self.state.trouble:
             self.state.retry_at = workflow.now()
+
+    def store_back(self) -> None:
+        """The worker saw the store take writes again: what waits on it is tried at once, and
+        a try under way now that fails is followed soon by another."""
+        self.told_back = True
+        if "store" in self.state.trouble:
+            self.retry_now()
 
     def clear(self, kind: str) -> None:
         if self.state.trouble.pop(kind, None) is not None:
@@ -452,6 +468,7 @@ class CaseRun:
             )
         if not self.state.trouble:
             self.state.retry_at, self.state.attempt = None, 0
+            self.told_back = False
 
     @property
     def settled(self) -> bool:

@@ -16,7 +16,9 @@ with workflow.unsafe.imports_passed_through():
     # local-calls, quiet-attributes. ENGINE 2 adds: input-bytes, dated-when-due, and (by engine only: validators
     # ask it) proven assurance. ENGINE 3 adds: one-advance-a-round, proven-events. ENGINE 4 adds: one-call (what a decision
     # needs from outside asked in one local activity). ENGINE 5 adds: due-first (an action or
-    # event applies what fell due before it is judged; validators ask the engine). A later change raises
+    # event applies what fell due before it is judged; validators ask the engine). ENGINE 6 adds:
+    # told-back (the worker's word that the store is back, come during a try that failed, is
+    # not lost). A later change raises
     # ENGINE and is checked with ``follows(change, since=N)``.
     from lifecycle.contracts.case import ENGINE
 

@@ -111,6 +111,9 @@ def test_qingdao_case_from_application_to_listing(system):
     logged = [json.loads(line) for line in system.output().splitlines() if line.startswith("{")]
     computed = [e for e in logged if e["event"] == "deadline computed"]
     assert computed and all(e["case_id"] == case_id for e in computed)
+    # The worker `lifecycle up` started kept what it loaded out of the collector's passes.
+    steady = [e for e in logged if e["event"] == "worker steady"]
+    assert len(steady) == 1 and steady[0]["objects_frozen"] > 100_000, steady
 
 
 @pytest.mark.parametrize("policy", ["wenzhou-2021", "wuhan-2021"])

@@ -29,13 +29,14 @@ from temporalio.testing import WorkflowEnvironment
 
 from lifecycle.app.cases import CaseService
 from lifecycle.contracts import EVENT, CalendarNotice, ExternalEvent, MoveRequest
+from lifecycle.contracts.case import STORE_BACK
 from lifecycle.errors import LifecycleError
 from lifecycle.policies import REGISTRY
 from lifecycle.policies.loader import read_document
 from lifecycle.store.repo import Store
 from lifecycle.temporal.codec import SEAL_ENCODING, EncryptionCodec, ensure_keys
 from runtime.worker import build_worker
-from tests.helpers import BIN, sharing
+from tests.helpers import BIN, assert_eventually, sharing
 from tests.workflows.cases import (
     DISTRICT,
     OFFICER,
@@ -256,6 +257,25 @@ async def action_while_a_deadline_is_spread(service, env, _calendar) -> str:
     return case_id
 
 
+async def store_said_back_while_down(service, env, _calendar) -> str:
+    """Engine 6: the store down from the district's pass; the worker's word that it is back
+    comes while it is still down (the try it prompts fails: soon again, once); then it is."""
+    from tests.workflows.test_failures import _break, _failed_tries, _more
+
+    case_id = await service.apply("qingdao-2024", qingdao(), "r", now=at("2026-03-02"))
+    await service.act(case_id, req("begin_review", OFFICER))
+    restore = _break(service.store, Path(service.store.sessions.kw["bind"].url.database))
+    await service.act(case_id, req("pass_preliminary", DISTRICT))
+    await env.sleep(dt.timedelta(seconds=41))  # tries 10 s and 30 s apart fail
+    handle = service.client.get_workflow_handle(case_id)
+    tries = await _failed_tries(handle)
+    await handle.signal(STORE_BACK)
+    await assert_eventually(lambda: _more(_failed_tries(handle), tries), timeout=30)
+    restore()
+    await env.sleep(dt.timedelta(seconds=20))
+    return case_id
+
+
 SCENARIOS: dict[str, Scenario] = {
     "v2_qingdao_listed_after_undecided_objection": listed_after_undecided_objection,
     "v2_qingdao_rejected_gives_its_place_back": rejected_gives_its_place_back,
@@ -298,6 +318,9 @@ SCENARIOS: dict[str, Scenario] = {
     # fell due first.
     "v12_engine5_qingdao_listed": qingdao_decided_at_one_instant,
     "v12_engine5_action_while_a_deadline_is_spread": action_while_a_deadline_is_spread,
+    # Engine 6: the worker's word that the store is back, come during a try that fails, is kept.
+    "v13_engine6_qingdao_listed": qingdao_decided_at_one_instant,
+    "v13_engine6_store_said_back_while_down": store_said_back_while_down,
 }
 
 

@@ -10,9 +10,11 @@ import sqlalchemy as sa
 from temporalio.client import WorkflowExecutionStatus
 
 from lifecycle.contracts import RecordInput
+from lifecycle.contracts.case import STORE_BACK
 from lifecycle.domain.states import CaseState
 from lifecycle.errors import LifecycleError
 from lifecycle.store.models import CaseRow
+from tests.helpers import assert_eventually
 from tests.workflows.cases import (
     DISTRICT,
     EXPERT,
@@ -118,13 +120,20 @@ def _break(store, path):
     return restore
 
 
-async def test_a_store_that_is_down_is_waited_for_and_caught_up(service, env, store, tmp_path):
+async def _passed_while_down(service, store, tmp_path):
+    """A case whose district pass was decided while the store was down (not yet recorded),
+    and how to bring the store back."""
     rnd = open_round(store, "qingdao-2024")
     case_id = await service.apply("qingdao-2024", qingdao(), rnd, now=at("2025-09-26"))
     await service.act(case_id, req("begin_review", OFFICER))
     restore = _break(store, tmp_path / "store.db")
     result = await service.act(case_id, req("pass_preliminary", DISTRICT))
     assert (result.state, result.recorded) == (CaseState.EXPERT_REVIEW, False)
+    return case_id, restore
+
+
+async def test_a_store_that_is_down_is_waited_for_and_caught_up(service, env, store, tmp_path):
+    case_id, restore = await _passed_while_down(service, store, tmp_path)
     view = await service.view(case_id)
     assert view.unrecorded == 1 and any(t.startswith("the store") for t in view.trouble)
     restore()
@@ -133,6 +142,42 @@ async def test_a_store_that_is_down_is_waited_for_and_caught_up(service, env, st
     assert (view.unrecorded, view.trouble) == (0, [])
     assert trail(store, case_id) == ["apply", "begin_review", "pass_preliminary"]
     assert_audit_matches(store, view.case)
+
+
+async def test_the_word_that_the_store_is_back_is_not_lost_to_a_try_that_fails(
+    service, env, store, tmp_path
+):
+    """The worker says the store is back (STORE_BACK) and the try it prompts (or one under way
+    then) still fails. The word is not lost: the case tries again at the first step of its
+    schedule (10 s), not at its next (minutes later by then), so it catches up as soon as the
+    store takes writes. (A worker killed during a try leaves it to time out, and no store error tells
+    the worker to say so again.)"""
+    case_id, restore = await _passed_while_down(service, store, tmp_path)
+    for wait in (10, 30, 60):  # its tries 10 s, 30 s and a minute apart fail
+        await env.sleep(dt.timedelta(seconds=wait + 1))
+    handle = service.client.get_workflow_handle(case_id)
+    tries = await _failed_tries(handle)
+    await handle.signal(STORE_BACK)  # said back, but not yet so: this try fails too
+    await assert_eventually(lambda: _more(_failed_tries(handle), tries), timeout=30)
+    restore()
+    await env.sleep(dt.timedelta(seconds=20))
+    view = await assert_eventually(lambda: _caught_up(service, case_id), timeout=10)
+    assert trail(store, case_id) == ["apply", "begin_review", "pass_preliminary"]
+    assert_audit_matches(store, view.case)
+
+
+async def _failed_tries(handle) -> int:
+    history = await handle.fetch_history()
+    return sum(e.HasField("activity_task_failed_event_attributes") for e in history.events)
+
+
+async def _more(value, than: int) -> bool:
+    return await value > than
+
+
+async def _caught_up(service, case_id):
+    view = await service.view(case_id)
+    return view if (view.unrecorded, view.trouble) == (0, []) else None
 
 
 async def test_a_reservation_needs_the_store(service, env, store, tmp_path):

@@ -36,7 +36,7 @@ STORE_BACK = "store_back"
 VIEW = "view"
 
 # The engine's changes a run started now follows without patch markers (workflows.versions).
-ENGINE = 5
+ENGINE = 6
 
 RECENT_EVENTS = 64
 HISTORY_EVENTS = 2000
