@@ -69,9 +69,10 @@ def items(case: Case, pack: PolicyPack) -> list[WorkItem]:
     if case.terminal:
         return []
     open_now = [a for a in open_actions(case, pack) if _waits(case, pack, a)]
+    kinds = {a.trigger: _kind(case, pack, a.trigger) for a in open_now}  # each asked once
     found: list[WorkItem] = []
     for kind in KINDS:
-        mine = [a for a in open_now if _kind(case, pack, a.trigger) == kind]
+        mine = [a for a in open_now if kinds[a.trigger] == kind]
         for role in PEOPLE:
             answering = [a for a in mine if role in a.roles]
             if answering:

@@ -4,6 +4,7 @@ every payload encrypted by the codec's keys."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 
 from temporalio.api.common.v1 import Payload
@@ -13,6 +14,7 @@ from temporalio.converter import (
     CompositePayloadConverter,
     DataConverter,
     DefaultPayloadConverter,
+    EncodingPayloadConverter,
     JSONPlainPayloadConverter,
 )
 from temporalio.service import TLSConfig
@@ -56,13 +58,19 @@ class LeanPayloads(CompositePayloadConverter):
     its JSON."""
 
     def __init__(self) -> None:
-        json = LeanJSON()
-        super().__init__(
-            *(
-                json if isinstance(c, JSONPlainPayloadConverter) else c
-                for c in DefaultPayloadConverter.default_encoding_payload_converters
-            )
-        )
+        super().__init__(*_lean_converters())
+
+
+@functools.cache
+def _lean_converters() -> tuple[EncodingPayloadConverter, ...]:
+    """The converters, made once: the SDK makes a payload converter for every data converter it
+    makes, two or three a workflow activation, and these hold no state of their own (as the
+    SDK's default ones it shares)."""
+    json = LeanJSON()
+    return tuple(
+        json if isinstance(c, JSONPlainPayloadConverter) else c
+        for c in DefaultPayloadConverter.default_encoding_payload_converters
+    )
 
 
 LEAN = DataConverter(payload_converter_class=LeanPayloads)
