@@ -77,7 +77,10 @@ def checks(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
             "0.6× binary/encrypted",
             sealed["compact_over_first"] <= 0.6,
             f"{sealed['compact_bytes']:,} B against {sealed['first_encoding_bytes']:,} B "
-            f"({sealed['compact_over_first']:.2f}×, {sealed['payloads']:,} payloads)",
+            f"({sealed['compact_over_first']:.2f}×, {sealed['payloads']:,} payloads)"
+            + (f"; {sealed['cpu_us_per_seal']:.0f} µs of CPU to seal one, "
+               f"{sealed['cpu_us_per_open']:.0f} µs to open one" if "cpu_us_per_seal" in sealed
+               else ""),
         ))  # fmt: skip
     recorded = result.get("store_record")
     if recorded:

@@ -162,6 +162,17 @@ def test_the_store_row_names_the_place_under_a_cap_when_measured():
     assert not ok
 
 
+def test_the_codec_row_shows_a_seals_cpu_when_measured():
+    sealed = {"histories": 42, "payloads": 1518, "first_encoding_bytes": 736_672}
+    sealed |= {"compact_bytes": 253_318, "compact_over_first": 0.344}
+    [(name, ok, detail)] = checks({"codec": sealed})
+    assert ok and detail == "253,318 B against 736,672 B (0.34×, 1,518 payloads)"
+    [(name, ok, detail)] = checks(
+        {"codec": {**sealed, "cpu_us_per_seal": 21.6, "cpu_us_per_open": 5.4}}
+    )
+    assert detail.endswith("payloads); 22 µs of CPU to seal one, 5 µs to open one")
+
+
 def test_a_run_with_a_knob_set_says_so_and_a_plain_run_does_not():
     plain = render({"knobs": []})
     assert "set." not in plain
