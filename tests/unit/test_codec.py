@@ -137,3 +137,38 @@ async def test_a_compact_payload_is_bound_to_its_key_id_and_encoding():
     tolerant = EncryptionCodec(ring, tolerant=True)
     [marked] = await tolerant.decode([Payload(metadata=sealed.metadata, data=b"")])
     assert marked.metadata["encoding"] != COMPACT  # refused by the case, never a failed task
+
+
+def _body(ring: KeyRing, sealed: Payload) -> bytes:
+    """A compact payload's plaintext body (its flag byte and what was compressed), opened."""
+    size = sealed.data[0]
+    key_id = sealed.data[1 : 1 + size]
+    nonce, rest = sealed.data[1 + size : 13 + size], sealed.data[13 + size :]
+    return AESGCM(ring.keys[key_id.decode()]).decrypt(nonce, rest, COMPACT + key_id)
+
+
+def test_the_codec_compresses_as_it_did_when_the_saved_histories_were_sealed():
+    """Every payload of the saved sealed histories, sealed again today, is compressed to the
+    very bytes it was compressed to then: how the compressor is set up and copied is not part
+    of the encoding, and changing it does not change what cases store."""
+    from pathlib import Path
+
+    from temporalio.client import WorkflowHistory
+
+    from lifecycle.app.codec import payloads_of
+
+    sealed_dir = Path(__file__).parents[1] / "replay" / "sealed"
+    ring = KeyRing.read(sealed_dir / "keys.json")
+    codec = EncryptionCodec(ring)
+    compared = 0
+    for path in sorted(sealed_dir.glob("sealed_z1_*.json")):
+        history = WorkflowHistory.from_json(path.stem, path.read_text("utf-8"))
+        for event in history.events:
+            for found in payloads_of(event):
+                if found.metadata.get("encoding") != COMPACT:  # type: ignore[attr-defined]
+                    continue
+                stored = _body(ring, found)  # type: ignore[arg-type]
+                again = _body(ring, codec.seal(codec.open(found)))  # type: ignore[arg-type]
+                assert again == stored, path.name
+                compared += 1
+    assert compared > 50

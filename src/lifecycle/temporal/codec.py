@@ -48,8 +48,8 @@ SEAL_ENCODING = COMPACT  # what new payloads are sealed with
 ENCODINGS = (COMPACT, ENCODING)  # every encoding the codec opens
 RAW, DEFLATED = 0, 1  # the first byte of a compact payload's plaintext
 # The compressor's memory level: 7 (zlib's default 8, its most 9) makes its tables a quarter of
-# the most, so a primed compressor is copied quicker; on the saved histories' payloads it writes
-# as few bytes. Any level opens alike: it is not part of the encoding.
+# the most, so a primed compressor is copied quicker; the saved sealed histories' payloads come
+# out byte for byte as they were sealed (a unit test compares them). Any level opens alike.
 MEMORY = 7
 
 
