@@ -90,6 +90,11 @@ def checks(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
             recorded["cpu_ms_per_record"] <= 2,
             f"{recorded['cpu_ms_per_record']:.2f} ms CPU, {recorded['wall_ms_per_record']:.2f} ms "
             "in all" + (
+                f"; {recorded['together_threads']} cases recording at once, "
+                f"{recorded['together_wall_ms_per_record']:.2f} ms a record in all, the slowest "
+                f"{recorded['together_slowest_ms']:.0f} ms"
+                if "together_threads" in recorded else ""  # not measured before
+            ) + (
                 f"; a place under a cap, {recorded['cpu_ms_per_place']:.2f} ms CPU"
                 if "cpu_ms_per_place" in recorded else ""  # not measured before
             ) + (

@@ -1,6 +1,7 @@
 """The store's part of a lifecycle: the six ``record_case`` inputs of a saved qingdao-2024
 admission (tests/replay) recorded again and again as new cases, on a fresh SQLite file (or the
-store BENCH_DB_URL names), with the process's CPU time per record; then as many places taken under
+store BENCH_DB_URL names), with the process's CPU time per record; then the same written by 8
+threads at once, as the worker writes several cases side by side; then as many places taken under
 one cap, with the CPU time per place; then the questions ``publicise`` asks before it decides,
 through the activities the worker runs (in Temporal's activity environment): the notice's working
 days counted, and the local activity ``obtain`` that counts them and takes a place in one call.
@@ -48,6 +49,7 @@ def measure(url: str | None = None, cases: int = 100) -> dict[str, object]:
                 snap = whole.model_copy(update={"case_id": f"bench-{stamp}-{n}"})
                 store.record(snap, step.entries, step.release, step.notifications)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        together = _at_once(store, steps, stamp)
         places = _reserve(store, stamp, cases * len(steps))
         asked = _asked(store, stamp, cases * len(steps))
         store.sessions.kw["bind"].dispose()
@@ -57,8 +59,40 @@ def measure(url: str | None = None, cases: int = 100) -> dict[str, object]:
         "records": records,
         "cpu_ms_per_record": round(cpu / records * 1000, 3),
         "wall_ms_per_record": round(wall / records * 1000, 3),
+        **together,
         **places,
         **asked,
+    }
+
+
+def _at_once(
+    store: Store, steps: list[RecordInput], stamp: str, threads: int = 8, cases: int = 40
+) -> dict[str, float]:
+    """The same records of ``cases`` new cases written by ``threads`` threads at once (as the
+    worker writes several cases' records side by side): the time in all a record, and the
+    slowest record's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    slowest = 0.0
+
+    def one(n: int) -> None:
+        nonlocal slowest
+        for step in steps:
+            whole = getattr(step, "projection", None) or step.snapshot
+            assert whole is not None
+            snap = whole.model_copy(update={"case_id": f"bench-{stamp}-together-{n}"})
+            began = time.perf_counter()
+            store.record(snap, step.entries, step.release, step.notifications)
+            slowest = max(slowest, time.perf_counter() - began)
+
+    wall = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(one, range(cases)))
+    wall = time.perf_counter() - wall
+    return {
+        "together_threads": threads,
+        "together_wall_ms_per_record": round(wall / (cases * len(steps)) * 1000, 3),
+        "together_slowest_ms": round(slowest * 1000, 1),
     }
 
 

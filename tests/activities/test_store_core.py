@@ -4,7 +4,9 @@ clock, the cases a calendar year touches, and the migration that backfills place
 
 import datetime as dt
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 
 import pytest
 import sqlalchemy as sa
@@ -25,7 +27,7 @@ from lifecycle.domain.case import AuditEntry
 from lifecycle.domain.plan import ClaimRequest, DeadlineRequest, Notification, ReservationRequest
 from lifecycle.domain.states import CaseState
 from lifecycle.errors import Misconfigured
-from lifecycle.store import verify
+from lifecycle.store import db, verify
 from lifecycle.store.db import HEAD, MIGRATIONS, make_engine, migrate, revision
 from lifecycle.store.models import Base, CaseDeadlineRow, ProviderRow
 from lifecycle.store.repo import Store
@@ -54,6 +56,35 @@ def test_many_threads_reserving_at_once_get_exactly_the_cap(real_store):
     assert all(real_store.held(h) == [POOL] for h in holders)
     refusal = real_store.reserve(request("case-late"), T0)
     assert (refusal.granted, refusal.held, refusal.capacity, refusal.pool) == (False, 3, 3, POOL)
+
+
+def test_this_processs_writers_to_a_sqlite_file_take_turns_and_never_wait_long(
+    real_store, monkeypatch
+):
+    """On SQLite a writer waits for the one before it in this process (rather than sleeping in
+    SQLite's busy wait), and at most QUEUE_WAIT before it goes on regardless; on PostgreSQL
+    writers never queue here."""
+    engine = real_store.engine
+    sqlite = engine.dialect.name == "sqlite"
+    monkeypatch.setattr(db, "QUEUE_WAIT", 1.5)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with db.writers(engine):  # another writer's turn, held
+            started = time.monotonic()
+            waiting = pool.submit(lambda: real_store.reserve(request("case-a"), T0).granted)
+            try:
+                done = waiting.result(timeout=0.5)  # done at once only where writers do not queue
+            except FuturesTimeout:
+                done = None
+            assert (done is None) == sqlite
+        assert waiting.result(timeout=5)  # its turn came when the other's ended
+        assert time.monotonic() - started < 1.5
+        with db.writers(engine):  # a turn held for good: the next writer goes on after QUEUE_WAIT
+            started = time.monotonic()
+            assert pool.submit(lambda: real_store.reserve(request("case-b"), T0).granted).result(
+                timeout=10
+            )
+            waited = time.monotonic() - started
+            assert (waited >= 1.4) == sqlite and waited < 5
 
 
 def test_a_retried_reservation_is_granted_again_without_a_second_place(real_store):

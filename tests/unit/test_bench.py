@@ -158,6 +158,14 @@ def test_the_store_row_names_the_place_under_a_cap_when_measured():
         "; the notice's working days counted, 0.07 ms CPU; both asked in one local activity "
         "(obtain), 0.87 ms in all"
     )
+    together = {"together_threads": 8, "together_wall_ms_per_record": 1.1}
+    [(name, ok, detail)] = checks(
+        {"store_record": {**recorded, **together, "together_slowest_ms": 17.2}}
+    )
+    assert detail == (
+        "0.60 ms CPU, 0.70 ms in all; 8 cases recording at once, 1.10 ms a record in all, the "
+        "slowest 17 ms"
+    )
     [(name, ok, detail)] = checks({"store_record": {**recorded, "cpu_ms_per_record": 2.5}})
     assert not ok
 

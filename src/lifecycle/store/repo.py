@@ -117,7 +117,7 @@ class Store:
         reminders to the notifications outbox (each once) and, for a case that ended, gives back
         every place it held. Returns how many audit rows were new. ``snap``: the case's whole
         projection, or its change (``WholeWanted`` when the store does not hold the case)."""
-        with self.engine.begin() as c:
+        with db.writers(self.engine), self.engine.begin() as c:
             return writes.record(c, self.writes, self.seals, snap, entries, release, notifications)
 
     @property
@@ -192,7 +192,7 @@ class Store:
 
     def claim_key(self, request: ClaimRequest, now: dt.datetime) -> ClaimResult:
         """Claims ``request.key`` for its holder for good, atomically (insert-or-get)."""
-        with self.sessions.begin() as s:
+        with db.writers(self.engine), self.sessions.begin() as s:
             s.execute(
                 db.upsert_in(s)(ClaimRow)
                 .values(key=request.key, holder=request.holder, claimed_at=now)
@@ -234,7 +234,7 @@ class Store:
             return list(s.scalars(query))
 
     def reserve(self, request: ReservationRequest, now: dt.datetime) -> SlotResult:
-        with self.engine.begin() as c:
+        with db.writers(self.engine), self.engine.begin() as c:
             return reservations.reserve(c, self.places, request, now)
 
     @functools.cached_property
@@ -399,7 +399,7 @@ class Store:
         """Keeps refused events for their senders, once per case and event id."""
         if not events:
             return
-        with self.sessions.begin() as s:
+        with db.writers(self.engine), self.sessions.begin() as s:
             insert = db.upsert_in(s)
             s.execute(
                 insert(RejectedEventRow)
