@@ -139,12 +139,12 @@ async def test_a_compact_payload_is_bound_to_its_key_id_and_encoding():
     assert marked.metadata["encoding"] != COMPACT  # refused by the case, never a failed task
 
 
-def _body(ring: KeyRing, sealed: Payload) -> bytes:
-    """A compact payload's plaintext body (its flag byte and what was compressed), opened."""
+def _body(codec: EncryptionCodec, sealed: Payload) -> bytes:
+    """A compact payload's plaintext body (its flag byte and what was compressed), opened by
+    the codec's own decryption, before it decompresses."""
     size = sealed.data[0]
     key_id = sealed.data[1 : 1 + size]
-    nonce, rest = sealed.data[1 + size : 13 + size], sealed.data[13 + size :]
-    return AESGCM(ring.keys[key_id.decode()]).decrypt(nonce, rest, COMPACT + key_id)
+    return codec._decrypt(key_id.decode(), sealed.data[1 + size :], COMPACT + key_id)
 
 
 def test_the_codec_compresses_as_it_did_when_the_saved_histories_were_sealed():
@@ -167,8 +167,8 @@ def test_the_codec_compresses_as_it_did_when_the_saved_histories_were_sealed():
             for found in payloads_of(event):
                 if found.metadata.get("encoding") != COMPACT:  # type: ignore[attr-defined]
                     continue
-                stored = _body(ring, found)  # type: ignore[arg-type]
-                again = _body(ring, codec.seal(codec.open(found)))  # type: ignore[arg-type]
+                stored = _body(codec, found)  # type: ignore[arg-type]
+                again = _body(codec, codec.seal(codec.open(found)))  # type: ignore[arg-type]
                 assert again == stored, path.name
                 compared += 1
     assert compared > 50
