@@ -128,7 +128,7 @@ class Store:
     @functools.cached_property
     def writes(self) -> writes.Writes:
         """The record's statements, built once for this store's database."""
-        return writes.Writes(self.engine.dialect.name)
+        return writes.Writes(self.engine.dialect)
 
     def log_programme(
         self,

@@ -1,6 +1,7 @@
 """A case's record in plain SQL: the statements are built once per store (SQLAlchemy Core over
-the tables, compiled once and cached by the engine), executed with their parameters on one
-connection in one transaction, and only what changed is written.
+the tables), compiled once for its database and run with their parameters on the connection's
+own DB-API cursor (``lifecycle.store.prepared``), in one transaction, and only what changed is
+written.
 
 The case row keeps, in ``written``, a short digest of what was last written beside it (the
 provider's fields, the deadlines, the work waiting): the provider and those rows are written
@@ -12,9 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session
 
 from lifecycle.contracts.activities import CaseChange, CaseSnapshot
 from lifecycle.domain.case import AuditEntry
@@ -31,10 +34,20 @@ from lifecycle.store.models import (
     ProviderRow,
     ReservationRow,
 )
+from lifecycle.store.prepared import Prepared
 
 SELECTED_STATES = ("publicity", "listed", "rectification")
 PROVIDER = ("name", "district", "parent_credit_code", "updated_at")
 PART = 16  # hex digits of each part's digest in ``written``
+
+
+class _Held(NamedTuple):
+    """What the store holds of a case before its record."""
+
+    last_seq: int
+    updated_at: dt.datetime
+    written: str | None
+    credit_code: str
 
 
 class WholeWanted(LookupError):
@@ -50,41 +63,57 @@ def _digest(text: str) -> str:
 
 
 class Writes:
-    """The record's statements for one dialect."""
+    """The record's statements for one dialect, each compiled once."""
 
-    def __init__(self, dialect: str) -> None:
-        upsert = db.upsert(dialect)
+    def __init__(self, dialect: Dialect) -> None:
+        upsert = db.upsert(dialect.name)
+
+        def prepared(statement: Any) -> Prepared:
+            return Prepared(statement, dialect)
+
         providers, cases = _table(ProviderRow), _table(CaseRow)
         audit, seals = _table(AuditRow), _table(AuditSealRow)
         deadlines, work = _table(CaseDeadlineRow), _table(CaseWorkRow)
         provider = upsert(providers)
-        self.provider = provider.on_conflict_do_update(
-            index_elements=["credit_code"], set_={c: provider.excluded[c] for c in PROVIDER}
+        self.provider = prepared(
+            provider.on_conflict_do_update(
+                index_elements=["credit_code"], set_={c: provider.excluded[c] for c in PROVIDER}
+            )
         )
-        self.held = (
+        self.held = prepared(
             select(cases.c.last_seq, cases.c.updated_at, cases.c.written, cases.c.credit_code)
             .where(cases.c.case_id == bindparam("case_id"))
             .with_for_update()
         )
-        self.case_insert = insert(cases)
-        self.case_update = update(cases).where(cases.c.case_id == bindparam("the_case"))
-        self.deadlines_clear = delete(deadlines).where(deadlines.c.case_id == bindparam("case_id"))
-        self.deadlines_add = insert(deadlines)
-        self.work_clear = delete(work).where(work.c.case_id == bindparam("case_id"))
-        self.work_add = insert(work)
-        self.previous = select(audit.c.hash).where(
-            audit.c.case_id == bindparam("case_id"), audit.c.seq == bindparam("seq")
+        self.case_insert = prepared(insert(cases))
+        self.case_update = prepared(update(cases).where(cases.c.case_id == bindparam("the_case")))
+        self.deadlines_clear = prepared(
+            delete(deadlines).where(deadlines.c.case_id == bindparam("case_id"))
         )
-        self.audit = (
+        self.deadlines_add = prepared(insert(deadlines))
+        self.work_clear = prepared(delete(work).where(work.c.case_id == bindparam("case_id")))
+        self.work_add = prepared(insert(work))
+        self.previous = prepared(
+            select(audit.c.hash).where(
+                audit.c.case_id == bindparam("case_id"), audit.c.seq == bindparam("seq")
+            )
+        )
+        self.audit = prepared(
             upsert(audit)
             .on_conflict_do_nothing(index_elements=["case_id", "seq"])
             .returning(audit.c.seq)
         )
-        self.seal = upsert(seals).on_conflict_do_nothing(index_elements=["case_id", "seq"])
-        self.notify = upsert(_table(NotificationRow)).on_conflict_do_nothing(index_elements=["key"])
-        self.ban = insert(_table(BanRow))
+        self.seal = prepared(
+            upsert(seals).on_conflict_do_nothing(index_elements=["case_id", "seq"])
+        )
+        self.notify = prepared(
+            upsert(_table(NotificationRow)).on_conflict_do_nothing(index_elements=["key"])
+        )
+        self.ban = prepared(insert(_table(BanRow)))
         reservations = _table(ReservationRow)
-        self.release = delete(reservations).where(reservations.c.case_id == bindparam("case_id"))
+        self.release = prepared(
+            delete(reservations).where(reservations.c.case_id == bindparam("case_id"))
+        )
 
 
 def record(
@@ -98,7 +127,8 @@ def record(
 ) -> int:
     """See ``Store.record``; ``c`` is in its transaction."""
     case_id = snap.case_id
-    held = c.execute(w.held, {"case_id": case_id}).first()
+    found = w.held.run(c, {"case_id": case_id})
+    held = _Held(*found[0]) if found else None
     if isinstance(snap, CaseSnapshot):
         credit_code = snap.credit_code
     elif held is None:
@@ -114,8 +144,8 @@ def record(
     ]
     fresh = held is None or (held.last_seq, held.updated_at) <= (snap.last_seq, snap.updated_at)
     if isinstance(snap, CaseSnapshot) and (held is None or (fresh and now[0] != before[0])):
-        c.execute(
-            w.provider,
+        w.provider.run(
+            c,
             {
                 "credit_code": snap.credit_code,
                 "name": snap.provider_name,
@@ -129,10 +159,10 @@ def record(
         fields["selected"] = snap.state in SELECTED_STATES
         fields["written"] = "".join(now)
         if held is None:
-            c.execute(w.case_insert, fields)
+            w.case_insert.run(c, fields)
         else:
             fields["the_case"] = fields.pop("case_id")
-            c.execute(w.case_update, fields)
+            w.case_update.run(c, fields)
         if now[1] != before[1]:
             _deadlines(c, w, snap)
         if now[2] != before[2]:
@@ -148,31 +178,35 @@ def record(
             added += 1
             _registers(c, w, case_id, credit_code, e)
     if notifications:
-        c.execute(
-            w.notify,
-            [{**n.model_dump(), "written_at": snap.updated_at} for n in notifications],
+        w.notify.run_many(
+            c, [{**n.model_dump(), "written_at": snap.updated_at} for n in notifications]
         )
     if release:
-        c.execute(w.release, {"case_id": case_id})
+        w.release.run(c, {"case_id": case_id})
     return added
 
 
 def chained(
-    c: Any, w: Writes, seals: chain.Keys | None, values: dict[str, Any], previous: str | None
+    c: Connection | Session,
+    w: Writes,
+    seals: chain.Keys | None,
+    values: dict[str, Any],
+    previous: str | None,
 ) -> int:
     """Appends the audit row ``values`` (its case_id and seq set) chained to the one before it
     (``previous``: its hash when known, else read), sealed with the audit key; 0 when it is
     there already. ``c``: a connection or a session in its transaction."""
+    if isinstance(c, Session):
+        c = c.connection()
     if previous is None:
-        previous = c.execute(
-            w.previous, {"case_id": values["case_id"], "seq": values["seq"] - 1}
-        ).scalar()
+        found = w.previous.run(c, {"case_id": values["case_id"], "seq": values["seq"] - 1})
+        previous = found[0][0] if found else None
     values["prev_hash"] = previous or chain.GENESIS
     values["hash"] = chain.digest(values["prev_hash"], values)
-    written = len(c.execute(w.audit, values).all())
+    written = len(w.audit.run(c, values))
     if written and seals is not None:
-        c.execute(
-            w.seal,
+        w.seal.run(
+            c,
             {
                 "case_id": values["case_id"],
                 "seq": values["seq"],
@@ -187,19 +221,18 @@ def _provider(snap: CaseSnapshot) -> tuple[str | None, ...]:
 
 
 def _deadlines(c: Connection, w: Writes, snap: CaseSnapshot | CaseChange) -> None:
-    c.execute(w.deadlines_clear, {"case_id": snap.case_id})
+    w.deadlines_clear.run(c, {"case_id": snap.case_id})
     if snap.deadlines:
-        c.execute(
-            w.deadlines_add,
-            [{"case_id": snap.case_id, **d.model_dump()} for d in snap.deadlines],
+        w.deadlines_add.run_many(
+            c, [{"case_id": snap.case_id, **d.model_dump()} for d in snap.deadlines]
         )
 
 
 def _work(c: Connection, w: Writes, snap: CaseSnapshot | CaseChange) -> None:
-    c.execute(w.work_clear, {"case_id": snap.case_id})
+    w.work_clear.run(c, {"case_id": snap.case_id})
     if snap.work:
-        c.execute(
-            w.work_add,
+        w.work_add.run_many(
+            c,
             [
                 {
                     "case_id": snap.case_id,
@@ -224,8 +257,8 @@ def _registers(c: Connection, w: Writes, case_id: str, credit_code: str, e: Audi
     """What a new audit row puts in the registers other cases read: an exit's ban."""
     ban = e.data.get("ban") if e.action == "exit" else None
     if ban:
-        c.execute(
-            w.ban,
+        w.ban.run(
+            c,
             {
                 "credit_code": credit_code,
                 "policy": ban["policy"],
