@@ -29,7 +29,8 @@ from lifecycle.domain.states import CaseState
 from lifecycle.errors import Misconfigured
 from lifecycle.store import db, verify
 from lifecycle.store.db import HEAD, MIGRATIONS, make_engine, migrate, revision
-from lifecycle.store.models import Base, CaseDeadlineRow, ProviderRow
+from lifecycle.store.models import Base, CaseDeadlineRow, CaseRow, ProviderRow
+from lifecycle.store.prepared import Prepared
 from lifecycle.store.repo import Store
 
 T0 = dt.datetime(2025, 9, 26, 10, tzinfo=SHANGHAI)
@@ -362,3 +363,39 @@ def test_a_record_writes_the_provider_deadlines_and_work_only_when_they_change(r
         assert s.scalar(sa.select(ProviderRow.name)) == "乙"
         assert verify.verify(s, "c").breaks == []  # the chain holds across the records
     assert [r.seq for r in real_store.audit("c")] == [1, 2, 3, 4]
+
+
+def test_a_prepared_statement_writes_and_reads_as_sqlalchemy_does(real_store):
+    """A statement run on the DB-API cursor fills the columns' own defaults, converts instants
+    and JSON both ways as the ORM does, and a driver's error is SQLAlchemy's, with the
+    driver's sentence."""
+    engine = real_store.engine
+    cases = CaseRow.__table__
+    add = Prepared(sa.insert(cases), engine.dialect)
+    read = Prepared(
+        sa.select(cases.c.updated_at, cases.c.sectors).where(
+            cases.c.case_id == sa.bindparam("case_id")
+        ),
+        engine.dialect,
+    )
+    at = dt.datetime(2025, 10, 9, 23, 30, tzinfo=SHANGHAI)
+    row = {
+        "case_id": "p", "policy": "qingdao-2024", "round": "r", "credit_code": "C",
+        "provider_name": "甲", "district": "市南区", "state": "applied", "last_seq": 1,
+        "updated_at": at,
+    }  # fmt: skip
+    with engine.begin() as c:
+        add.run(c, row)
+        assert read.run(c, {"case_id": "p"}) == [(at.astimezone(dt.UTC), [])]
+    with real_store.sessions() as s:
+        stored = s.get(CaseRow, "p")
+        assert stored is not None
+        assert (stored.sectors, stored.selected, stored.next_deadline_provisional) == (
+            [],
+            False,
+            False,
+        )
+        assert stored.updated_at == at
+    with pytest.raises(sa.exc.IntegrityError) as twice, engine.begin() as c:
+        add.run(c, row)
+    assert twice.value.orig is not None and "UNIQUE" in str(twice.value.orig).upper()
