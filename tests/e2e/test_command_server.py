@@ -82,12 +82,13 @@ def test_a_running_system_answers_commands_as_their_own_process_would(new_system
     assert applied.returncode == 0, applied.stderr
     case_id = applied.stdout.strip()
     assert case_id == "case:qingdao-2024:served:91370212MA3QD0001N"
-    # Served, this process loads none of the libraries: a command alone takes about 0.8 s of
-    # CPU to load them, the one served a few tens of ms (its copy's work is the server's).
+    # Served, this process loads none of the libraries: a command alone takes about half a
+    # second to a second of CPU to load them (as fast as the machine is), the one served a few
+    # tens of ms (its copy's work is the server's): a quarter of it at most, whatever the day.
     shown, shown_cpu = _cpu_of(["case", "show", case_id, "--json"], system.env)
     alone_shown, alone_cpu = _cpu_of(["case", "show", case_id, "--json"], alone)
     assert _case(shown.stdout) == _case(alone_shown.stdout) and case_id in shown.stdout
-    assert max(cpu, shown_cpu) < 0.3 < 0.5 < alone_cpu, (cpu, shown_cpu, alone_cpu)
+    assert max(cpu, shown_cpu) < min(0.3, alone_cpu / 4), (cpu, shown_cpu, alone_cpu)
     again, _ = _cpu_of(
         ["case", "apply", "qingdao-2024", "application.json", "--round", "served"],
         system.env,
