@@ -82,14 +82,13 @@ def _at_once(
     slowest record's."""
     from concurrent.futures import ThreadPoolExecutor
 
-    slowest = 0.0
+    took: list[float] = []  # each record's time (appended from every thread)
 
     def one(n: int) -> None:
-        nonlocal slowest
         for step in steps:
             began = time.perf_counter()
             _record_as(store, step, f"bench-{stamp}-together-{n}")
-            slowest = max(slowest, time.perf_counter() - began)
+            took.append(time.perf_counter() - began)
 
     wall = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
@@ -98,7 +97,7 @@ def _at_once(
     return {
         "together_threads": threads,
         "together_wall_ms_per_record": round(wall / (cases * len(steps)) * 1000, 3),
-        "together_slowest_ms": round(slowest * 1000, 1),
+        "together_slowest_ms": round(max(took) * 1000, 1),
     }
 
 

@@ -182,17 +182,19 @@ async def test_the_word_that_the_store_is_back_is_not_lost_to_a_try_that_fails(
 async def _why_not(service, handle) -> str:
     """What the case waits on and the timeline of its tries, for a failure's message."""
     view = await service.view(handle.id)
-    steps = []
+    steps, kind = [], ""
     for e in (await handle.fetch_history()).events:
         kind = e.WhichOneof("attributes").removesuffix("_event_attributes")
         if kind.startswith(("timer_started", "activity_task_failed", "activity_task_completed",
                             "workflow_execution_signaled", "workflow_task_failed")):  # fmt: skip
-            at = e.event_time.ToDatetime().strftime("%H:%M:%S")
+            when = e.event_time.ToDatetime().strftime("%H:%M:%S")
             timer = e.timer_started_event_attributes.start_to_fire_timeout.ToSeconds()
-            steps.append(f"{at} {kind}" + (f" {timer} s" if kind == "timer_started" else ""))
+            steps.append(f"{when} {kind}" + (f" {timer} s" if kind == "timer_started" else ""))
+    # A history that ends at a workflow task started and never completed: the server refused
+    # the worker's answer (the worker's log says why), not the case.
     return (
         f"not caught up within a minute of business time: waiting on {view.trouble}, "
-        f"{view.unrecorded} unrecorded; " + "; ".join(steps)
+        f"{view.unrecorded} unrecorded; " + "; ".join(steps) + f"; the history ends at {kind}"
     )
 
 

@@ -111,10 +111,11 @@ def _execute(c: Connection, compiled: _Compiled, params: Any, many: bool) -> lis
     dialect, sql = c.dialect, compiled.sql
     dbapi_connection = c.connection.dbapi_connection
     assert dbapi_connection is not None
-    cursor = dbapi_connection.cursor()
     base = dialect.loaded_dbapi.Error
     dispatch = c.dispatch
+    cursor = None
     try:
+        cursor = dbapi_connection.cursor()  # a connection that went away may refuse even this
         if dispatch.before_cursor_execute:
             dispatch.before_cursor_execute(c, cursor, sql, params, None, many)
         if many:
@@ -133,5 +134,6 @@ def _execute(c: Connection, compiled: _Compiled, params: Any, many: bool) -> lis
             sql, None, exc, base, connection_invalidated=gone, dialect=dialect
         ) from exc
     finally:
-        with suppress(base):  # a cursor of a connection that went away
-            cursor.close()
+        if cursor is not None:
+            with suppress(base):  # a cursor of a connection that went away
+                cursor.close()
