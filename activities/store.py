@@ -1,4 +1,6 @@
-"""Writes to and reads from the store on behalf of case workflows (sync SQLAlchemy in a thread).
+"""Writes to and reads from the store on behalf of case workflows (sync SQLAlchemy: on a SQLite
+file a case's own small reads and writes run at once on the event loop when no other writer
+holds the file, in a thread otherwise and on PostgreSQL).
 
 Every write is idempotent (a retried activity changes nothing more). A store that cannot be
 reached is a retryable failure with one sentence: the case shows it and tries again.
@@ -38,6 +40,7 @@ from lifecycle.contracts import (
 )
 from lifecycle.contracts.activities import CaseChange, with_case_id
 from lifecycle.contracts.case import STORE_BACK
+from lifecycle.store import db
 from lifecycle.store.repo import Store
 from lifecycle.store.writes import WholeWanted
 
@@ -47,11 +50,19 @@ STORE_DOWN = "StoreUnavailable"
 T = TypeVar("T")
 
 
-async def in_store(store: Callable[[], Store], work: Callable[[Store], T]) -> T:
+async def in_store(
+    store: Callable[[], Store], work: Callable[[Store], T], at_once: bool = False
+) -> T:
     """``work`` on the store in a thread; a store that cannot be used is a retryable failure
-    in one sentence."""
+    in one sentence. ``at_once`` (a case's own small reads and writes): on a SQLite file, run
+    first here on the event loop if no other writer holds the file, which costs less than the
+    thread's hand-off; in a thread, where it may wait its turn, if one does."""
     try:
-        return await asyncio.to_thread(work, store())
+        found = store()
+        if at_once and found.engine.dialect.name == "sqlite":
+            with contextlib.suppress(db.WouldWait):
+                return db.at_once(lambda: work(found))
+        return await asyncio.to_thread(work, found)
     except SQLAlchemyError as exc:
         origin = getattr(exc, "orig", None) or exc
         detail = str(origin).strip().splitlines()
@@ -129,7 +140,7 @@ class StoreActivities:
 
     async def _run(self, work: Callable[[Store], T]) -> T:
         try:
-            return await in_store(self._store, work)
+            return await in_store(self._store, work, at_once=True)
         except ApplicationError as exc:
             case_id = activity.info().workflow_id or ""
             if exc.type == STORE_DOWN and self._outage is not None and case_id.startswith("case:"):

@@ -2,8 +2,11 @@
 threads at once, released with the case's last record, events already applied, the business
 clock, the cases a calendar year touches, and the migration that backfills places."""
 
+import asyncio
 import datetime as dt
 import os
+import sqlite3
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
@@ -18,6 +21,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.calendar import BAD_QUESTION, FILE_PROBLEM, CalendarActivities
+from activities.store import in_store
 from lifecycle.app.system import business_clock
 from lifecycle.calendar import SHANGHAI, WorkingCalendar
 from lifecycle.clock import configured
@@ -86,6 +90,50 @@ def test_this_processs_writers_to_a_sqlite_file_take_turns_and_never_wait_long(
             )
             waited = time.monotonic() - started
             assert (waited >= 1.4) == sqlite and waited < 5
+
+
+async def test_a_cases_store_call_runs_at_once_and_waits_in_a_thread_for_a_held_file(real_store):
+    """On SQLite a case's store call runs on the event loop itself when the file is free (no
+    hand-off to a thread); when another connection holds the file (another process's writer) it
+    neither fails nor holds up the loop: it waits in a thread and is written once the file is
+    free, and that thread's wait is SQLite's usual one. On PostgreSQL it always runs in a
+    thread."""
+    engine = real_store.engine
+    sqlite = engine.dialect.name == "sqlite"
+    loop_thread, ran_in = threading.get_ident(), []
+
+    def reserve(holder: str):
+        def work(store: Store) -> bool:
+            ran_in.append(threading.get_ident())
+            return store.reserve(request(holder), T0).granted
+
+        return work
+
+    assert await in_store(lambda: real_store, reserve("case-a"), at_once=True)
+    assert (ran_in[-1] == loop_thread) == sqlite
+    if not sqlite:
+        return
+    holder = sqlite3.connect(engine.url.database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the file held, as by a writer in another process
+    try:
+        call = asyncio.ensure_future(in_store(lambda: real_store, reserve("case-b"), at_once=True))
+        started = time.monotonic()
+        await asyncio.sleep(0.3)
+        assert time.monotonic() - started < 0.5  # the loop went on meanwhile
+        assert not call.done()  # the call waits for the file rather than failing
+    finally:
+        holder.execute("COMMIT")
+    assert await asyncio.wait_for(call, 5)
+    assert ran_in[-1] != loop_thread and real_store.held("case-b") == [POOL]
+    holder.close()
+
+    def busy_wait() -> tuple[int, int]:
+        with engine.connect() as c:
+            found = c.exec_driver_sql("PRAGMA busy_timeout").scalar_one()
+            return id(c.connection.driver_connection), found
+
+    at_once, after = db.at_once(busy_wait), busy_wait()
+    assert at_once[1] == 0 and after == (at_once[0], db.BUSY_WAIT_MS)  # restored on the same one
 
 
 def test_a_retried_reservation_is_granted_again_without_a_second_place(real_store):

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
+import sqlite3
 import threading
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -20,6 +22,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # Alembic's own head.
 HEAD = "0011"
 _lock = threading.Lock()
+T = TypeVar("T")
 
 
 def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -31,7 +34,7 @@ def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA journal_mode=WAL")
     # Our own writes hold the lock for milliseconds; a file held longer (a backup, a stuck
     # process) is an outage, told within one try of a case's store call (10 s).
-    cursor.execute("PRAGMA busy_timeout=3000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_WAIT_MS}")
     cursor.close()
 
 
@@ -40,7 +43,18 @@ def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 READ_ONLY = "lifecycle_read_only"
 
 
+BUSY_WAIT_MS = 3000  # SQLite's busy wait for a file another connection holds
+
+
 def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
+    # A transaction run at once (``at_once``) does not wait for a file another connection holds:
+    # SQLite answers "busy" and the work goes to a thread that waits. The wait is set on the
+    # connection only when it changes.
+    pooled = connection.connection
+    wait = 0 if _at_once.get() else BUSY_WAIT_MS
+    if pooled.info.get("busy_wait", BUSY_WAIT_MS) != wait:
+        pooled.driver_connection.execute(f"PRAGMA busy_timeout={wait}")
+        pooled.info["busy_wait"] = wait
     reading = connection.get_execution_options().get(READ_ONLY)
     connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
@@ -48,6 +62,40 @@ def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
 # How long a writer queues behind this process's other writers before it goes on to SQLite's own
 # busy wait regardless (a writer that holds the file that long is stuck, and SQLite says so).
 QUEUE_WAIT = 1.0
+
+
+class WouldWait(Exception):
+    """Work asked to run at once met another writer (of this process, or holding the file):
+    nothing of it was kept, and it is to run where it may wait."""
+
+
+_at_once: contextvars.ContextVar[bool] = contextvars.ContextVar("store_at_once", default=False)
+
+
+def at_once(work: Callable[[], T]) -> T:
+    """``work`` (transactions on a SQLite store) run now in the calling thread without waiting
+    for any other writer: ``WouldWait`` if one holds the file or this process's turn, in which
+    case the transaction that met it was rolled back (each of the store's writes is idempotent,
+    so the work may be run again whole). A case's record takes a fraction of a millisecond, less
+    than handing it to a thread and back; the worker runs it on its event loop this way."""
+    token = _at_once.set(True)
+    try:
+        return work()
+    except OperationalError as exc:
+        if _busy(exc):
+            raise WouldWait(str(exc.orig)) from exc
+        raise
+    finally:
+        _at_once.reset(token)
+
+
+def _busy(exc: OperationalError) -> bool:
+    """SQLite said the file is held by another connection (busy or locked, any variant)."""
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    return isinstance(exc.orig, sqlite3.Error) and code is not None and code & 0xFF in (
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+    )
 
 
 class Writers:
@@ -67,6 +115,14 @@ class Writers:
 
     @contextlib.contextmanager
     def turn(self) -> Iterator[None]:
+        if _at_once.get():
+            if not self._lock.acquire(blocking=False):
+                raise WouldWait("another writer of this process has its turn")
+            try:
+                yield
+            finally:
+                self._lock.release()
+            return
         queued = self._lock.acquire(timeout=QUEUE_WAIT)
         try:
             yield
