@@ -53,7 +53,7 @@ def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
     pooled = connection.connection
     wait = 0 if _at_once.get() else BUSY_WAIT_MS
     if pooled.info.get("busy_wait", BUSY_WAIT_MS) != wait:
-        pooled.driver_connection.execute(f"PRAGMA busy_timeout={wait}")
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={wait}")  # a failure is SQLAlchemy's
         pooled.info["busy_wait"] = wait
     reading = connection.get_execution_options().get(READ_ONLY)
     connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
