@@ -91,16 +91,9 @@ def at_once(work: Callable[[], T]) -> T:
 
 def _busy(exc: OperationalError) -> bool:
     """SQLite said the file is held by another connection (busy or locked, any variant)."""
-    code = getattr(exc.orig, "sqlite_errorcode", None)
-    return (
-        isinstance(exc.orig, sqlite3.Error)
-        and code is not None
-        and code & 0xFF
-        in (
-            sqlite3.SQLITE_BUSY,
-            sqlite3.SQLITE_LOCKED,
-        )
-    )
+    code = getattr(exc.orig, "sqlite_errorcode", None) or 0
+    busy_or_locked = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return isinstance(exc.orig, sqlite3.Error) and code & 0xFF in busy_or_locked
 
 
 class Writers:
