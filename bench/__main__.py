@@ -31,11 +31,13 @@ try:
 except ImportError:  # an earlier commit's engine (make bench-at) has only Temporal's sandbox
     sandbox_bench = None  # type: ignore[assignment]
 from bench.measure import (
+    HOPS,
     Proc,
     history_bytes,
     history_parts,
     start_input_bytes,
     summary,
+    update_hops,
     workflow_tasks,
 )
 
@@ -121,6 +123,7 @@ async def _admissions(args, client, sides, procs, out: dict) -> dict:
     # Each Update's latency by its place in the admission (ours's n-th action beside the twins'
     # n-th step): which action makes the tail.
     steps: dict[str, list[list[float]]] = {s: [] for s in SIDES}
+    hops: dict[str, list[dict[str, float]]] = {s: [] for s in SIDES}  # from sampled histories
     n = 0
     for rnd in range(args.rounds + 1):  # round 0 warms every side up and is not counted
         order = SIDES[rnd % 3 :] + SIDES[: rnd % 3]
@@ -154,6 +157,7 @@ async def _admissions(args, client, sides, procs, out: dict) -> dict:
                 f["history"].append(history_bytes(history))
                 f["input"].append(start_input_bytes(history))
                 f["tasks"].append(workflow_tasks(history))
+                hops[name].extend(update_hops(history))
                 if name not in saved:  # the first sampled history, read by part
                     saved[name] = history.to_json()
                     out.setdefault("history_parts", {})[name] = history_parts(history)
@@ -169,6 +173,11 @@ async def _admissions(args, client, sides, procs, out: dict) -> dict:
     out["update_steps"] = {
         "actions": [str(a) for a in getattr(sides["ours"], "actions", [])],
         **{s: [summary(v) for v in by_step] for s, by_step in steps.items()},
+    }
+    out["update_hops"] = {
+        s: {hop: summary([h[hop] for h in found]) for hop in HOPS} | {"updates": len(found)}
+        for s, found in hops.items()
+        if found
     }
     return {"figures": figures, "histories": saved}
 

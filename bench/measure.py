@@ -114,6 +114,109 @@ def history_parts(history: WorkflowHistory) -> dict[str, int]:
     return out
 
 
+# Where an accepted Update's time goes, read from the event times of its run's history (the
+# server's clock): the workflow task that takes it, waiting for the worker and then at it (for
+# `publicise`, its local activity is inside that task); the record, from its scheduling to its
+# completion; the task that answers it, waiting and at the worker; and all of it, from the first
+# task's scheduling to the Update's completion (what the person waits for, less the trip to the
+# server and back).
+HOPS = (
+    "the task that takes it: waiting for the worker",
+    "the task that takes it: at the worker",
+    "the record (an activity), scheduled to completed",
+    "the task that answers it: waiting for the worker",
+    "the task that answers it: at the worker",
+    "in all, on the server's clock",
+)
+
+
+def update_hops(history: WorkflowHistory) -> list[dict[str, float]]:
+    """Each accepted Update of a run by ``HOPS``, in milliseconds (an Update whose history is
+    not in the usual shape, a task failed or timed out, is left out)."""
+    events = list(history.events)
+
+    def ms(e: Any) -> float:
+        return float(e.event_time.ToNanoseconds() / 1e6)
+
+    def kind(e: Any) -> str:
+        return str(e.WhichOneof("attributes") or "")
+
+    out = []
+    for i, accepted in enumerate(events):
+        if kind(accepted) != "workflow_execution_update_accepted_event_attributes":
+            continue
+        taken = _task_before(events, i)
+        done = next(
+            (
+                k
+                for k in range(i + 1, len(events))
+                if kind(events[k]) == "workflow_execution_update_completed_event_attributes"
+            ),
+            None,
+        )
+        if taken is None or done is None:
+            continue
+        answered = _task_before(events, done)
+        between = [kind(e) for e in events[i:done]]
+        if {
+            "workflow_task_failed_event_attributes",
+            "workflow_task_timed_out_event_attributes",
+        } & set(between):
+            continue  # a task failed or timed out on the way
+        # the record it asked (an activity scheduled once it was accepted), and its completion
+        scheduled = next(
+            (e for e in events[i:done] if kind(e) == "activity_task_scheduled_event_attributes"),
+            None,
+        )
+        completed = scheduled and next(
+            (
+                e
+                for e in events[i:done]
+                if kind(e) == "activity_task_completed_event_attributes"
+                and e.activity_task_completed_event_attributes.scheduled_event_id
+                == scheduled.event_id
+            ),
+            None,
+        )
+        if answered is None or answered[0] <= i or scheduled is None or completed is None:
+            continue
+        sched, start, comp = (events[j] for j in taken[1])
+        sched2, start2, comp2 = (events[j] for j in answered[1])
+        out.append(
+            dict(
+                zip(
+                    HOPS,
+                    (
+                        ms(start) - ms(sched),
+                        ms(comp) - ms(start),
+                        ms(completed) - ms(scheduled),
+                        ms(start2) - ms(sched2),
+                        ms(comp2) - ms(start2),
+                        ms(events[done]) - ms(sched),
+                    ),
+                    strict=True,
+                )
+            )
+        )
+    return out
+
+
+def _task_before(events: list[Any], at: int) -> tuple[int, tuple[int, int, int]] | None:
+    """The workflow task completed last before event ``at``: its completion's index, and its
+    scheduled, started and completed events' indexes."""
+    for j in range(at - 1, 1, -1):
+        if events[j].WhichOneof("attributes") == "workflow_task_completed_event_attributes":
+            trio = (j - 2, j - 1, j)
+            names = [events[k].WhichOneof("attributes") for k in trio[:2]]
+            if names != [
+                "workflow_task_scheduled_event_attributes",
+                "workflow_task_started_event_attributes",
+            ]:
+                return None
+            return j, trio
+    return None
+
+
 def workflow_tasks(history: WorkflowHistory) -> int:
     """How many workflow tasks the run completed: the same on both sides when they are driven
     alike (each Update takes two; the twin's records run one after another as ours do)."""

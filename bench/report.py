@@ -174,6 +174,7 @@ def render(result: dict[str, Any]) -> str:
         lines.append(f"| {name} | {detail} | | | {'met' if ok else '**missed**'} |{tail}")
     lines += _parts(result.get("history_parts") or {})
     lines += _steps(result.get("update_steps") or {})
+    lines += _hops(result.get("update_hops") or {})
     scales = result.get("scales") or ([_older(result["scale"])] if result.get("scale") else [])
     for scale in scales:
         lines += ["", _scale(scale)]
@@ -230,6 +231,33 @@ def _steps(steps: dict[str, Any]) -> list[str]:
             f"| {i + 1}. `{action}` | {ours['median'] * 1000:.1f} ms | {ours['p95'] * 1000:.1f} ms "
             f"| {fair['median'] * 1000:.1f} ms | {fair['p95'] * 1000:.1f} ms "
             f"| {_ratio(ours['p95'], fair['p95']):.2f} |"
+        )
+    return lines
+
+
+def _hops(hops: dict[str, Any]) -> list[str]:
+    """Where an accepted Update's time goes, ours beside the fair twin's (bench.measure.HOPS),
+    from the sampled histories' event times."""
+    if "ours" not in hops or "fair" not in hops:
+        return []
+    ours, fair = hops["ours"], hops["fair"]
+    lines = [
+        "",
+        f"Where an accepted Update's time goes (the sampled runs' histories, {ours['updates']} "
+        f"Updates ours and {fair['updates']} the fair twin's; event times on the server's clock):",
+        "",
+        "| part of an Update | ours median | ours p95 | fair twin median | fair twin p95 "
+        "| ours over it, median |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, mine in ours.items():
+        theirs = fair.get(name)
+        if not isinstance(mine, dict) or not isinstance(theirs, dict):
+            continue
+        lines.append(
+            f"| {name} | {mine['median']:.1f} ms | {mine['p95']:.1f} ms | "
+            f"{theirs['median']:.1f} ms | {theirs['p95']:.1f} ms | "
+            f"{mine['median'] - theirs['median']:+.1f} ms |"
         )
     return lines
 

@@ -207,3 +207,61 @@ def test_each_update_is_shown_by_its_place_beside_the_fair_twins():
     assert "| 1. `begin_review` | 90.0 ms | 120.0 ms | 80.0 ms | 120.0 ms | 1.00 |" in table
     assert "| 2. `publicise` | 110.0 ms | 160.0 ms | 90.0 ms | 100.0 ms | 1.60 |" in table
     assert "by their place" not in render({})  # a run from before they were kept
+
+
+def test_each_accepted_updates_time_is_read_by_part_from_its_history():
+    from pathlib import Path
+
+    from temporalio.client import WorkflowHistory
+
+    from bench.measure import HOPS, update_hops
+
+    path = Path(__file__).parents[1] / "replay" / "v12_engine5_qingdao_listed.json"
+    history = WorkflowHistory.from_json(path.stem, path.read_text("utf-8"))
+    events = list(history.events)
+    hops = update_hops(history)
+    accepted = [
+        i
+        for i, e in enumerate(events)
+        if e.HasField("workflow_execution_update_accepted_event_attributes")
+    ]
+    assert len(hops) == len(accepted) == 4
+    # the first Update by hand: the task completed just before it was accepted took it, and it
+    # ended when the server recorded its completion
+    i = accepted[0]
+    done = next(
+        k
+        for k in range(i, len(events))
+        if events[k].HasField("workflow_execution_update_completed_event_attributes")
+    )
+
+    def ms(k: int) -> float:
+        return events[k].event_time.ToNanoseconds() / 1e6
+
+    assert events[i - 1].HasField("workflow_task_completed_event_attributes")
+    first = hops[0]
+    assert list(first) == list(HOPS)
+    assert first["in all, on the server's clock"] == ms(done) - ms(i - 3)
+    assert first["the task that takes it: at the worker"] == ms(i - 1) - ms(i - 2)
+    for h in hops:
+        assert all(v >= 0 for v in h.values()), h
+        parts = sum(v for k, v in h.items() if k != "in all, on the server's clock")
+        assert parts <= h["in all, on the server's clock"] + 0.001, h
+    # a history whose Update's record never completed is left out, not misread
+    cut = WorkflowHistory(history.workflow_id, events[: accepted[0] + 2])
+    assert update_hops(cut) == []
+
+    figure_ = {"median": 10.0, "p95": 20.0, "n": 4}
+    table = render(
+        {
+            "update_hops": {
+                "ours": {hop: figure_ for hop in HOPS} | {"updates": 4},
+                "fair": {hop: {**figure_, "median": 7.5} for hop in HOPS} | {"updates": 4},
+            }
+        }
+    )
+    assert (
+        "| the record (an activity), scheduled to completed | 10.0 ms | 20.0 ms | 7.5 ms" in table
+    )
+    assert "+2.5 ms |" in table and "4 Updates ours" in table
+    assert "Where an accepted Update's time goes" not in render({})
